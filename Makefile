@@ -1,0 +1,20 @@
+PLAYGROUND := internal/playground
+# npm ci rewrites node_modules; the stamp makes `make assets` a no-op until the lockfile changes.
+PLAYGROUND_STAMP := $(PLAYGROUND)/node_modules/.make-stamp
+PLAYGROUND_ASSETS := $(addprefix $(PLAYGROUND)/assets/,graphiql.min.js graphiql.min.css react.production.min.js react-dom.production.min.js)
+
+.PHONY: assets
+assets: $(PLAYGROUND_ASSETS)
+
+$(PLAYGROUND_STAMP): $(PLAYGROUND)/package.json $(PLAYGROUND)/package-lock.json
+	cd $(PLAYGROUND) && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(PLAYGROUND)/assets/graphiql.min.js $(PLAYGROUND)/assets/graphiql.min.css: $(PLAYGROUND_STAMP)
+	cp $(PLAYGROUND)/node_modules/graphiql/$(@F) $@
+
+$(PLAYGROUND)/assets/react.production.min.js: $(PLAYGROUND_STAMP)
+	cp $(PLAYGROUND)/node_modules/react/umd/$(@F) $@
+
+$(PLAYGROUND)/assets/react-dom.production.min.js: $(PLAYGROUND_STAMP)
+	cp $(PLAYGROUND)/node_modules/react-dom/umd/$(@F) $@

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/vnregistry/registry/graph"
+	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/engine"
+	"github.com/vnregistry/registry/internal/playground"
+	"github.com/vnregistry/registry/internal/server"
+	"github.com/vnregistry/registry/internal/store"
+)
+
+// shutdownGrace is how long in-flight requests may take to finish after a signal.
+const shutdownGrace = 30 * time.Second
+
+func serve(ctx context.Context, args []string, _, stderr io.Writer) int {
+	cfg, err := parseServe(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	log, err := cfg.store.logger(stderr, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	// FerretDB logs every refused command (the driver's endSessions, say) at
+	// warn level: only its errors are worth an operator's attention.
+	engineLog, _ := cfg.store.logger(stderr, new(slog.LevelError))
+	if err := runServer(ctx, cfg, log, engineLog.With("component", "ferretdb"), nil); err != nil {
+		log.Error("serve failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// runServer serves until ctx ends, then drains. ready, when not nil, receives
+// the bound address once the server accepts connections (tests use it).
+func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logger, ready chan<- string) error {
+	st, closeStore, err := openStore(ctx, &cfg.store, log, engineLog)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	gql := graph.NewHandler(&graph.Resolver{Registry: st}, log)
+	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping, server.Config{CORSOrigins: cfg.origins(), Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql")
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// openStore connects to MONGODB_URI, or starts the embedded engine on the
+// data directory; the returned func closes what was opened.
+// engineLog receives the embedded engine's own log.
+func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger) (*store.Store, func(), error) {
+	cal := calendar.Default()
+	if c.holidays != "" {
+		data, err := os.ReadFile(c.holidays)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--holidays: %w", err)
+		}
+		if cal, err = calendar.Parse(data); err != nil {
+			return nil, nil, fmt.Errorf("--holidays %s: %w", c.holidays, err)
+		}
+	}
+	cfg := store.Config{URI: c.mongoURI, Database: c.database, Calendar: cal, Logger: log}
+	stopEngine := func() {}
+	if c.mongoURI == "" {
+		eng, err := engine.Start(c.data, engineLog)
+		if err != nil {
+			return nil, nil, err
+		}
+		log.Info("embedded store started", "data", c.data)
+		cfg.URI, cfg.SerialWrites, stopEngine = eng.URI(), true, eng.Stop
+	}
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		stopEngine()
+		return nil, nil, err
+	}
+	return st, func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := st.Close(cctx); err != nil {
+			log.Warn("closing store", "err", err)
+		}
+		stopEngine()
+	}, nil
+}

@@ -1,0 +1,77 @@
+// Package model holds the API's own types: Relay connections over store pages
+// and what gqlgen generates for inputs and payloads.
+package model
+
+import (
+	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/store"
+)
+
+// AgencyConnection is a page of agencies; TotalCount comes from the page and
+// is only counted when a query selects it.
+type AgencyConnection struct{ *store.Page[*registry.Agency] }
+
+// Edges pairs each agency with its cursor.
+func (c AgencyConnection) Edges() []*AgencyEdge {
+	return edges(c.Page, func(cursor string, n *registry.Agency) *AgencyEdge { return &AgencyEdge{Cursor: cursor, Node: n} })
+}
+
+// PageInfo describes the page's place in the list.
+func (c AgencyConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
+
+// ProcedureConnection is a page of procedures.
+type ProcedureConnection struct {
+	*store.Page[*registry.Procedure]
+}
+
+// Edges pairs each procedure with its cursor.
+func (c ProcedureConnection) Edges() []*ProcedureEdge {
+	return edges(c.Page, func(cursor string, n *registry.Procedure) *ProcedureEdge {
+		return &ProcedureEdge{Cursor: cursor, Node: n}
+	})
+}
+
+// PageInfo describes the page's place in the list.
+func (c ProcedureConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
+
+// DossierConnection is a page of dossiers.
+type DossierConnection struct{ *store.Page[*registry.Dossier] }
+
+// Edges pairs each dossier with its cursor.
+func (c DossierConnection) Edges() []*DossierEdge {
+	return edges(c.Page, func(cursor string, n *registry.Dossier) *DossierEdge { return &DossierEdge{Cursor: cursor, Node: n} })
+}
+
+// PageInfo describes the page's place in the list.
+func (c DossierConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
+
+// DirectiveConnection is a page of directives.
+type DirectiveConnection struct {
+	*store.Page[*registry.Directive]
+}
+
+// Edges pairs each directive with its cursor.
+func (c DirectiveConnection) Edges() []*DirectiveEdge {
+	return edges(c.Page, func(cursor string, n *registry.Directive) *DirectiveEdge {
+		return &DirectiveEdge{Cursor: cursor, Node: n}
+	})
+}
+
+// PageInfo describes the page's place in the list.
+func (c DirectiveConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
+
+func edges[T, E any](p *store.Page[T], edge func(cursor string, node T) E) []E {
+	out := make([]E, len(p.Items))
+	for i, it := range p.Items {
+		out[i] = edge(p.Cursors[i], it)
+	}
+	return out
+}
+
+func pageInfo[T any](p *store.Page[T]) *PageInfo {
+	info := &PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrev}
+	if n := len(p.Cursors); n > 0 {
+		info.StartCursor, info.EndCursor = &p.Cursors[0], &p.Cursors[n-1]
+	}
+	return info
+}

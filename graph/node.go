@@ -1,0 +1,69 @@
+package graph
+
+import (
+	"fmt"
+
+	"encoding/base64"
+	"github.com/vnregistry/registry/graph/model"
+	"strings"
+
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// Global ids are "<Type>:<natural key>" in URL-safe base64, opaque to clients
+// but decodable here without a lookup table.
+const (
+	kindAgency    = "Agency"
+	kindProcedure = "Procedure"
+	kindDossier   = "Dossier"
+	kindDirective = "Directive"
+)
+
+func globalID(kind, key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + key))
+}
+
+func parseGlobalID(id string) (kind, key string, err error) {
+	raw, err := base64.RawURLEncoding.DecodeString(id)
+	if err == nil {
+		var ok bool
+		if kind, key, ok = strings.Cut(string(raw), ":"); ok && key != "" {
+			return kind, key, nil
+		}
+	}
+	return "", "", registry.Invalid("id", "is not an id issued by this API")
+}
+
+// optional turns a zero value into null.
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+// nodeOrNil returns a found record as a Node, and a missing one as untyped nil.
+func nodeOrNil[T any](v *T, err error) (model.Node, error) {
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// must treats a missing referenced record as a fault of ours: references are
+// checked when records are written.
+func must[T any](v *T, err error) (*T, error) {
+	if err == nil && v == nil {
+		return nil, fmt.Errorf("dangling reference to a %T", v)
+	}
+	return v, err
+}
+
+func deref[T any](v *T) T {
+	if v == nil {
+		var zero T
+		return zero
+	}
+	return *v
+}

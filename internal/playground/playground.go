@@ -1,0 +1,195 @@
+// Package playground serves a GraphiQL page whose scripts and styles are
+// embedded in the binary, so it works on closed networks with no CDN access.
+// The third-party bundles are fetched by `make assets` (see package.json).
+package playground
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed assets
+var embedded embed.FS
+
+// assetPrefix is where the bundles are served; the page references them there.
+const assetPrefix = "/playground/"
+
+// bundles are the files `make assets` copies into assets/, in load order
+// (GraphiQL's UMD build expects the React and ReactDOM globals).
+var bundles = []string{
+	"react.production.min.js",
+	"react-dom.production.min.js",
+	"graphiql.min.js",
+	"graphiql.min.css",
+}
+
+const notBuilt = "GraphQL playground assets are not built: run `make assets`, then rebuild the binary.\n"
+
+// bootScript is constant so the page's Content-Security-Policy can allow it
+// by hash; the endpoint comes from a data attribute instead.
+const bootScript = `
+(function () {
+  var root = document.getElementById("graphiql");
+  var endpoint = root.dataset.endpoint;
+  var ws = location.protocol === "https:" ? "wss:" : "ws:";
+  var fetcher = GraphiQL.createFetcher({
+    url: endpoint,
+    subscriptionUrl: ws + "//" + location.host + endpoint
+  });
+  ReactDOM.createRoot(root).render(React.createElement(GraphiQL, {
+    fetcher: fetcher,
+    defaultQuery: "# Vietnam administrative registry GraphQL API.\n" +
+      "# More example queries: see the README.\n" +
+      "{\n  __typename\n}\n"
+  }));
+})();
+`
+
+// csp keeps the page same-origin even if a bundle tried to load something
+// remote; GraphiQL embeds its fonts as data: URLs and sets inline styles.
+var csp = "default-src 'none'; " +
+	"script-src 'self' 'sha256-" + sha256Base64(bootScript) + "'; " +
+	"style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; " +
+	"connect-src 'self'; base-uri 'none'; form-action 'none'"
+
+var page = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Vietnam administrative registry — GraphQL</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{{index .URLs "graphiql.min.css"}}">
+<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+<div id="graphiql" data-endpoint="{{.Endpoint}}">Loading GraphiQL…</div>
+<script src="{{index .URLs "react.production.min.js"}}"></script>
+<script src="{{index .URLs "react-dom.production.min.js"}}"></script>
+<script src="{{index .URLs "graphiql.min.js"}}"></script>
+<script>{{.Script}}</script>
+</body>
+</html>
+`))
+
+type asset struct {
+	body        []byte
+	etag        string
+	contentType string
+}
+
+// Handler serves the GraphiQL page at "/" querying endpoint, an absolute path
+// on the same host such as "/graphql" (subscriptions use ws(s):// on it), and
+// the embedded bundles under "/playground/". It panics on a non-path endpoint,
+// which is a programming error.
+func Handler(endpoint string) http.Handler {
+	return newHandler(endpoint, embedded)
+}
+
+// newHandler takes the file system so tests can exercise an unbuilt tree.
+func newHandler(endpoint string, fsys fs.FS) http.Handler {
+	if !strings.HasPrefix(endpoint, "/") || strings.HasPrefix(endpoint, "//") {
+		panic("playground: endpoint must be an absolute path such as /graphql, got " + endpoint)
+	}
+	assets, ok := loadAssets(fsys)
+	if !ok {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/" {
+				http.NotFound(w, r)
+				return
+			}
+			if !allowMethod(w, r) {
+				return
+			}
+			http.Error(w, notBuilt, http.StatusServiceUnavailable)
+		})
+	}
+
+	// Content-hashed URLs let browsers cache the bundles for a year and
+	// still pick up new ones after an upgrade.
+	urls := make(map[string]string, len(assets))
+	for name, a := range assets {
+		urls[name] = assetPrefix + name + "?v=" + strings.Trim(a.etag, `"`)
+	}
+	var buf bytes.Buffer
+	err := page.Execute(&buf, struct {
+		Endpoint string
+		URLs     map[string]string
+		Script   template.JS
+	}{endpoint, urls, template.JS(bootScript)})
+	if err != nil {
+		panic("playground: rendering page: " + err.Error())
+	}
+	index := buf.Bytes()
+
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		h := w.Header()
+		switch name, isAsset := strings.CutPrefix(r.URL.Path, assetPrefix); {
+		case r.URL.Path == "/":
+			if !allowMethod(w, r) {
+				return
+			}
+			body = index
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("Cache-Control", "no-cache")
+			h.Set("Content-Security-Policy", csp)
+		case isAsset && assets[name] != nil:
+			if !allowMethod(w, r) {
+				return
+			}
+			a := assets[name]
+			body = a.body
+			h.Set("Content-Type", a.contentType)
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+			h.Set("ETag", a.etag)
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		h.Set("X-Content-Type-Options", "nosniff")
+		// ServeContent handles HEAD, If-None-Match and ranges.
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	})
+}
+
+// loadAssets reads the bundles; ok is false when `make assets` has not run
+// before the build and only the placeholder README was embedded.
+func loadAssets(fsys fs.FS) (map[string]*asset, bool) {
+	assets := make(map[string]*asset, len(bundles))
+	for _, name := range bundles {
+		body, err := fs.ReadFile(fsys, "assets/"+name)
+		if err != nil {
+			return nil, false
+		}
+		sum := sha256.Sum256(body)
+		ct := "text/javascript; charset=utf-8"
+		if strings.HasSuffix(name, ".css") {
+			ct = "text/css; charset=utf-8"
+		}
+		assets[name] = &asset{body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, contentType: ct}
+	}
+	return assets, true
+}
+
+func allowMethod(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
+}
+
+func sha256Base64(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}

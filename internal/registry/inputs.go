@@ -1,0 +1,264 @@
+package registry
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vnregistry/registry/internal/calendar"
+)
+
+var (
+	// National database codes: 1.001612, or a local variant 1.003560.000.00.00.H56.
+	procedureCodePattern = regexp.MustCompile(`^[0-9]\.[0-9]{6}(\.[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2})?$`)
+	// Unit ids of the electronic one-stop system: 000.00.06.H56.
+	agencyCodePattern = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$`)
+)
+
+const (
+	maxNameRunes    = 500 // the legal limit for a summary (trích yếu); generous for names
+	maxNoteRunes    = 2000
+	maxLegalBases   = 100
+	maxProcessDays  = 365
+	maxAbbreviation = 32
+)
+
+// CreateAgencyInput describes a new agency (cơ quan, đơn vị).
+type CreateAgencyInput struct {
+	Code         string
+	Name         string
+	Abbreviation *string
+	Level        Level
+	ParentCode   *string
+}
+
+// Agency is a body that issues directives or handles dossiers. Code is its
+// unit id in the one-stop system (000.00.06.H56).
+type Agency struct {
+	Code         string     `bson:"_id" json:"code"`
+	Name         string     `bson:"name" json:"name"`
+	Abbreviation string     `bson:"abbreviation,omitempty" json:"abbreviation,omitempty"`
+	Level        Level      `bson:"level" json:"level"`
+	ParentCode   string     `bson:"parent,omitempty" json:"parent,omitempty"`
+	Provenance   Provenance `bson:"provenance" json:"provenance"`
+}
+
+// NewAgency validates in and builds the record.
+func NewAgency(in CreateAgencyInput, prov Provenance) (*Agency, error) {
+	a := &Agency{
+		Code:         strings.TrimSpace(in.Code),
+		Name:         strings.TrimSpace(in.Name),
+		Abbreviation: strings.TrimSpace(deref(in.Abbreviation)),
+		Level:        in.Level,
+		ParentCode:   strings.TrimSpace(deref(in.ParentCode)),
+		Provenance:   prov,
+	}
+	if !agencyCodePattern.MatchString(a.Code) {
+		return nil, Invalid("code", "must be a unit id like 000.00.06.H56, got %q", a.Code)
+	}
+	if err := checkText("name", a.Name, maxNameRunes, true); err != nil {
+		return nil, err
+	}
+	if err := checkText("abbreviation", a.Abbreviation, maxAbbreviation, false); err != nil {
+		return nil, err
+	}
+	if !a.Level.Valid() {
+		return nil, Invalid("level", "must be one of CENTRAL, PROVINCIAL, DISTRICT, COMMUNE")
+	}
+	if a.ParentCode != "" && !agencyCodePattern.MatchString(a.ParentCode) {
+		return nil, Invalid("parentCode", "must be a unit id like 000.00.06.H56, got %q", a.ParentCode)
+	}
+	return a, nil
+}
+
+// CreateProcedureInput describes a new procedure.
+type CreateProcedureInput struct {
+	Code           string
+	Name           string
+	Field          *string
+	Level          Level
+	AgencyCode     string
+	ProcessingDays int
+	LegalBases     []string
+}
+
+// NewProcedure validates in and builds the record. References to the agency and
+// legal bases are checked by the caller, which can see the store.
+func NewProcedure(in CreateProcedureInput, prov Provenance) (*Procedure, error) {
+	p := &Procedure{
+		Code:           strings.TrimSpace(in.Code),
+		Name:           strings.TrimSpace(in.Name),
+		Field:          strings.TrimSpace(deref(in.Field)),
+		Level:          in.Level,
+		AgencyCode:     strings.TrimSpace(in.AgencyCode),
+		ProcessingDays: in.ProcessingDays,
+		Provenance:     prov,
+	}
+	if !procedureCodePattern.MatchString(p.Code) {
+		return nil, Invalid("code", "must be a national procedure code like 1.001612 or 1.003560.000.00.00.H56, got %q", p.Code)
+	}
+	if err := checkText("name", p.Name, maxNameRunes, true); err != nil {
+		return nil, err
+	}
+	if err := checkText("field", p.Field, maxNameRunes, false); err != nil {
+		return nil, err
+	}
+	if !p.Level.Valid() {
+		return nil, Invalid("level", "must be one of CENTRAL, PROVINCIAL, DISTRICT, COMMUNE")
+	}
+	if !agencyCodePattern.MatchString(p.AgencyCode) {
+		return nil, Invalid("agencyCode", "must be a unit id like 000.00.06.H56, got %q", p.AgencyCode)
+	}
+	if p.ProcessingDays < 0 || p.ProcessingDays > maxProcessDays {
+		return nil, Invalid("processingDays", "must be between 0 and %d working days, got %d", maxProcessDays, p.ProcessingDays)
+	}
+	if len(in.LegalBases) > maxLegalBases {
+		return nil, Invalid("legalBases", "at most %d legal bases", maxLegalBases)
+	}
+	// Legal bases are kept by canonical symbol, whether or not the directive is
+	// in the registry yet: the edge is a fact even before its target arrives.
+	for i, s := range in.LegalBases {
+		sym, err := ParseSymbol(s)
+		if err != nil {
+			return nil, Invalid(fmt.Sprintf("legalBases[%d]", i), "%s", err.(*Error).Message)
+		}
+		if !slices.Contains(p.LegalBases, sym.String()) {
+			p.LegalBases = append(p.LegalBases, sym.String())
+		}
+	}
+	return p, nil
+}
+
+// ReceiveDossierInput describes a dossier handed in at a desk or online.
+type ReceiveDossierInput struct {
+	Code          *string // generated when absent
+	ProcedureCode string
+	AgencyCode    string
+	Channel       Channel
+	Applicant     ApplicantInput
+	ReceivedAt    *time.Time // defaults to now
+	DueDate       *calendar.Date
+	Actor         *string
+	Note          *string
+}
+
+// ApplicantInput is the applicant as entered at the desk.
+type ApplicantInput struct {
+	Name     string
+	IDNumber *string
+	Phone    *string
+}
+
+// DossierCodePrefix is the part of a generated code before the daily sequence.
+func DossierCodePrefix(agencyCode string, receivedAt time.Time) string {
+	return agencyCode + "-" + receivedAt.In(calendar.Vietnam).Format("060102") + "-"
+}
+
+// dossierCodePattern: <unit id>-YYMMDD-XXXX, sequence of at least 4 digits
+// because a busy desk can pass 9999 in a day.
+var dossierCodePattern = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4,}$`)
+
+// CheckDossierCode validates a client-given dossier code.
+func CheckDossierCode(code string) error {
+	if !dossierCodePattern.MatchString(code) {
+		return Invalid("code", "must be <unit id>-YYMMDD-XXXX like 000.00.06.H56-210415-0001, got %q", code)
+	}
+	return nil
+}
+
+// NewDossier validates a receipt and builds the dossier with its first step.
+// proc is the procedure the input names (the caller looked it up); code is the
+// final dossier code; now is the server time used when the input gives none.
+func NewDossier(in ReceiveDossierInput, code string, proc *Procedure, cal *calendar.Calendar, now time.Time, prov Provenance) (*Dossier, error) {
+	if err := CheckDossierCode(code); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(code, strings.TrimSpace(in.AgencyCode)+"-") {
+		return nil, Invalid("code", "must start with the receiving agency's unit id %s", in.AgencyCode)
+	}
+	if !in.Channel.Valid() {
+		return nil, Invalid("channel", "must be one of IN_PERSON, ONLINE, POSTAL")
+	}
+	applicant := Applicant{
+		Name:     strings.TrimSpace(in.Applicant.Name),
+		IDNumber: strings.TrimSpace(deref(in.Applicant.IDNumber)),
+		Phone:    strings.TrimSpace(deref(in.Applicant.Phone)),
+	}
+	if err := checkText("applicant.name", applicant.Name, maxNameRunes, true); err != nil {
+		return nil, err
+	}
+	if err := checkText("applicant.idNumber", applicant.IDNumber, 32, false); err != nil {
+		return nil, err
+	}
+	if err := checkText("applicant.phone", applicant.Phone, 32, false); err != nil {
+		return nil, err
+	}
+	actor, note := strings.TrimSpace(deref(in.Actor)), strings.TrimSpace(deref(in.Note))
+	if err := checkText("actor", actor, maxNameRunes, false); err != nil {
+		return nil, err
+	}
+	if err := checkText("note", note, maxNoteRunes, false); err != nil {
+		return nil, err
+	}
+	at := now
+	if in.ReceivedAt != nil {
+		at = *in.ReceivedAt
+	}
+	if at.After(now.Add(time.Minute)) {
+		return nil, Invalid("receivedAt", "must not be in the future")
+	}
+	due := cal.DueDate(at, proc.ProcessingDays)
+	if in.DueDate != nil {
+		if *in.DueDate < calendar.DateOf(at) {
+			return nil, Invalid("dueDate", "must not be before the receipt date %s", calendar.DateOf(at))
+		}
+		due = *in.DueDate
+	}
+	at = at.UTC()
+	return &Dossier{
+		Code:          code,
+		ProcedureCode: proc.Code,
+		AgencyCode:    strings.TrimSpace(in.AgencyCode),
+		Channel:       in.Channel,
+		Applicant:     applicant,
+		Status:        StatusReceived,
+		Version:       1,
+		ReceivedAt:    at,
+		DueDate:       due,
+		History: []Step{{
+			Seq: 1, Action: ActionReceive, At: at, Actor: actor, ToUnit: strings.TrimSpace(in.AgencyCode),
+			Note: note, StatusAfter: StatusReceived, OnTime: true,
+		}},
+		Provenance: prov,
+	}, nil
+}
+
+// checkText enforces the rules every free-text field shares: valid UTF-8, no
+// control characters, a length limit, and presence when required.
+func checkText(field, s string, maxRunes int, required bool) error {
+	if required && s == "" {
+		return Invalid(field, "is required")
+	}
+	if !utf8.ValidString(s) {
+		return Invalid(field, "must be valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(s); n > maxRunes {
+		return Invalid(field, "must be at most %d characters, got %d", maxRunes, n)
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' {
+			return Invalid(field, "must not contain control characters")
+		}
+	}
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,395 @@
+package registry
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/vnregistry/registry/internal/fold"
+)
+
+// DocType is a document type and its abbreviation in symbols (Decree
+// 30/2020/NĐ-CP, Annex III). Normative types can be legal normative documents,
+// whose symbols carry the year.
+type DocType struct {
+	Code, Name string
+	Normative  bool
+}
+
+// docTypeTable holds the canonical codes. Laws are absent: their symbol
+// (80/2015/QH13) has no type code.
+var docTypeTable = []DocType{
+	{"NQ", "Nghị quyết", true},
+	{"QĐ", "Quyết định", true},
+	{"CT", "Chỉ thị", false},
+	{"QC", "Quy chế", false},
+	{"QyĐ", "Quy định", false},
+	{"TC", "Thông cáo", false},
+	{"TB", "Thông báo", false},
+	{"HD", "Hướng dẫn", false},
+	{"CTr", "Chương trình", false},
+	{"KH", "Kế hoạch", false},
+	{"PA", "Phương án", false},
+	{"ĐA", "Đề án", false},
+	{"DA", "Dự án", false},
+	{"BC", "Báo cáo", false},
+	{"BB", "Biên bản", false},
+	{"TTr", "Tờ trình", false},
+	{"HĐ", "Hợp đồng", false},
+	{"CĐ", "Công điện", false},
+	{"BGN", "Bản ghi nhớ", false},
+	{"BTT", "Bản thỏa thuận", false},
+	{"GUQ", "Giấy ủy quyền", false},
+	{"GM", "Giấy mời", false},
+	{"GGT", "Giấy giới thiệu", false},
+	{"GNP", "Giấy nghỉ phép", false},
+	{"PG", "Phiếu gửi", false},
+	{"PC", "Phiếu chuyển", false},
+	{"PB", "Phiếu báo", false},
+	{"NĐ", "Nghị định", true},
+	{"TT", "Thông tư", true},
+}
+
+// DocTypes returns the known document types; the caller may modify the slice.
+func DocTypes() []DocType { return slices.Clone(docTypeTable) }
+
+// LookupDocType finds a type by code: the exact canonical code first, then
+// ignoring case, then ignoring case and diacritics (so "QD" is QĐ) but only
+// when that finds a single type: "DÁ" could be DA (Dự án) or ĐA (Đề án).
+// The look-alike Ð (U+00D0) is read as Đ throughout.
+func LookupDocType(code string) (DocType, bool) {
+	code = symbolLookAlikes.Replace(norm.NFC.String(code))
+	for _, t := range docTypeTable {
+		if t.Code == code {
+			return t, true
+		}
+	}
+	for _, t := range docTypeTable {
+		if strings.EqualFold(t.Code, code) {
+			return t, true
+		}
+	}
+	key := fold.String(code)
+	var found DocType
+	n := 0
+	for _, t := range docTypeTable {
+		if fold.String(t.Code) == key {
+			found = t
+			n++
+		}
+	}
+	if n != 1 {
+		return DocType{}, false
+	}
+	return found, true
+}
+
+// knownIssuers are issuer spellings worth restoring (case, đ); there is no
+// national table, so anything else is only upper-cased.
+var knownIssuers = []string{
+	"TTg", "CP", "VPCP", "QH", "CTN", "UBND", "HĐND", "BCĐCCHC", "TTPVHCC",
+	"BNV", "BTC", "BKHĐT", "BCA", "BQP", "BNG", "BTP", "BCT", "BYT", "BGDĐT",
+	"BGTVT", "BXD", "BTNMT", "BTTTT", "BLĐTBXH", "BVHTTDL", "BNNPTNT",
+	"BKHCN", "NHNN", "TTCP", "UBDT", "KTNN", "TANDTC", "VKSNDTC",
+}
+
+// Symbol is a document's number and symbol ("số, ký hiệu") in canonical form.
+// It is unique only per issuer and year: 2503/QĐ-UBND exists in every province.
+type Symbol struct {
+	Number string // digits without leading zeros, below 10 padded to two: "01"
+	Year   int    // 0 unless the symbol carries one (legal normative documents)
+	Type   string // canonical type code ("QĐ"); "" for official letters and laws
+	Issuer string // issuing body code, canonical spelling ("TTg", "QH13")
+	Unit   string // drafting unit ("KSTT" in 516/TTg-KSTT), "" when absent
+}
+
+const (
+	symbolMaxRunes = 64
+	symbolMinYear  = 1945
+	symbolMaxYear  = 2100
+)
+
+// symbolLookAlikes maps characters found in the wild to the ones the
+// grammar uses: Ð/ð (eth) typed for Đ/đ, and dashes for the hyphen.
+var symbolLookAlikes = strings.NewReplacer(
+	"Ð", "Đ", "ð", "đ",
+	"\u2010", "-", "\u2011", "-", "\u2013", "-", "\u2014", "-", "\u2212", "-",
+)
+
+// ParseSymbol reads a number and symbol in any of the grammar's forms:
+//
+//	số/LOẠI-CƠQUAN[-ĐƠNVỊ]  administrative document  46/QĐ-BCĐCCHC
+//	số/CƠQUAN[-ĐƠNVỊ]       official letter           516/TTg-KSTT
+//	số/năm/LOẠI-CƠQUAN      legal normative document  61/2018/NĐ-CP
+//	số/năm/QHnn             law                       80/2015/QH13
+//
+// It accepts what appears in the wild (a "Số:" prefix, spaces around "/" and
+// "-", dashes, lower case, QD for QĐ, Ð for Đ, 1 for 01) and returns the
+// canonical form. Errors are *Error for field "symbol".
+func ParseSymbol(raw string) (Symbol, error) {
+	if !utf8.ValidString(raw) {
+		return Symbol{}, Invalid("symbol", "invalid UTF-8")
+	}
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return Symbol{}, Invalid("symbol", "empty")
+	}
+	if n := utf8.RuneCountInString(s); n > symbolMaxRunes {
+		return Symbol{}, Invalid("symbol", "too long: %d characters, at most %d", n, symbolMaxRunes)
+	}
+	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return Symbol{}, Invalid("symbol", "control character %U", r)
+	}
+	s = trimNumberPrefix(symbolLookAlikes.Replace(norm.NFC.String(s)))
+	if s == "" {
+		return Symbol{}, Invalid("symbol", "empty after %q", "số")
+	}
+	parts := strings.Split(s, "/")
+	if len(parts) == 1 {
+		return Symbol{}, Invalid("symbol", "no %q between number and symbol", "/")
+	}
+	if len(parts) > 3 {
+		return Symbol{}, Invalid("symbol", "too many %q: expected số/KÝHIỆU or số/năm/KÝHIỆU", "/")
+	}
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			return Symbol{}, Invalid("symbol", "empty group: nothing %s %q", emptyWhere(i), "/")
+		}
+		// The last part's groups are checked after splitting at "-",
+		// around which spaces are allowed.
+		if i < len(parts)-1 && strings.IndexFunc(p, unicode.IsSpace) >= 0 {
+			return Symbol{}, Invalid("symbol", "space inside %q", p)
+		}
+		parts[i] = p
+	}
+
+	var sym Symbol
+	var err error
+	if sym.Number, err = symbolNumber(parts[0]); err != nil {
+		return Symbol{}, err
+	}
+	groups, err := symbolGroups(parts[len(parts)-1])
+	if err != nil {
+		return Symbol{}, err
+	}
+	if len(parts) == 3 {
+		if sym.Year, err = symbolYear(parts[1]); err != nil {
+			return Symbol{}, err
+		}
+		err = sym.setNormative(groups)
+	} else {
+		err = sym.setAdministrative(groups)
+	}
+	if err != nil {
+		return Symbol{}, err
+	}
+	// Padding the number can lengthen a symbol that was at the limit.
+	if n := utf8.RuneCountInString(sym.String()); n > symbolMaxRunes {
+		return Symbol{}, Invalid("symbol", "too long: %d characters, at most %d", n, symbolMaxRunes)
+	}
+	return sym, nil
+}
+
+func emptyWhere(i int) string {
+	if i == 0 {
+		return "before"
+	}
+	return "after"
+}
+
+// trimNumberPrefix drops a leading "số" (any case or diacritics, as in the
+// "Số: 46/QĐ-UBND" header line) when a separator or the number follows it.
+func trimNumberPrefix(s string) string {
+	r0, n0 := utf8.DecodeRuneInString(s)
+	if r0 != 's' && r0 != 'S' {
+		return s
+	}
+	r1, n1 := utf8.DecodeRuneInString(s[n0:])
+	if fold.String(string(r1)) != "o" {
+		return s
+	}
+	rest := s[n0+n1:]
+	next, _ := utf8.DecodeRuneInString(rest)
+	if next != ':' && !unicode.IsSpace(next) && !isASCIIDigit(next) {
+		return s
+	}
+	rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+	rest = strings.TrimPrefix(rest, ":")
+	return strings.TrimLeftFunc(rest, unicode.IsSpace)
+}
+
+func isASCIIDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+func allASCIIDigits(s string) bool {
+	for _, r := range s {
+		if !isASCIIDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func symbolNumber(p string) (string, error) {
+	if !allASCIIDigits(p) {
+		return "", Invalid("symbol", "number %q is not digits", p)
+	}
+	n := strings.TrimLeft(p, "0")
+	switch len(n) {
+	case 0:
+		return "", Invalid("symbol", "number must not be 0")
+	case 1:
+		return "0" + n, nil
+	}
+	return n, nil
+}
+
+func symbolYear(p string) (int, error) {
+	if !allASCIIDigits(p) {
+		return 0, Invalid("symbol", "year %q is not digits", p)
+	}
+	y, err := strconv.Atoi(p)
+	if err != nil || len(p) != 4 || y < symbolMinYear || y > symbolMaxYear {
+		return 0, Invalid("symbol", "year %s outside %d..%d", p, symbolMinYear, symbolMaxYear)
+	}
+	return y, nil
+}
+
+// symbolGroups splits the part after the last "/" at "-". Groups are codes:
+// Latin letters and digits with at least one letter, so "46/2021" is not
+// mistaken for a letter from an issuer called "2021".
+func symbolGroups(p string) ([]string, error) {
+	groups := strings.Split(p, "-")
+	for i, g := range groups {
+		g = strings.TrimSpace(g)
+		if g == "" {
+			return nil, Invalid("symbol", "empty group in %q", p)
+		}
+		if strings.IndexFunc(g, unicode.IsSpace) >= 0 {
+			return nil, Invalid("symbol", "space inside group %q", g)
+		}
+		letter := false
+		for _, r := range g {
+			switch {
+			case unicode.Is(unicode.Latin, r):
+				letter = true
+			case !isASCIIDigit(r):
+				return nil, Invalid("symbol", "character %q in group %q: only letters and digits", r, g)
+			}
+		}
+		if !letter {
+			return nil, Invalid("symbol", "group %q has no letter", g)
+		}
+		groups[i] = g
+	}
+	return groups, nil
+}
+
+// setAdministrative reads số/LOẠI-CƠQUAN[-ĐƠNVỊ], or a letter's
+// số/CƠQUAN[-ĐƠNVỊ] when the first group is not a type code.
+func (s *Symbol) setAdministrative(groups []string) error {
+	t, ok := LookupDocType(groups[0])
+	if !ok {
+		if len(groups) > 2 {
+			return Invalid("symbol", "%q is not a type code, and an official letter is số/CƠQUAN-ĐƠNVỊ: too many groups", groups[0])
+		}
+		s.Issuer = canonicalIssuer(groups[0])
+		if len(groups) == 2 {
+			s.Unit = upperCode(groups[1])
+		}
+		return nil
+	}
+	switch len(groups) {
+	case 1:
+		return Invalid("symbol", "type %s without an issuer: expected số/LOẠI-CƠQUAN", t.Code)
+	case 2, 3:
+	default:
+		return Invalid("symbol", "too many groups: expected số/LOẠI-CƠQUAN-ĐƠNVỊ")
+	}
+	s.Type = t.Code
+	s.Issuer = canonicalIssuer(groups[1])
+	if len(groups) == 3 {
+		s.Unit = upperCode(groups[2])
+	}
+	return nil
+}
+
+// setNormative reads số/năm/LOẠI-CƠQUAN or a law's số/năm/QHnn.
+func (s *Symbol) setNormative(groups []string) error {
+	if len(groups) == 1 {
+		if isAssemblyCode(groups[0]) {
+			s.Issuer = upperCode(groups[0])
+			return nil
+		}
+		if t, ok := LookupDocType(groups[0]); ok {
+			return Invalid("symbol", "type %s without an issuer: expected số/năm/LOẠI-CƠQUAN", t.Code)
+		}
+		return Invalid("symbol", "%q is neither LOẠI-CƠQUAN nor QHnn: expected số/năm/LOẠI-CƠQUAN", groups[0])
+	}
+	if len(groups) > 2 {
+		return Invalid("symbol", "too many groups: a symbol with a year is số/năm/LOẠI-CƠQUAN")
+	}
+	t, ok := LookupDocType(groups[0])
+	if !ok {
+		return Invalid("symbol", "unknown type code %q in a symbol with a year", groups[0])
+	}
+	s.Type = t.Code
+	s.Issuer = canonicalIssuer(groups[1])
+	return nil
+}
+
+// isAssemblyCode reports QHnn (National Assembly of a term) or UBTVQHnn (its
+// Standing Committee): laws and their resolutions have no type code.
+func isAssemblyCode(g string) bool {
+	u := strings.ToUpper(g)
+	u = strings.TrimPrefix(u, "UBTV")
+	digits, ok := strings.CutPrefix(u, "QH")
+	return ok && digits != "" && allASCIIDigits(digits)
+}
+
+// canonicalIssuer restores a known issuer's spelling when g matches it
+// ignoring case and diacritics (TTG, Ttg -> TTg; HDND -> HĐND).
+func canonicalIssuer(g string) string {
+	key := fold.String(g)
+	for _, k := range knownIssuers {
+		if fold.String(k) == key {
+			return k
+		}
+	}
+	return upperCode(g)
+}
+
+// upperCode upper-cases rune by rune, so the length in runes is kept.
+func upperCode(g string) string {
+	return strings.Map(unicode.ToUpper, g)
+}
+
+// String returns the canonical form: "46/QĐ-BCĐCCHC", "516/TTg-KSTT",
+// "61/2018/NĐ-CP", "80/2015/QH13".
+func (s Symbol) String() string {
+	var b strings.Builder
+	b.WriteString(s.Number)
+	b.WriteByte('/')
+	if s.Year != 0 {
+		b.WriteString(strconv.Itoa(s.Year))
+		b.WriteByte('/')
+	}
+	sep := ""
+	for _, g := range []string{s.Type, s.Issuer, s.Unit} {
+		if g != "" {
+			b.WriteString(sep)
+			b.WriteString(g)
+			sep = "-"
+		}
+	}
+	return b.String()
+}
+
+// Key is what lookups match on: the canonical form folded, so "QD-TTg" and
+// "QĐ-TTg" meet. Different symbols can share a key (HD and HĐ).
+func (s Symbol) Key() string { return fold.String(s.String()) }

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// Page sizes of Relay connections.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// PageArgs are a connection's forward-pagination arguments.
+type PageArgs struct {
+	First *int
+	After *string
+}
+
+// Page is one page of a list in order, with what Relay connections need.
+type Page[T any] struct {
+	Items   []T
+	Cursors []string
+	HasNext bool
+	HasPrev bool
+	count   func(context.Context) (int, error)
+}
+
+// TotalCount counts every item the filter matches; only run when asked for,
+// since on the embedded engine a count scans the collection.
+func (p *Page[T]) TotalCount(ctx context.Context) (int, error) { return p.count(ctx) }
+
+// sortKey is a keyset order: documents sort by field (then _id, which breaks
+// ties), and a cursor carries both values of the last item seen.
+type sortKey[T any] struct {
+	field string // bson field; "" sorts by _id alone
+	desc  bool
+	value func(T) any    // the field's value in an item, as stored
+	id    func(T) string // the item's _id
+	parse func(json.RawMessage) (any, error)
+}
+
+type cursor struct {
+	V  json.RawMessage `json:"v,omitempty"`
+	ID string          `json:"id"`
+}
+
+func (k sortKey[T]) encode(item T) string {
+	c := cursor{ID: k.id(item)}
+	if k.field != "" {
+		c.V, _ = json.Marshal(k.value(item))
+	}
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// after is the filter selecting what follows the cursor.
+func (k sortKey[T]) after(s string) (bson.D, error) {
+	bad := registry.Invalid("after", "is not a cursor from this list")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var c cursor
+	if json.Unmarshal(raw, &c) != nil || c.ID == "" {
+		return nil, bad
+	}
+	op := "$gt"
+	if k.desc {
+		op = "$lt"
+	}
+	if k.field == "" {
+		return bson.D{{Key: "_id", Value: bson.D{{Key: op, Value: c.ID}}}}, nil
+	}
+	v, err := k.parse(c.V)
+	if err != nil || c.V == nil {
+		return nil, bad
+	}
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: k.field, Value: bson.D{{Key: op, Value: v}}}},
+		bson.D{{Key: k.field, Value: v}, {Key: "_id", Value: bson.D{{Key: op, Value: c.ID}}}},
+	}}}, nil
+}
+
+func (k sortKey[T]) sort() bson.D {
+	dir := 1
+	if k.desc {
+		dir = -1
+	}
+	if k.field == "" {
+		return bson.D{{Key: "_id", Value: dir}}
+	}
+	return bson.D{{Key: k.field, Value: dir}, {Key: "_id", Value: dir}}
+}
+
+// pageSize applies the connection rules: 20 by default, 1..100.
+func pageSize(first *int) (int, error) {
+	if first == nil {
+		return DefaultPageSize, nil
+	}
+	if *first < 0 || *first > MaxPageSize {
+		return 0, registry.Invalid("first", "must be between 0 and %d, got %d", MaxPageSize, *first)
+	}
+	return *first, nil
+}
+
+// list reads one page of col matching filter in the order key gives.
+func list[T any](ctx context.Context, s *Store, col string, filter bson.D, key sortKey[T], args PageArgs) (*Page[T], error) {
+	n, err := pageSize(args.First)
+	if err != nil {
+		return nil, err
+	}
+	if filter == nil {
+		filter = bson.D{}
+	}
+	c := s.db.Collection(col)
+	page := &Page[T]{count: func(ctx context.Context) (int, error) {
+		total, err := c.CountDocuments(ctx, filter)
+		return int(total), classify(err)
+	}}
+	query := filter
+	if args.After != nil && *args.After != "" {
+		after, err := key.after(*args.After)
+		if err != nil {
+			return nil, err
+		}
+		query = bson.D{{Key: "$and", Value: bson.A{filter, after}}}
+		page.HasPrev = true
+	}
+	if n == 0 {
+		return page, nil
+	}
+	// One more than asked tells whether a next page exists.
+	cur, err := c.Find(ctx, query, options.Find().SetSort(key.sort()).SetLimit(int64(n+1)))
+	if err != nil {
+		return nil, classify(err)
+	}
+	if err := cur.All(ctx, &page.Items); err != nil {
+		return nil, classify(err)
+	}
+	if len(page.Items) > n {
+		page.Items, page.HasNext = page.Items[:n], true
+	}
+	for _, it := range page.Items {
+		page.Cursors = append(page.Cursors, key.encode(it))
+	}
+	return page, nil
+}

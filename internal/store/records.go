@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// CreateAgency registers an agency.
+func (s *Store) CreateAgency(ctx context.Context, in registry.CreateAgencyInput, source string) (*registry.Agency, error) {
+	a, err := registry.NewAgency(in, s.provenance(source))
+	if err != nil {
+		return nil, err
+	}
+	if a.ParentCode != "" {
+		if err := s.mustExist(ctx, colAgencies, a.ParentCode, "parentCode", "agency"); err != nil {
+			return nil, err
+		}
+	}
+	return a, s.insert(ctx, colAgencies, "agency", a.Code, a)
+}
+
+// Agency returns the agency with code, or nil.
+func (s *Store) Agency(ctx context.Context, code string) (*registry.Agency, error) {
+	return get[registry.Agency](ctx, s, colAgencies, code)
+}
+
+// AgencyFilter narrows the agencies list.
+type AgencyFilter struct{ Level *registry.Level }
+
+var agencyOrder = sortKey[*registry.Agency]{id: func(a *registry.Agency) string { return a.Code }}
+
+// Agencies lists agencies by code.
+func (s *Store) Agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
+	filter := bson.D{}
+	if f.Level != nil {
+		filter = append(filter, bson.E{Key: "level", Value: *f.Level})
+	}
+	return list(ctx, s, colAgencies, filter, agencyOrder, args)
+}
+
+// CreateProcedure registers a procedure; its implementing agency must exist.
+func (s *Store) CreateProcedure(ctx context.Context, in registry.CreateProcedureInput, source string) (*registry.Procedure, error) {
+	p, err := registry.NewProcedure(in, s.provenance(source))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mustExist(ctx, colAgencies, p.AgencyCode, "agencyCode", "agency"); err != nil {
+		return nil, err
+	}
+	return p, s.insert(ctx, colProcedures, "procedure", p.Code, p)
+}
+
+// Procedure returns the procedure with code, or nil.
+func (s *Store) Procedure(ctx context.Context, code string) (*registry.Procedure, error) {
+	return get[registry.Procedure](ctx, s, colProcedures, code)
+}
+
+// ProcedureFilter narrows the procedures list.
+type ProcedureFilter struct {
+	AgencyCode *string
+	Level      *registry.Level
+	// LegalBasis selects the procedures citing a directive (canonical symbol).
+	LegalBasis *string
+}
+
+var procedureOrder = sortKey[*registry.Procedure]{id: func(p *registry.Procedure) string { return p.Code }}
+
+// Procedures lists procedures by code.
+func (s *Store) Procedures(ctx context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
+	filter := bson.D{}
+	if f.AgencyCode != nil {
+		filter = append(filter, bson.E{Key: "agency", Value: *f.AgencyCode})
+	}
+	if f.Level != nil {
+		filter = append(filter, bson.E{Key: "level", Value: *f.Level})
+	}
+	if f.LegalBasis != nil {
+		filter = append(filter, bson.E{Key: "legalBases", Value: *f.LegalBasis})
+	}
+	return list(ctx, s, colProcedures, filter, procedureOrder, args)
+}
+
+// CreateDirective registers a directive.
+func (s *Store) CreateDirective(ctx context.Context, in registry.CreateDirectiveInput, source string) (*registry.Directive, error) {
+	d, err := registry.NewDirective(in, s.provenance(source))
+	if err != nil {
+		return nil, err
+	}
+	return d, s.insert(ctx, colDirectives, "directive", d.Symbol.String()+" of "+d.IssuerCode+" in "+strconv.Itoa(d.Year), d)
+}
+
+// DirectivesBySymbol returns every directive whose symbol folds to the same key
+// as symbol (so ASCII input finds the Vietnamese form), optionally of one year.
+// Several issuers use the same symbol, so there can be more than one.
+func (s *Store) DirectivesBySymbol(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error) {
+	sym, err := registry.ParseSymbol(symbol)
+	if err != nil {
+		return nil, err
+	}
+	filter := bson.D{{Key: "symbolKey", Value: sym.Key()}}
+	if year != nil {
+		filter = append(filter, bson.E{Key: "year", Value: *year})
+	}
+	var out []*registry.Directive
+	cur, err := s.db.Collection(colDirectives).Find(ctx, filter)
+	if err != nil {
+		return nil, classify(err)
+	}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, classify(err)
+	}
+	return out, nil
+}
+
+// DirectiveFilter narrows the directives list.
+type DirectiveFilter struct {
+	IssuerCode *string
+	Year       *int
+}
+
+var directiveOrder = sortKey[*registry.Directive]{
+	field: "issuedOn", desc: true,
+	value: func(d *registry.Directive) any { return string(d.IssuedOn) },
+	id:    func(d *registry.Directive) string { return d.Key },
+	parse: parseString,
+}
+
+// Directives lists directives, newest first.
+func (s *Store) Directives(ctx context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
+	filter := bson.D{}
+	if f.IssuerCode != nil {
+		filter = append(filter, bson.E{Key: "issuer", Value: *f.IssuerCode})
+	}
+	if f.Year != nil {
+		filter = append(filter, bson.E{Key: "year", Value: *f.Year})
+	}
+	return list(ctx, s, colDirectives, filter, directiveOrder, args)
+}
+
+// get returns the document with _id id, or nil when there is none.
+func get[T any](ctx context.Context, s *Store, col, id string) (*T, error) {
+	var v T
+	found, err := s.findOne(ctx, col, id, &v)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// mustExist answers BAD_USER_INPUT naming field when a referenced record is missing.
+func (s *Store) mustExist(ctx context.Context, col, id, field, what string) error {
+	n, err := s.db.Collection(col).CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return classify(err)
+	}
+	if n == 0 {
+		return registry.Invalid(field, "no %s with code %q", what, id)
+	}
+	return nil
+}
+
+func parseString(raw json.RawMessage) (any, error) {
+	var v string
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+func parseTime(raw json.RawMessage) (any, error) {
+	var v time.Time
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+func parseDate(raw json.RawMessage) (any, error) {
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	if v == "" {
+		return v, nil
+	}
+	d, err := calendar.ParseDate(v)
+	return string(d), err
+}
+
+// DirectiveByKey returns the directive with key, or nil.
+func (s *Store) DirectiveByKey(ctx context.Context, key string) (*registry.Directive, error) {
+	return get[registry.Directive](ctx, s, colDirectives, key)
+}

@@ -1,0 +1,208 @@
+// Package store keeps the registry in MongoDB through the official v2 driver.
+// It writes only the subset of MongoDB that the embedded FerretDB engine gets
+// right (see DESIGN.md), so the same code runs on both.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// Config says which server and database to use and how.
+type Config struct {
+	URI      string
+	Database string
+	// SerialWrites sends every write through one writer. Required on the
+	// embedded engine, which loses concurrent updates of one document.
+	SerialWrites bool
+	Calendar     *calendar.Calendar
+	Logger       *slog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Store is the registry's persistence and the orchestration around it: it
+// loads what a domain rule needs, applies the rule, and writes the result.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+	// writer is a one-slot semaphore (nil when writes may run concurrently);
+	// a channel rather than a mutex so a waiting request honours its deadline.
+	writer chan struct{}
+	cal    *calendar.Calendar
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+const (
+	colAgencies   = "agencies"
+	colProcedures = "procedures"
+	colDossiers   = "dossiers"
+	colDirectives = "directives"
+	colCounters   = "counters"
+)
+
+// Open connects, pings with a timeout and creates the indexes every list
+// filter needs.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Calendar == nil {
+		cfg.Calendar = calendar.Default()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	opts := options.Client().ApplyURI(cfg.URI).
+		SetServerSelectionTimeout(10 * time.Second).
+		// Steps are the record of what happened at a desk: acknowledged by a majority.
+		SetWriteConcern(writeconcern.Majority())
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now}
+	if cfg.SerialWrites {
+		s.writer = make(chan struct{}, 1)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx, nil); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store: ping %s: %w", redactURI(cfg.URI), err)
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close disconnects from the server.
+func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+
+// Ping answers whether the server is reachable now.
+func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
+
+// Calendar is the working-day calendar deadlines are computed with.
+func (s *Store) Calendar() *calendar.Calendar { return s.cal }
+
+// indexes lists, per collection, the fields list filters and sorts use. The
+// embedded engine ignores them; MongoDB needs them.
+var indexes = map[string][]bson.D{
+	colAgencies:   {{{Key: "level", Value: 1}}},
+	colProcedures: {{{Key: "agency", Value: 1}}, {{Key: "legalBases", Value: 1}}},
+	colDossiers: {
+		{{Key: "agency", Value: 1}, {Key: "receivedAt", Value: 1}},
+		{{Key: "procedure", Value: 1}, {Key: "receivedAt", Value: 1}},
+		{{Key: "status", Value: 1}, {Key: "dueDate", Value: 1}},
+		{{Key: "receivedAt", Value: 1}},
+		{{Key: "dueDate", Value: 1}},
+	},
+	colDirectives: {{{Key: "symbolKey", Value: 1}}, {{Key: "year", Value: 1}}, {{Key: "issuer", Value: 1}}},
+}
+
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	for col, keys := range indexes {
+		models := make([]mongo.IndexModel, len(keys))
+		for i, k := range keys {
+			models[i] = mongo.IndexModel{Keys: k}
+		}
+		if _, err := s.db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("store: indexes on %s: %w", col, err)
+		}
+	}
+	return nil
+}
+
+// write runs fn as the only writer when writes are serialised.
+func (s *Store) write(ctx context.Context, fn func() error) error {
+	if s.writer != nil {
+		select {
+		case s.writer <- struct{}{}:
+			defer func() { <-s.writer }()
+		case <-ctx.Done():
+			return classify(ctx.Err())
+		}
+	}
+	return fn()
+}
+
+// findOne decodes the document with _id id into out; false when there is none.
+func (s *Store) findOne(ctx context.Context, col, id string, out any) (bool, error) {
+	err := s.db.Collection(col).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(out)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, classify(err)
+	}
+	return true, nil
+}
+
+// insert adds a new document; an existing _id is CONFLICT naming what exists.
+func (s *Store) insert(ctx context.Context, col, what, id string, doc any) error {
+	return s.write(ctx, func() error {
+		_, err := s.db.Collection(col).InsertOne(ctx, doc)
+		if isDuplicate(err) {
+			return registry.Errorf(registry.CodeConflict, "%s %s already exists", what, id)
+		}
+		return classify(err)
+	})
+}
+
+// isDuplicate recognises a unique-key violation on both engines: MongoDB and
+// FerretDB's insert answer 11000; FerretDB's update answers code 1 with
+// SQLite's "UNIQUE constraint failed".
+func isDuplicate(err error) bool {
+	if err == nil {
+		return false
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
+	var se mongo.ServerError
+	return errors.As(err, &se) && se.HasErrorCode(1) && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// classify turns driver errors into catalogue errors: the store being away is
+// UNAVAILABLE, everything else INTERNAL (logged by the caller, never sent).
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*registry.Error](err); ok {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, mongo.ErrClientDisconnected) {
+		return &registry.Error{Code: registry.CodeUnavailable, Message: "the store did not answer in time; try again", Cause: err}
+	}
+	return err
+}
+
+func redactURI(uri string) string {
+	if i := strings.Index(uri, "@"); i >= 0 {
+		if j := strings.Index(uri, "://"); j >= 0 && j < i {
+			return uri[:j+3] + "…" + uri[i:]
+		}
+	}
+	return uri
+}
+
+func (s *Store) provenance(source string) registry.Provenance {
+	return registry.Provenance{Source: source, Recorded: s.now().UTC()}
+}
