@@ -33,11 +33,16 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Agency() AgencyResolver
+	Applicant() ApplicantResolver
 	Directive() DirectiveResolver
 	Dossier() DossierResolver
 	Mutation() MutationResolver
 	Procedure() ProcedureResolver
+	Provenance() ProvenanceResolver
 	Query() QueryResolver
+	Result() ResultResolver
+	Step() StepResolver
+	Subscription() SubscriptionResolver
 	Symbol() SymbolResolver
 }
 
@@ -97,21 +102,31 @@ type ComplexityRoot struct {
 	}
 
 	Dossier struct {
-		Agency      func(childComplexity int) int
-		Applicant   func(childComplexity int) int
-		Channel     func(childComplexity int) int
-		ChannelCode func(childComplexity int) int
-		Code        func(childComplexity int) int
-		DueDate     func(childComplexity int) int
-		History     func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Procedure   func(childComplexity int) int
-		Provenance  func(childComplexity int) int
-		ReceivedAt  func(childComplexity int) int
-		Status      func(childComplexity int) int
-		StatusCode  func(childComplexity int) int
-		StatusLabel func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Agency             func(childComplexity int) int
+		AllowedActions     func(childComplexity int) int
+		Applicant          func(childComplexity int) int
+		AppointmentDate    func(childComplexity int) int
+		Channel            func(childComplexity int) int
+		ChannelCode        func(childComplexity int) int
+		Code               func(childComplexity int) int
+		DeadlineState      func(childComplexity int, asOf *calendar.Date) int
+		DueDate            func(childComplexity int) int
+		History            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		NationalOutcome    func(childComplexity int) int
+		Outcome            func(childComplexity int) int
+		Procedure          func(childComplexity int) int
+		ProcessingDays     func(childComplexity int) int
+		Provenance         func(childComplexity int) int
+		ReceivedAt         func(childComplexity int) int
+		ResolvedAt         func(childComplexity int) int
+		Result             func(childComplexity int) int
+		Status             func(childComplexity int) int
+		StatusCode         func(childComplexity int) int
+		StatusLabel        func(childComplexity int) int
+		SupplementRequests func(childComplexity int) int
+		Version            func(childComplexity int) int
+		WorkingDaysTaken   func(childComplexity int) int
 	}
 
 	DossierConnection struct {
@@ -125,16 +140,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DossierStepEvent struct {
+		Dossier func(childComplexity int) int
+		Step    func(childComplexity int) int
+	}
+
 	LegalBasis struct {
 		Directives func(childComplexity int) int
 		Symbol     func(childComplexity int) int
 	}
 
 	Mutation struct {
-		CreateAgency    func(childComplexity int, input registry.CreateAgencyInput) int
-		CreateDirective func(childComplexity int, input registry.CreateDirectiveInput) int
-		CreateProcedure func(childComplexity int, input registry.CreateProcedureInput) int
-		ReceiveDossier  func(childComplexity int, input registry.ReceiveDossierInput) int
+		CreateAgency      func(childComplexity int, input registry.CreateAgencyInput) int
+		CreateDirective   func(childComplexity int, input registry.CreateDirectiveInput) int
+		CreateProcedure   func(childComplexity int, input registry.CreateProcedureInput) int
+		ReceiveDossier    func(childComplexity int, input registry.ReceiveDossierInput) int
+		RecordDossierStep func(childComplexity int, code string, input registry.DossierStepInput, expectedVersion *int) int
+		RegisterDossier   func(childComplexity int, input registry.ReceiveDossierInput) int
 	}
 
 	PageInfo struct {
@@ -187,18 +209,28 @@ type ComplexityRoot struct {
 		Procedures func(childComplexity int, first *int, after *string, filter *store.ProcedureFilter) int
 	}
 
+	Result struct {
+		Approved func(childComplexity int) int
+		Symbol   func(childComplexity int) int
+	}
+
 	Step struct {
 		Action       func(childComplexity int) int
 		ActionLabel  func(childComplexity int) int
 		Actor        func(childComplexity int) int
 		At           func(childComplexity int) int
 		FromUnit     func(childComplexity int) int
+		NewDueDate   func(childComplexity int) int
 		Note         func(childComplexity int) int
 		OnTime       func(childComplexity int) int
 		Seq          func(childComplexity int) int
 		StatusAfter  func(childComplexity int) int
 		StatusBefore func(childComplexity int) int
 		ToUnit       func(childComplexity int) int
+	}
+
+	Subscription struct {
+		DossierSteps func(childComplexity int, agency *string, code *string) int
 	}
 
 	Symbol struct {
@@ -218,13 +250,20 @@ type ComplexityRoot struct {
 type AgencyResolver interface {
 	ID(ctx context.Context, obj *registry.Agency) (string, error)
 
+	Abbreviation(ctx context.Context, obj *registry.Agency) (*string, error)
+
 	Parent(ctx context.Context, obj *registry.Agency) (*registry.Agency, error)
+}
+type ApplicantResolver interface {
+	IDNumber(ctx context.Context, obj *registry.Applicant) (*string, error)
+	Phone(ctx context.Context, obj *registry.Applicant) (*string, error)
 }
 type DirectiveResolver interface {
 	ID(ctx context.Context, obj *registry.Directive) (string, error)
 
 	TypeCode(ctx context.Context, obj *registry.Directive) (*string, error)
 
+	Summary(ctx context.Context, obj *registry.Directive) (*string, error)
 	CitedBy(ctx context.Context, obj *registry.Directive, first *int, after *string) (*model.ProcedureConnection, error)
 }
 type DossierResolver interface {
@@ -232,19 +271,32 @@ type DossierResolver interface {
 
 	Procedure(ctx context.Context, obj *registry.Dossier) (*registry.Procedure, error)
 	Agency(ctx context.Context, obj *registry.Dossier) (*registry.Agency, error)
+
+	DeadlineState(ctx context.Context, obj *registry.Dossier, asOf *calendar.Date) (*registry.DeadlineState, error)
+
+	AllowedActions(ctx context.Context, obj *registry.Dossier) ([]registry.Action, error)
 }
 type MutationResolver interface {
 	CreateAgency(ctx context.Context, input registry.CreateAgencyInput) (*registry.Agency, error)
 	CreateProcedure(ctx context.Context, input registry.CreateProcedureInput) (*registry.Procedure, error)
 	ReceiveDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
+	RegisterDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
+	RecordDossierStep(ctx context.Context, code string, input registry.DossierStepInput, expectedVersion *int) (*registry.Dossier, error)
 	CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error)
 }
 type ProcedureResolver interface {
 	ID(ctx context.Context, obj *registry.Procedure) (string, error)
 
+	Field(ctx context.Context, obj *registry.Procedure) (*string, error)
+
 	Agency(ctx context.Context, obj *registry.Procedure) (*registry.Agency, error)
 
 	LegalBases(ctx context.Context, obj *registry.Procedure) ([]*model.LegalBasis, error)
+}
+type ProvenanceResolver interface {
+	Caller(ctx context.Context, obj *registry.Provenance) (*string, error)
+	Excerpt(ctx context.Context, obj *registry.Provenance) (*string, error)
+	Offset(ctx context.Context, obj *registry.Provenance) (*int, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -256,6 +308,19 @@ type QueryResolver interface {
 	Dossiers(ctx context.Context, first *int, after *string, filter *store.DossierFilter, orderBy *store.DossierOrder) (*model.DossierConnection, error)
 	Directive(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error)
 	Directives(ctx context.Context, first *int, after *string, filter *store.DirectiveFilter) (*model.DirectiveConnection, error)
+}
+type ResultResolver interface {
+	Symbol(ctx context.Context, obj *registry.Result) (*string, error)
+}
+type StepResolver interface {
+	Actor(ctx context.Context, obj *registry.Step) (*string, error)
+	FromUnit(ctx context.Context, obj *registry.Step) (*string, error)
+	ToUnit(ctx context.Context, obj *registry.Step) (*string, error)
+	Note(ctx context.Context, obj *registry.Step) (*string, error)
+	StatusBefore(ctx context.Context, obj *registry.Step) (*registry.Status, error)
+}
+type SubscriptionResolver interface {
+	DossierSteps(ctx context.Context, agency *string, code *string) (<-chan *model.DossierStepEvent, error)
 }
 type SymbolResolver interface {
 	Text(ctx context.Context, obj *registry.Symbol) (string, error)
@@ -482,12 +547,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.Agency(childComplexity), true
+	case "Dossier.allowedActions":
+		if e.ComplexityRoot.Dossier.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.AllowedActions(childComplexity), true
 	case "Dossier.applicant":
 		if e.ComplexityRoot.Dossier.Applicant == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Dossier.Applicant(childComplexity), true
+	case "Dossier.appointmentDate":
+		if e.ComplexityRoot.Dossier.AppointmentDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.AppointmentDate(childComplexity), true
 	case "Dossier.channel":
 		if e.ComplexityRoot.Dossier.Channel == nil {
 			break
@@ -506,6 +583,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.Code(childComplexity), true
+	case "Dossier.deadlineState":
+		if e.ComplexityRoot.Dossier.DeadlineState == nil {
+			break
+		}
+
+		args, err := ec.field_Dossier_deadlineState_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Dossier.DeadlineState(childComplexity, args["asOf"].(*calendar.Date)), true
 	case "Dossier.dueDate":
 		if e.ComplexityRoot.Dossier.DueDate == nil {
 			break
@@ -524,12 +612,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.ID(childComplexity), true
+	case "Dossier.nationalOutcome":
+		if e.ComplexityRoot.Dossier.NationalOutcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.NationalOutcome(childComplexity), true
+	case "Dossier.outcome":
+		if e.ComplexityRoot.Dossier.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Outcome(childComplexity), true
 	case "Dossier.procedure":
 		if e.ComplexityRoot.Dossier.Procedure == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Dossier.Procedure(childComplexity), true
+	case "Dossier.processingDays":
+		if e.ComplexityRoot.Dossier.ProcessingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.ProcessingDays(childComplexity), true
 	case "Dossier.provenance":
 		if e.ComplexityRoot.Dossier.Provenance == nil {
 			break
@@ -542,6 +648,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.ReceivedAt(childComplexity), true
+	case "Dossier.resolvedAt":
+		if e.ComplexityRoot.Dossier.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.ResolvedAt(childComplexity), true
+	case "Dossier.result":
+		if e.ComplexityRoot.Dossier.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Result(childComplexity), true
 	case "Dossier.status":
 		if e.ComplexityRoot.Dossier.Status == nil {
 			break
@@ -560,12 +678,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.StatusLabel(childComplexity), true
+	case "Dossier.supplementRequests":
+		if e.ComplexityRoot.Dossier.SupplementRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.SupplementRequests(childComplexity), true
 	case "Dossier.version":
 		if e.ComplexityRoot.Dossier.Version == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Dossier.Version(childComplexity), true
+	case "Dossier.workingDaysTaken":
+		if e.ComplexityRoot.Dossier.WorkingDaysTaken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.WorkingDaysTaken(childComplexity), true
 
 	case "DossierConnection.edges":
 		if e.ComplexityRoot.DossierConnection.Edges == nil {
@@ -598,6 +728,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DossierEdge.Node(childComplexity), true
+
+	case "DossierStepEvent.dossier":
+		if e.ComplexityRoot.DossierStepEvent.Dossier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierStepEvent.Dossier(childComplexity), true
+	case "DossierStepEvent.step":
+		if e.ComplexityRoot.DossierStepEvent.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierStepEvent.Step(childComplexity), true
 
 	case "LegalBasis.directives":
 		if e.ComplexityRoot.LegalBasis.Directives == nil {
@@ -656,6 +799,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReceiveDossier(childComplexity, args["input"].(registry.ReceiveDossierInput)), true
+	case "Mutation.recordDossierStep":
+		if e.ComplexityRoot.Mutation.RecordDossierStep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDossierStep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDossierStep(childComplexity, args["code"].(string), args["input"].(registry.DossierStepInput), args["expectedVersion"].(*int)), true
+	case "Mutation.registerDossier":
+		if e.ComplexityRoot.Mutation.RegisterDossier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerDossier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterDossier(childComplexity, args["input"].(registry.ReceiveDossierInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -901,6 +1066,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Procedures(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.ProcedureFilter)), true
 
+	case "Result.approved":
+		if e.ComplexityRoot.Result.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Result.Approved(childComplexity), true
+	case "Result.symbol":
+		if e.ComplexityRoot.Result.Symbol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Result.Symbol(childComplexity), true
+
 	case "Step.action":
 		if e.ComplexityRoot.Step.Action == nil {
 			break
@@ -931,6 +1109,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Step.FromUnit(childComplexity), true
+	case "Step.newDueDate":
+		if e.ComplexityRoot.Step.NewDueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Step.NewDueDate(childComplexity), true
 	case "Step.note":
 		if e.ComplexityRoot.Step.Note == nil {
 			break
@@ -967,6 +1151,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Step.ToUnit(childComplexity), true
+
+	case "Subscription.dossierSteps":
+		if e.ComplexityRoot.Subscription.DossierSteps == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_dossierSteps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.DossierSteps(childComplexity, args["agency"].(*string), args["code"].(*string)), true
 
 	case "Symbol.issuer":
 		if e.ComplexityRoot.Symbol.Issuer == nil {
@@ -1021,6 +1217,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateProcedureInput", ec.unmarshalInputCreateProcedureInput),
 			graphql.NewInputUnmarshaler("DirectiveFilter", ec.unmarshalInputDirectiveFilter),
 			graphql.NewInputUnmarshaler("DossierFilter", ec.unmarshalInputDossierFilter),
+			graphql.NewInputUnmarshaler("DossierStepInput", ec.unmarshalInputDossierStepInput),
 			graphql.NewInputUnmarshaler("ProcedureFilter", ec.unmarshalInputProcedureFilter),
 			graphql.NewInputUnmarshaler("ReceiveDossierInput", ec.unmarshalInputReceiveDossierInput),
 		)
@@ -1073,6 +1270,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1107,6 +1321,7 @@ Errors carry ` + "`" + `extensions.code` + "`" + ` from one catalogue (see the R
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 "A calendar date, ` + "`" + `2021-04-22` + "`" + `."
@@ -1220,6 +1435,31 @@ enum Action {
   RETURN_RESULT
 }
 
+"A resolved dossier's timeliness, compared by calendar date with its due date."
+enum Outcome {
+  "Trước hạn: finished before the due date."
+  EARLY
+  "Đúng hạn: finished on the due date (for the national index, also early)."
+  ON_TIME
+  "Quá hạn: finished after the due date."
+  LATE
+}
+
+"An open dossier's position against its due date on a given day."
+enum DeadlineState {
+  "Trong hạn."
+  WITHIN_DEADLINE
+  "Quá hạn."
+  OVERDUE
+}
+
+"What a resolution decided."
+type Result {
+  approved: Boolean!
+  "The result document's number and symbol, when there is one."
+  symbol: String
+}
+
 type Applicant {
   name: String!
   idNumber: String
@@ -1244,11 +1484,30 @@ type Dossier implements Node {
   statusLabel: String!
   "Number of steps recorded; pass it as ` + "`" + `expectedVersion` + "`" + ` to detect concurrent edits."
   version: Int!
+  "When the desk received it (for an online registration not yet received: when it was submitted)."
   receivedAt: DateTime!
-  "Legal deadline in working days from receipt."
+  "Processing time in working days of the procedure version in force at receipt."
+  processingDays: Int!
+  "Legal deadline: processing days from receipt (after office hours counts from the next working day), pushed back by working days spent waiting for supplements. Null until received."
   dueDate: Date
+  "The date promised to the applicant: the due date unless an apology set a new one. Rescheduling does not move ` + "`" + `dueDate` + "`" + `, so a late dossier stays late."
+  appointmentDate: Date
+  "Number of supplement requests; more than one makes the dossier late under the national index."
+  supplementRequests: Int!
+  resolvedAt: DateTime
+  "Provincial definition: EARLY, ON_TIME or LATE by calendar date. Null until resolved."
+  outcome: Outcome
+  "Decision 766/QĐ-TTg definition: ON_TIME (early included) or LATE, and LATE after more than one supplement request. Null until resolved."
+  nationalOutcome: Outcome
+  "For an open dossier: within the deadline or overdue on ` + "`" + `asOf` + "`" + ` (default today in Vietnam). Null when not open."
+  deadlineState(asOf: Date): DeadlineState
+  "Working days from receipt to resolution, not counting time waiting for supplements. Null until resolved."
+  workingDaysTaken: Int
+  result: Result
   "Every step in the order it happened."
   history: [Step!]!
+  "Actions allowed from the current status."
+  allowedActions: [Action!]!
   provenance: Provenance!
 }
 
@@ -1267,6 +1526,8 @@ type Step {
   statusAfter: Status!
   "Whether the step happened by the dossier's due date."
   onTime: Boolean!
+  "The new appointment an APOLOGIZE_AND_RESCHEDULE step set."
+  newDueDate: Date
 }
 
 "A document symbol (số, ký hiệu) split into its parts."
@@ -1355,10 +1616,17 @@ input DossierFilter {
   procedureCode: String
   status: Status
   channel: Channel
+  outcome: Outcome
   "Received at or after this instant."
   receivedFrom: DateTime
   "Received before this instant."
   receivedTo: DateTime
+  "Resolved at or after this instant."
+  resolvedFrom: DateTime
+  "Resolved before this instant."
+  resolvedTo: DateTime
+  "Open dossiers whose due date has passed on this date."
+  overdueAsOf: Date
 }
 
 enum DossierOrder {
@@ -1434,6 +1702,25 @@ input ReceiveDossierInput {
   note: String
 }
 
+"A step to record on a dossier's process control sheet."
+input DossierStepInput {
+  action: Action!
+  "Defaults to now; not before the previous step, not in the future."
+  at: DateTime
+  actor: String
+  fromUnit: String
+  "Required for TRANSFER."
+  toUnit: String
+  "Required for APOLOGIZE_AND_RESCHEDULE: the reason given to the applicant."
+  note: String
+  "Required for APOLOGIZE_AND_RESCHEDULE: the new appointment."
+  newDueDate: Date
+  "Required for RESOLVE: whether the request was granted."
+  approved: Boolean
+  "For RESOLVE: the result document's number and symbol."
+  resultSymbol: String
+}
+
 input CreateDirectiveInput {
   "Number and symbol, e.g. ` + "`" + `468/QĐ-TTg` + "`" + `; forms found in the wild are accepted and stored canonically."
   symbol: String!
@@ -1448,7 +1735,26 @@ type Mutation {
   createProcedure(input: CreateProcedureInput!): Procedure!
   "Receive a dossier at a desk: it starts RECEIVED with its due date set."
   receiveDossier(input: ReceiveDossierInput!): Dossier!
+  "Register a dossier submitted online (channel ONLINE); the desk then records RECEIVE or REFUSE."
+  registerDossier(input: ReceiveDossierInput!): Dossier!
+  """
+  Record one step. With ` + "`" + `expectedVersion` + "`" + ` the step applies only if the dossier
+  is still at that version (CONFLICT otherwise); without it, concurrent steps
+  are applied one after another and none is lost.
+  """
+  recordDossierStep(code: String!, input: DossierStepInput!, expectedVersion: Int): Dossier!
   createDirective(input: CreateDirectiveInput!): Directive!
+}
+
+"A recorded step and the dossier as it stands after it."
+type DossierStepEvent {
+  dossier: Dossier!
+  step: Step!
+}
+
+type Subscription {
+  "Each step recorded on this server for dossiers of an agency, or of one dossier (give at least one)."
+  dossierSteps(agency: String, code: String): DossierStepEvent!
 }
 `, BuiltIn: false},
 }
@@ -1586,10 +1892,30 @@ func (ec *executionContext) childFields_Dossier(ctx context.Context, field graph
 		return ec.fieldContext_Dossier_version(ctx, field)
 	case "receivedAt":
 		return ec.fieldContext_Dossier_receivedAt(ctx, field)
+	case "processingDays":
+		return ec.fieldContext_Dossier_processingDays(ctx, field)
 	case "dueDate":
 		return ec.fieldContext_Dossier_dueDate(ctx, field)
+	case "appointmentDate":
+		return ec.fieldContext_Dossier_appointmentDate(ctx, field)
+	case "supplementRequests":
+		return ec.fieldContext_Dossier_supplementRequests(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_Dossier_resolvedAt(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Dossier_outcome(ctx, field)
+	case "nationalOutcome":
+		return ec.fieldContext_Dossier_nationalOutcome(ctx, field)
+	case "deadlineState":
+		return ec.fieldContext_Dossier_deadlineState(ctx, field)
+	case "workingDaysTaken":
+		return ec.fieldContext_Dossier_workingDaysTaken(ctx, field)
+	case "result":
+		return ec.fieldContext_Dossier_result(ctx, field)
 	case "history":
 		return ec.fieldContext_Dossier_history(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Dossier_allowedActions(ctx, field)
 	case "provenance":
 		return ec.fieldContext_Dossier_provenance(ctx, field)
 	}
@@ -1616,6 +1942,16 @@ func (ec *executionContext) childFields_DossierEdge(ctx context.Context, field g
 		return ec.fieldContext_DossierEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DossierEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DossierStepEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dossier":
+		return ec.fieldContext_DossierStepEvent_dossier(ctx, field)
+	case "step":
+		return ec.fieldContext_DossierStepEvent_step(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierStepEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_LegalBasis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1704,6 +2040,16 @@ func (ec *executionContext) childFields_Provenance(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Provenance", field.Name)
 }
 
+func (ec *executionContext) childFields_Result(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "approved":
+		return ec.fieldContext_Result_approved(ctx, field)
+	case "symbol":
+		return ec.fieldContext_Result_symbol(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Result", field.Name)
+}
+
 func (ec *executionContext) childFields_Step(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "seq":
@@ -1728,6 +2074,8 @@ func (ec *executionContext) childFields_Step(ctx context.Context, field graphql.
 		return ec.fieldContext_Step_statusAfter(ctx, field)
 	case "onTime":
 		return ec.fieldContext_Step_onTime(ctx, field)
+	case "newDueDate":
+		return ec.fieldContext_Step_newDueDate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Step", field.Name)
 }
@@ -1888,6 +2236,20 @@ func (ec *executionContext) field_Directive_citedBy_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Dossier_deadlineState_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*calendar.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAgency_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1931,6 +2293,50 @@ func (ec *executionContext) field_Mutation_createProcedure_args(ctx context.Cont
 }
 
 func (ec *executionContext) field_Mutation_receiveDossier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (registry.ReceiveDossierInput, error) {
+			return ec.unmarshalNReceiveDossierInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReceiveDossierInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordDossierStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (registry.DossierStepInput, error) {
+			return ec.unmarshalNDossierStepInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossierStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerDossier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
@@ -2164,6 +2570,28 @@ func (ec *executionContext) field_Query_procedures_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_dossierSteps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agency"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2316,18 +2744,18 @@ func (ec *executionContext) _Agency_abbreviation(ctx context.Context, field grap
 			return ec.fieldContext_Agency_abbreviation(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Abbreviation, nil
+			return ec.Resolvers.Agency().Abbreviation(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Agency_abbreviation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Agency", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Agency", field, true, true, "String")
 }
 
 func (ec *executionContext) _Agency_level(ctx context.Context, field graphql.CollectedField, obj *registry.Agency) (ret graphql.Marshaler) {
@@ -2591,18 +3019,18 @@ func (ec *executionContext) _Applicant_idNumber(ctx context.Context, field graph
 			return ec.fieldContext_Applicant_idNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.IDNumber, nil
+			return ec.Resolvers.Applicant().IDNumber(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Applicant_idNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Applicant", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Applicant", field, true, true, "String")
 }
 
 func (ec *executionContext) _Applicant_phone(ctx context.Context, field graphql.CollectedField, obj *registry.Applicant) (ret graphql.Marshaler) {
@@ -2614,18 +3042,18 @@ func (ec *executionContext) _Applicant_phone(ctx context.Context, field graphql.
 			return ec.fieldContext_Applicant_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
+			return ec.Resolvers.Applicant().Phone(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Applicant_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Applicant", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Applicant", field, true, true, "String")
 }
 
 func (ec *executionContext) _Directive_id(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
@@ -2807,18 +3235,18 @@ func (ec *executionContext) _Directive_summary(ctx context.Context, field graphq
 			return ec.fieldContext_Directive_summary(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Summary, nil
+			return ec.Resolvers.Directive().Summary(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Directive_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Directive", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Directive", field, true, true, "String")
 }
 
 func (ec *executionContext) _Directive_citedBy(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
@@ -3342,6 +3770,29 @@ func (ec *executionContext) fieldContext_Dossier_receivedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Dossier", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Dossier_processingDays(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_processingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcessingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_processingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Dossier_dueDate(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3363,6 +3814,220 @@ func (ec *executionContext) _Dossier_dueDate(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Dossier_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Dossier_appointmentDate(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_appointmentDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_appointmentDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Dossier_supplementRequests(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_supplementRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupplementRequests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_supplementRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dossier_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dossier", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Dossier_outcome(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.Outcome) graphql.Marshaler {
+			return ec.marshalOOutcome2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Outcome")
+}
+
+func (ec *executionContext) _Dossier_nationalOutcome(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_nationalOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NationalOutcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.Outcome) graphql.Marshaler {
+			return ec.marshalOOutcome2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_nationalOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Outcome")
+}
+
+func (ec *executionContext) _Dossier_deadlineState(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_deadlineState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Dossier().DeadlineState(ctx, obj, fc.Args["asOf"].(*calendar.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.DeadlineState) graphql.Marshaler {
+			return ec.marshalODeadlineState2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDeadlineState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_deadlineState(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DeadlineState does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Dossier_deadlineState_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dossier_workingDaysTaken(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_workingDaysTaken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkingDaysTaken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_workingDaysTaken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dossier_result(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Result) graphql.Marshaler {
+			return ec.marshalOResult2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Result(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Dossier_history(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
@@ -3395,6 +4060,29 @@ func (ec *executionContext) fieldContext_Dossier_history(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Dossier_allowedActions(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dossier().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Action) graphql.Marshaler {
+			return ec.marshalNAction2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dossier", field, true, true, "Action")
 }
 
 func (ec *executionContext) _Dossier_provenance(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
@@ -3566,6 +4254,70 @@ func (ec *executionContext) fieldContext_DossierEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DossierStepEvent_dossier(ctx context.Context, field graphql.CollectedField, obj *model.DossierStepEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierStepEvent_dossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dossier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
+			return ec.marshalNDossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierStepEvent_dossier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DossierStepEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DossierStepEvent_step(ctx context.Context, field graphql.CollectedField, obj *model.DossierStepEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierStepEvent_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Step) graphql.Marshaler {
+			return ec.marshalNStep2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierStepEvent_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DossierStepEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Step(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3752,6 +4504,94 @@ func (ec *executionContext) fieldContext_Mutation_receiveDossier(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_receiveDossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerDossier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerDossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterDossier(ctx, fc.Args["input"].(registry.ReceiveDossierInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
+			return ec.marshalNDossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerDossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerDossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDossierStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDossierStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDossierStep(ctx, fc.Args["code"].(string), fc.Args["input"].(registry.DossierStepInput), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
+			return ec.marshalNDossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDossierStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDossierStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3972,18 +4812,18 @@ func (ec *executionContext) _Procedure_field(ctx context.Context, field graphql.
 			return ec.fieldContext_Procedure_field(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
+			return ec.Resolvers.Procedure().Field(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Procedure_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Procedure", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Procedure", field, true, true, "String")
 }
 
 func (ec *executionContext) _Procedure_level(ctx context.Context, field graphql.CollectedField, obj *registry.Procedure) (ret graphql.Marshaler) {
@@ -4302,18 +5142,18 @@ func (ec *executionContext) _Provenance_caller(ctx context.Context, field graphq
 			return ec.fieldContext_Provenance_caller(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Caller, nil
+			return ec.Resolvers.Provenance().Caller(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Provenance_caller(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Provenance", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Provenance", field, true, true, "String")
 }
 
 func (ec *executionContext) _Provenance_excerpt(ctx context.Context, field graphql.CollectedField, obj *registry.Provenance) (ret graphql.Marshaler) {
@@ -4325,18 +5165,18 @@ func (ec *executionContext) _Provenance_excerpt(ctx context.Context, field graph
 			return ec.fieldContext_Provenance_excerpt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Excerpt, nil
+			return ec.Resolvers.Provenance().Excerpt(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Provenance_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Provenance", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Provenance", field, true, true, "String")
 }
 
 func (ec *executionContext) _Provenance_offset(ctx context.Context, field graphql.CollectedField, obj *registry.Provenance) (ret graphql.Marshaler) {
@@ -4348,18 +5188,18 @@ func (ec *executionContext) _Provenance_offset(ctx context.Context, field graphq
 			return ec.fieldContext_Provenance_offset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Offset, nil
+			return ec.Resolvers.Provenance().Offset(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalOInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Provenance_offset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Provenance", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Provenance", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Provenance_recorded(ctx context.Context, field graphql.CollectedField, obj *registry.Provenance) (ret graphql.Marshaler) {
@@ -4857,6 +5697,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Result_approved(ctx context.Context, field graphql.CollectedField, obj *registry.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Result_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Result_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Result", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Result_symbol(ctx context.Context, field graphql.CollectedField, obj *registry.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Result_symbol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Result().Symbol(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Result_symbol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Result", field, true, true, "String")
+}
+
 func (ec *executionContext) _Step_seq(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4958,18 +5844,18 @@ func (ec *executionContext) _Step_actor(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Step_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
+			return ec.Resolvers.Step().Actor(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Step_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Step", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Step", field, true, true, "String")
 }
 
 func (ec *executionContext) _Step_fromUnit(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
@@ -4981,18 +5867,18 @@ func (ec *executionContext) _Step_fromUnit(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Step_fromUnit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromUnit, nil
+			return ec.Resolvers.Step().FromUnit(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Step_fromUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Step", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Step", field, true, true, "String")
 }
 
 func (ec *executionContext) _Step_toUnit(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
@@ -5004,18 +5890,18 @@ func (ec *executionContext) _Step_toUnit(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Step_toUnit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ToUnit, nil
+			return ec.Resolvers.Step().ToUnit(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Step_toUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Step", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Step", field, true, true, "String")
 }
 
 func (ec *executionContext) _Step_note(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
@@ -5027,18 +5913,18 @@ func (ec *executionContext) _Step_note(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Step_note(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
+			return ec.Resolvers.Step().Note(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Step_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Step", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Step", field, true, true, "String")
 }
 
 func (ec *executionContext) _Step_statusBefore(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
@@ -5050,18 +5936,18 @@ func (ec *executionContext) _Step_statusBefore(ctx context.Context, field graphq
 			return ec.fieldContext_Step_statusBefore(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StatusBefore, nil
+			return ec.Resolvers.Step().StatusBefore(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v registry.Status) graphql.Marshaler {
-			return ec.marshalOStatus2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Status) graphql.Marshaler {
+			return ec.marshalOStatus2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Step_statusBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Step", field, false, false, "Status")
+	return graphql.NewScalarFieldContext("Step", field, true, true, "Status")
 }
 
 func (ec *executionContext) _Step_statusAfter(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
@@ -5108,6 +5994,73 @@ func (ec *executionContext) _Step_onTime(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Step_onTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Step_newDueDate(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Step_newDueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewDueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Step_newDueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Step", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Subscription_dossierSteps(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_dossierSteps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().DossierSteps(ctx, fc.Args["agency"].(*string), fc.Args["code"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DossierStepEvent) graphql.Marshaler {
+			return ec.marshalNDossierStepEvent2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierStepEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_dossierSteps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DossierStepEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_dossierSteps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Symbol_text(ctx context.Context, field graphql.CollectedField, obj *registry.Symbol) (ret graphql.Marshaler) {
@@ -6695,7 +7648,7 @@ func (ec *executionContext) unmarshalInputDossierFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agencyCode", "procedureCode", "status", "channel", "receivedFrom", "receivedTo"}
+	fieldsInOrder := [...]string{"agencyCode", "procedureCode", "status", "channel", "outcome", "receivedFrom", "receivedTo", "resolvedFrom", "resolvedTo", "overdueAsOf"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6730,6 +7683,13 @@ func (ec *executionContext) unmarshalInputDossierFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Channel = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOOutcome2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
 		case "receivedFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedFrom"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
@@ -6744,6 +7704,27 @@ func (ec *executionContext) unmarshalInputDossierFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.ReceivedTo = data
+		case "resolvedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedFrom = data
+		case "resolvedTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedTo = data
+		case "overdueAsOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdueAsOf"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverdueAsOf = data
 		}
 	}
 	return it, nil
@@ -6758,6 +7739,104 @@ func (ec *executionContext) unmarshalInputDossierFilter(ctx context.Context, obj
 func UnmarshalDossierFilter(ctx context.Context, raw any) (store.DossierFilter, error) {
 	var out store.DossierFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DossierFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDossierStepInput(ctx context.Context, obj any) (registry.DossierStepInput, error) {
+	var it registry.DossierStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"action", "at", "actor", "fromUnit", "toUnit", "note", "newDueDate", "approved", "resultSymbol"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNAction2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "fromUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromUnit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromUnit = data
+		case "toUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toUnit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToUnit = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "newDueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newDueDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewDueDate = data
+		case "approved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approved"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approved = data
+		case "resultSymbol":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resultSymbol"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResultSymbol = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDossierStepInput unmarshals raw into the DossierStepInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDossierStepInput(ctx context.Context, raw any) (registry.DossierStepInput, error) {
+	var out registry.DossierStepInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DossierStepInput", raw, &out)
 	return out, err
 }
 
@@ -6992,10 +8071,11 @@ func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "abbreviation":
-			out.Values[i] = ec._Agency_abbreviation(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agency_abbreviation(ctx, field, obj)
+				})
 		case "level":
 			out.Values[i] = ec._Agency_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7125,18 +8205,20 @@ func (ec *executionContext) _Applicant(ctx context.Context, sel ast.SelectionSet
 		case "name":
 			out.Values[i] = ec._Applicant_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "idNumber":
-			out.Values[i] = ec._Applicant_idNumber(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Applicant_idNumber(ctx, field, obj)
+				})
 		case "phone":
-			out.Values[i] = ec._Applicant_phone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Applicant_phone(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7203,10 +8285,11 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
-			out.Values[i] = ec._Directive_summary(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_summary(ctx, field, obj)
+				})
 		case "citedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -7391,8 +8474,54 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "processingDays":
+			out.Values[i] = ec._Dossier_processingDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dueDate":
 			out.Values[i] = ec._Dossier_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appointmentDate":
+			out.Values[i] = ec._Dossier_appointmentDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplementRequests":
+			out.Values[i] = ec._Dossier_supplementRequests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedAt":
+			out.Values[i] = ec._Dossier_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._Dossier_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nationalOutcome":
+			out.Values[i] = ec._Dossier_nationalOutcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadlineState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_deadlineState(ctx, field, obj)
+				})
+		case "workingDaysTaken":
+			out.Values[i] = ec._Dossier_workingDaysTaken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "result":
+			out.Values[i] = ec._Dossier_result(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -7401,6 +8530,12 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_allowedActions(ctx, field, obj)
+				})
 		case "provenance":
 			out.Values[i] = ec._Dossier_provenance(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7505,6 +8640,44 @@ func (ec *executionContext) _DossierEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var dossierStepEventImplementors = []string{"DossierStepEvent"}
+
+func (ec *executionContext) _DossierStepEvent(ctx context.Context, sel ast.SelectionSet, obj *model.DossierStepEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dossierStepEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DossierStepEvent")
+		case "dossier":
+			out.Values[i] = ec._DossierStepEvent_dossier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "step":
+			out.Values[i] = ec._DossierStepEvent_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var legalBasisImplementors = []string{"LegalBasis"}
 
 func (ec *executionContext) _LegalBasis(ctx context.Context, sel ast.SelectionSet, obj *model.LegalBasis) graphql.Marshaler {
@@ -7579,6 +8752,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "receiveDossier":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_receiveDossier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerDossier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerDossier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDossierStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDossierStep(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7683,10 +8870,11 @@ func (ec *executionContext) _Procedure(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "field":
-			out.Values[i] = ec._Procedure_field(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procedure_field(ctx, field, obj)
+				})
 		case "level":
 			out.Values[i] = ec._Procedure_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7827,27 +9015,30 @@ func (ec *executionContext) _Provenance(ctx context.Context, sel ast.SelectionSe
 		case "source":
 			out.Values[i] = ec._Provenance_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "caller":
-			out.Values[i] = ec._Provenance_caller(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provenance_caller(ctx, field, obj)
+				})
 		case "excerpt":
-			out.Values[i] = ec._Provenance_excerpt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provenance_excerpt(ctx, field, obj)
+				})
 		case "offset":
-			out.Values[i] = ec._Provenance_offset(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provenance_offset(ctx, field, obj)
+				})
 		case "recorded":
 			out.Values[i] = ec._Provenance_recorded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7970,6 +9161,45 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var resultImplementors = []string{"Result"}
+
+func (ec *executionContext) _Result(ctx context.Context, sel ast.SelectionSet, obj *registry.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Result")
+		case "approved":
+			out.Values[i] = ec._Result_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "symbol":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Result_symbol(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var stepImplementors = []string{"Step"}
 
 func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj *registry.Step) graphql.Marshaler {
@@ -7984,57 +9214,67 @@ func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj
 		case "seq":
 			out.Values[i] = ec._Step_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "action":
 			out.Values[i] = ec._Step_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actionLabel":
 			out.Values[i] = ec._Step_actionLabel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._Step_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actor":
-			out.Values[i] = ec._Step_actor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Step_actor(ctx, field, obj)
+				})
 		case "fromUnit":
-			out.Values[i] = ec._Step_fromUnit(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Step_fromUnit(ctx, field, obj)
+				})
 		case "toUnit":
-			out.Values[i] = ec._Step_toUnit(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Step_toUnit(ctx, field, obj)
+				})
 		case "note":
-			out.Values[i] = ec._Step_note(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Step_note(ctx, field, obj)
+				})
 		case "statusBefore":
-			out.Values[i] = ec._Step_statusBefore(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Step_statusBefore(ctx, field, obj)
+				})
 		case "statusAfter":
 			out.Values[i] = ec._Step_statusAfter(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "onTime":
 			out.Values[i] = ec._Step_onTime(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "newDueDate":
+			out.Values[i] = ec._Step_newDueDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8051,6 +9291,26 @@ func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "dossierSteps":
+		return ec._Subscription_dossierSteps(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var symbolImplementors = []string{"Symbol"}
@@ -8492,6 +9752,36 @@ func (ec *executionContext) marshalNAction2githubᚗcomᚋvnregistryᚋregistry�
 	return res
 }
 
+func (ec *executionContext) unmarshalNAction2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐActionᚄ(ctx context.Context, v any) ([]registry.Action, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]registry.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAction2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAction2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Action) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAction2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAgency2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgency(ctx context.Context, sel ast.SelectionSet, v *registry.Agency) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Agency!")
@@ -8705,6 +9995,19 @@ func (ec *executionContext) marshalNDossierEdge2ᚖgithubᚗcomᚋvnregistryᚋr
 	return ec._DossierEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDossierStepEvent2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierStepEvent(ctx context.Context, sel ast.SelectionSet, v *model.DossierStepEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DossierStepEvent!")
+		return graphql.Null
+	}
+	return ec._DossierStepEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDossierStepInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossierStepInput(ctx context.Context, v any) (registry.DossierStepInput, error) {
+	res, err := ec.unmarshalInputDossierStepInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8862,6 +10165,14 @@ func (ec *executionContext) marshalNStep2ᚕgithubᚗcomᚋvnregistryᚋregistry
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNStep2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStep(ctx context.Context, sel ast.SelectionSet, v *registry.Step) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Step!")
+		return graphql.Null
+	}
+	return ec._Step(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -9132,6 +10443,25 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODeadlineState2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDeadlineState(ctx context.Context, v any) (*registry.DeadlineState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.DeadlineState(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineState2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDeadlineState(ctx context.Context, sel ast.SelectionSet, v *registry.DeadlineState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalODirectiveFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDirectiveFilter(ctx context.Context, v any) (*store.DirectiveFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -9171,18 +10501,6 @@ func (ec *executionContext) marshalODossierOrder2ᚖgithubᚗcomᚋvnregistryᚋ
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
-	return res
-}
-
-func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
-	res, err := graphql.UnmarshalInt(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalInt(v)
 	return res
 }
 
@@ -9230,6 +10548,38 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋvnregistryᚋregistryᚋ
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOutcome2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx context.Context, v any) (registry.Outcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.Outcome(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOutcome2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx context.Context, sel ast.SelectionSet, v registry.Outcome) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOOutcome2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx context.Context, v any) (*registry.Outcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.Outcome(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOutcome2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *registry.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOProcedure2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐProcedure(ctx context.Context, sel ast.SelectionSet, v *registry.Procedure) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -9245,17 +10595,11 @@ func (ec *executionContext) unmarshalOProcedureFilter2ᚖgithubᚗcomᚋvnregist
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOStatus2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx context.Context, v any) (registry.Status, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := registry.Status(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOStatus2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx context.Context, sel ast.SelectionSet, v registry.Status) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(v))
-	return res
+func (ec *executionContext) marshalOResult2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐResult(ctx context.Context, sel ast.SelectionSet, v *registry.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Result(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStatus2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx context.Context, v any) (*registry.Status, error) {
@@ -9274,18 +10618,6 @@ func (ec *executionContext) marshalOStatus2ᚖgithubᚗcomᚋvnregistryᚋregist
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
-	return res
-}
-
-func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(v)
 	return res
 }
 

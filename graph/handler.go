@@ -2,22 +2,53 @@ package graph
 
 import (
 	"log/slog"
+	"net/url"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// NewHandler is the GraphQL executor over HTTP with explicit transports.
-func NewHandler(r *Resolver, log *slog.Logger) *handler.Server {
+// Options configure the GraphQL handler.
+type Options struct {
+	Logger *slog.Logger
+	// Origins are the browser origins, besides the server's own, that may
+	// open subscriptions (the CORS list: WebSockets are not covered by CORS).
+	Origins []string
+}
+
+// NewHandler is the GraphQL executor over HTTP and WebSocket
+// (graphql-transport-ws) with explicit transports.
+func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		Implementation: transport.CoderWebsocketImplementation{
+			// The library admits same-origin pages (the playground) by itself.
+			AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(opts.Origins)},
+		},
+	})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(ErrorPresenter(log))
-	srv.SetRecoverFunc(Recover(log))
+	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
+	srv.SetRecoverFunc(Recover(opts.Logger))
 	return srv
+}
+
+// originHosts turns origins (https://app.example.vn) into the host patterns
+// the WebSocket library matches.
+func originHosts(origins []string) []string {
+	var hosts []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
 }

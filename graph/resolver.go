@@ -7,6 +7,7 @@ package graph
 import (
 	"context"
 
+	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
 )
@@ -20,6 +21,8 @@ type Registry interface {
 	Procedure(ctx context.Context, code string) (*registry.Procedure, error)
 	Procedures(ctx context.Context, f store.ProcedureFilter, args store.PageArgs) (*store.Page[*registry.Procedure], error)
 	ReceiveDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (*registry.Dossier, error)
+	RegisterDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (*registry.Dossier, error)
+	RecordStep(ctx context.Context, code string, in registry.DossierStepInput, expectedVersion *int, source string) (*registry.Dossier, error)
 	Dossier(ctx context.Context, code string) (*registry.Dossier, error)
 	Dossiers(ctx context.Context, f store.DossierFilter, o store.DossierOrder, args store.PageArgs) (*store.Page[*registry.Dossier], error)
 	CreateDirective(ctx context.Context, in registry.CreateDirectiveInput, source string) (*registry.Directive, error)
@@ -31,6 +34,7 @@ type Registry interface {
 // Resolver holds the resolvers' dependencies.
 type Resolver struct {
 	Registry Registry
+	Feed     *feed.Feed
 }
 
 // sourceAPI is the provenance source of records created through the API.

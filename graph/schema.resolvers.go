@@ -7,9 +7,10 @@ package graph
 
 import (
 	"context"
-	"fmt"
+	"time"
 
 	"github.com/vnregistry/registry/graph/model"
+	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
 )
@@ -17,6 +18,11 @@ import (
 // ID is the resolver for the id field.
 func (r *agencyResolver) ID(ctx context.Context, obj *registry.Agency) (string, error) {
 	return globalID(kindAgency, obj.Code), nil
+}
+
+// Abbreviation is the resolver for the abbreviation field.
+func (r *agencyResolver) Abbreviation(ctx context.Context, obj *registry.Agency) (*string, error) {
+	return optional(obj.Abbreviation), nil
 }
 
 // Parent is the resolver for the parent field.
@@ -27,14 +33,29 @@ func (r *agencyResolver) Parent(ctx context.Context, obj *registry.Agency) (*reg
 	return r.Registry.Agency(ctx, obj.ParentCode)
 }
 
+// IDNumber is the resolver for the idNumber field.
+func (r *applicantResolver) IDNumber(ctx context.Context, obj *registry.Applicant) (*string, error) {
+	return optional(obj.IDNumber), nil
+}
+
+// Phone is the resolver for the phone field.
+func (r *applicantResolver) Phone(ctx context.Context, obj *registry.Applicant) (*string, error) {
+	return optional(obj.Phone), nil
+}
+
 // ID is the resolver for the id field.
 func (r *directiveResolver) ID(ctx context.Context, obj *registry.Directive) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return globalID(kindDirective, obj.Key), nil
 }
 
 // TypeCode is the resolver for the typeCode field.
 func (r *directiveResolver) TypeCode(ctx context.Context, obj *registry.Directive) (*string, error) {
 	return optional(obj.Symbol.Type), nil
+}
+
+// Summary is the resolver for the summary field.
+func (r *directiveResolver) Summary(ctx context.Context, obj *registry.Directive) (*string, error) {
+	return optional(obj.Summary), nil
 }
 
 // CitedBy is the resolver for the citedBy field.
@@ -62,6 +83,23 @@ func (r *dossierResolver) Agency(ctx context.Context, obj *registry.Dossier) (*r
 	return must(r.Registry.Agency(ctx, obj.AgencyCode))
 }
 
+// DeadlineState is the resolver for the deadlineState field.
+func (r *dossierResolver) DeadlineState(ctx context.Context, obj *registry.Dossier, asOf *calendar.Date) (*registry.DeadlineState, error) {
+	day := calendar.DateOf(time.Now())
+	if asOf != nil {
+		day = *asOf
+	}
+	if state, ok := obj.DeadlineAt(day); ok {
+		return &state, nil
+	}
+	return nil, nil
+}
+
+// AllowedActions is the resolver for the allowedActions field.
+func (r *dossierResolver) AllowedActions(ctx context.Context, obj *registry.Dossier) ([]registry.Action, error) {
+	return registry.AllowedActions(obj.Status), nil
+}
+
 // CreateAgency is the resolver for the createAgency field.
 func (r *mutationResolver) CreateAgency(ctx context.Context, input registry.CreateAgencyInput) (*registry.Agency, error) {
 	return r.Registry.CreateAgency(ctx, input, sourceAPI)
@@ -77,6 +115,16 @@ func (r *mutationResolver) ReceiveDossier(ctx context.Context, input registry.Re
 	return r.Registry.ReceiveDossier(ctx, input, sourceAPI)
 }
 
+// RegisterDossier is the resolver for the registerDossier field.
+func (r *mutationResolver) RegisterDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error) {
+	return r.Registry.RegisterDossier(ctx, input, sourceAPI)
+}
+
+// RecordDossierStep is the resolver for the recordDossierStep field.
+func (r *mutationResolver) RecordDossierStep(ctx context.Context, code string, input registry.DossierStepInput, expectedVersion *int) (*registry.Dossier, error) {
+	return r.Registry.RecordStep(ctx, code, input, expectedVersion, sourceAPI)
+}
+
 // CreateDirective is the resolver for the createDirective field.
 func (r *mutationResolver) CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error) {
 	return r.Registry.CreateDirective(ctx, input, sourceAPI)
@@ -85,6 +133,11 @@ func (r *mutationResolver) CreateDirective(ctx context.Context, input registry.C
 // ID is the resolver for the id field.
 func (r *procedureResolver) ID(ctx context.Context, obj *registry.Procedure) (string, error) {
 	return globalID(kindProcedure, obj.Code), nil
+}
+
+// Field is the resolver for the field field.
+func (r *procedureResolver) Field(ctx context.Context, obj *registry.Procedure) (*string, error) {
+	return optional(obj.Field), nil
 }
 
 // Agency is the resolver for the agency field.
@@ -103,6 +156,21 @@ func (r *procedureResolver) LegalBases(ctx context.Context, obj *registry.Proced
 		out[i] = &model.LegalBasis{Symbol: symbol, Directives: ds}
 	}
 	return out, nil
+}
+
+// Caller is the resolver for the caller field.
+func (r *provenanceResolver) Caller(ctx context.Context, obj *registry.Provenance) (*string, error) {
+	return optional(obj.Caller), nil
+}
+
+// Excerpt is the resolver for the excerpt field.
+func (r *provenanceResolver) Excerpt(ctx context.Context, obj *registry.Provenance) (*string, error) {
+	return optional(obj.Excerpt), nil
+}
+
+// Offset is the resolver for the offset field.
+func (r *provenanceResolver) Offset(ctx context.Context, obj *registry.Provenance) (*int, error) {
+	return optional(obj.Offset), nil
 }
 
 // Node is the resolver for the node field.
@@ -181,6 +249,57 @@ func (r *queryResolver) Directives(ctx context.Context, first *int, after *strin
 	return &model.DirectiveConnection{Page: page}, nil
 }
 
+// Symbol is the resolver for the symbol field.
+func (r *resultResolver) Symbol(ctx context.Context, obj *registry.Result) (*string, error) {
+	return optional(obj.Symbol), nil
+}
+
+// Actor is the resolver for the actor field.
+func (r *stepResolver) Actor(ctx context.Context, obj *registry.Step) (*string, error) {
+	return optional(obj.Actor), nil
+}
+
+// FromUnit is the resolver for the fromUnit field.
+func (r *stepResolver) FromUnit(ctx context.Context, obj *registry.Step) (*string, error) {
+	return optional(obj.FromUnit), nil
+}
+
+// ToUnit is the resolver for the toUnit field.
+func (r *stepResolver) ToUnit(ctx context.Context, obj *registry.Step) (*string, error) {
+	return optional(obj.ToUnit), nil
+}
+
+// Note is the resolver for the note field.
+func (r *stepResolver) Note(ctx context.Context, obj *registry.Step) (*string, error) {
+	return optional(obj.Note), nil
+}
+
+// StatusBefore is the resolver for the statusBefore field.
+func (r *stepResolver) StatusBefore(ctx context.Context, obj *registry.Step) (*registry.Status, error) {
+	return optional(obj.StatusBefore), nil
+}
+
+// DossierSteps is the resolver for the dossierSteps field.
+func (r *subscriptionResolver) DossierSteps(ctx context.Context, agency *string, code *string) (<-chan *model.DossierStepEvent, error) {
+	if deref(agency) == "" && deref(code) == "" {
+		return nil, registry.Invalid("agency", "give an agency or a dossier code to follow")
+	}
+	dossiers := r.Feed.Subscribe(ctx, deref(agency), deref(code))
+	events := make(chan *model.DossierStepEvent)
+	go func() {
+		defer close(events)
+		for d := range dossiers {
+			step := d.History[len(d.History)-1]
+			select {
+			case events <- &model.DossierStepEvent{Dossier: d, Step: &step}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return events, nil
+}
+
 // Text is the resolver for the text field.
 func (r *symbolResolver) Text(ctx context.Context, obj *registry.Symbol) (string, error) {
 	return obj.String(), nil
@@ -204,6 +323,9 @@ func (r *symbolResolver) Unit(ctx context.Context, obj *registry.Symbol) (*strin
 // Agency returns AgencyResolver implementation.
 func (r *Resolver) Agency() AgencyResolver { return &agencyResolver{r} }
 
+// Applicant returns ApplicantResolver implementation.
+func (r *Resolver) Applicant() ApplicantResolver { return &applicantResolver{r} }
+
 // Directive returns DirectiveResolver implementation.
 func (r *Resolver) Directive() DirectiveResolver { return &directiveResolver{r} }
 
@@ -216,18 +338,35 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Procedure returns ProcedureResolver implementation.
 func (r *Resolver) Procedure() ProcedureResolver { return &procedureResolver{r} }
 
+// Provenance returns ProvenanceResolver implementation.
+func (r *Resolver) Provenance() ProvenanceResolver { return &provenanceResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// Result returns ResultResolver implementation.
+func (r *Resolver) Result() ResultResolver { return &resultResolver{r} }
+
+// Step returns StepResolver implementation.
+func (r *Resolver) Step() StepResolver { return &stepResolver{r} }
+
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 // Symbol returns SymbolResolver implementation.
 func (r *Resolver) Symbol() SymbolResolver { return &symbolResolver{r} }
 
 type (
-	agencyResolver    struct{ *Resolver }
-	directiveResolver struct{ *Resolver }
-	dossierResolver   struct{ *Resolver }
-	mutationResolver  struct{ *Resolver }
-	procedureResolver struct{ *Resolver }
-	queryResolver     struct{ *Resolver }
-	symbolResolver    struct{ *Resolver }
+	agencyResolver       struct{ *Resolver }
+	applicantResolver    struct{ *Resolver }
+	directiveResolver    struct{ *Resolver }
+	dossierResolver      struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	procedureResolver    struct{ *Resolver }
+	provenanceResolver   struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	resultResolver       struct{ *Resolver }
+	stepResolver         struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+	symbolResolver       struct{ *Resolver }
 )

@@ -15,7 +15,9 @@ import (
 	"github.com/vnregistry/registry/graph"
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/engine"
+	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/playground"
+	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/server"
 	"github.com/vnregistry/registry/internal/store"
 )
@@ -50,13 +52,14 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) int {
 // runServer serves until ctx ends, then drains. ready, when not nil, receives
 // the bound address once the server accepts connections (tests use it).
 func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logger, ready chan<- string) error {
-	st, closeStore, err := openStore(ctx, &cfg.store, log, engineLog)
+	steps := feed.New()
+	st, closeStore, err := openStore(ctx, &cfg.store, log, engineLog, steps.Publish)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 
-	gql := graph.NewHandler(&graph.Resolver{Registry: st}, log)
+	gql := graph.NewHandler(&graph.Resolver{Registry: st, Feed: steps}, graph.Options{Logger: log, Origins: cfg.origins()})
 	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping, server.Config{CORSOrigins: cfg.origins(), Logger: log})
 	if err != nil {
 		return err
@@ -85,8 +88,9 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 
 // openStore connects to MONGODB_URI, or starts the embedded engine on the
 // data directory; the returned func closes what was opened.
-// engineLog receives the embedded engine's own log.
-func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger) (*store.Store, func(), error) {
+// engineLog receives the embedded engine's own log; onStep, when not nil,
+// learns of every recorded step.
+func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger, onStep func(*registry.Dossier)) (*store.Store, func(), error) {
 	cal := calendar.Default()
 	if c.holidays != "" {
 		data, err := os.ReadFile(c.holidays)
@@ -97,7 +101,7 @@ func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger)
 			return nil, nil, fmt.Errorf("--holidays %s: %w", c.holidays, err)
 		}
 	}
-	cfg := store.Config{URI: c.mongoURI, Database: c.database, Calendar: cal, Logger: log}
+	cfg := store.Config{URI: c.mongoURI, Database: c.database, Calendar: cal, Logger: log, OnStep: onStep}
 	stopEngine := func() {}
 	if c.mongoURI == "" {
 		eng, err := engine.Start(c.data, engineLog)

@@ -21,6 +21,12 @@ type DossierEdge struct {
 	Node   *registry.Dossier `json:"node"`
 }
 
+// A recorded step and the dossier as it stands after it.
+type DossierStepEvent struct {
+	Dossier *registry.Dossier `json:"dossier"`
+	Step    *registry.Step    `json:"step"`
+}
+
 // A procedure's legal basis: the symbol as cited, and the directive when the registry has it.
 type LegalBasis struct {
 	Symbol     string                `json:"symbol"`
@@ -43,4 +49,7 @@ type ProcedureEdge struct {
 }
 
 type Query struct {
+}
+
+type Subscription struct {
 }

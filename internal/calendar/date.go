@@ -79,8 +79,13 @@ func (d Date) DaysUntil(e Date) int {
 	return int(e.civil().Sub(d.civil()) / (24 * time.Hour))
 }
 
-// MarshalGQL writes d as a JSON string (gqlgen scalar).
+// MarshalGQL writes d as a JSON string (gqlgen scalar); the zero Date, which
+// records use for "not set", is null.
 func (d Date) MarshalGQL(w io.Writer) {
+	if d == "" {
+		_, _ = io.WriteString(w, "null")
+		return
+	}
 	b, _ := json.Marshal(string(d)) // a string always marshals
 	_, _ = w.Write(b)               // gqlgen's marshaler interface has no error to return
 }

@@ -5,10 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
-
-	"github.com/vnregistry/registry/internal/calendar"
 )
 
 var (
@@ -123,117 +120,13 @@ func NewProcedure(in CreateProcedureInput, prov Provenance) (*Procedure, error) 
 	for i, s := range in.LegalBases {
 		sym, err := ParseSymbol(s)
 		if err != nil {
-			return nil, Invalid(fmt.Sprintf("legalBases[%d]", i), "%s", err.(*Error).Message)
+			return nil, Invalid(fmt.Sprintf("legalBases[%d]", i), "%s", errorMessage(err))
 		}
 		if !slices.Contains(p.LegalBases, sym.String()) {
 			p.LegalBases = append(p.LegalBases, sym.String())
 		}
 	}
 	return p, nil
-}
-
-// ReceiveDossierInput describes a dossier handed in at a desk or online.
-type ReceiveDossierInput struct {
-	Code          *string // generated when absent
-	ProcedureCode string
-	AgencyCode    string
-	Channel       Channel
-	Applicant     ApplicantInput
-	ReceivedAt    *time.Time // defaults to now
-	DueDate       *calendar.Date
-	Actor         *string
-	Note          *string
-}
-
-// ApplicantInput is the applicant as entered at the desk.
-type ApplicantInput struct {
-	Name     string
-	IDNumber *string
-	Phone    *string
-}
-
-// DossierCodePrefix is the part of a generated code before the daily sequence.
-func DossierCodePrefix(agencyCode string, receivedAt time.Time) string {
-	return agencyCode + "-" + receivedAt.In(calendar.Vietnam).Format("060102") + "-"
-}
-
-// dossierCodePattern: <unit id>-YYMMDD-XXXX, sequence of at least 4 digits
-// because a busy desk can pass 9999 in a day.
-var dossierCodePattern = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4,}$`)
-
-// CheckDossierCode validates a client-given dossier code.
-func CheckDossierCode(code string) error {
-	if !dossierCodePattern.MatchString(code) {
-		return Invalid("code", "must be <unit id>-YYMMDD-XXXX like 000.00.06.H56-210415-0001, got %q", code)
-	}
-	return nil
-}
-
-// NewDossier validates a receipt and builds the dossier with its first step.
-// proc is the procedure the input names (the caller looked it up); code is the
-// final dossier code; now is the server time used when the input gives none.
-func NewDossier(in ReceiveDossierInput, code string, proc *Procedure, cal *calendar.Calendar, now time.Time, prov Provenance) (*Dossier, error) {
-	if err := CheckDossierCode(code); err != nil {
-		return nil, err
-	}
-	if !strings.HasPrefix(code, strings.TrimSpace(in.AgencyCode)+"-") {
-		return nil, Invalid("code", "must start with the receiving agency's unit id %s", in.AgencyCode)
-	}
-	if !in.Channel.Valid() {
-		return nil, Invalid("channel", "must be one of IN_PERSON, ONLINE, POSTAL")
-	}
-	applicant := Applicant{
-		Name:     strings.TrimSpace(in.Applicant.Name),
-		IDNumber: strings.TrimSpace(deref(in.Applicant.IDNumber)),
-		Phone:    strings.TrimSpace(deref(in.Applicant.Phone)),
-	}
-	if err := checkText("applicant.name", applicant.Name, maxNameRunes, true); err != nil {
-		return nil, err
-	}
-	if err := checkText("applicant.idNumber", applicant.IDNumber, 32, false); err != nil {
-		return nil, err
-	}
-	if err := checkText("applicant.phone", applicant.Phone, 32, false); err != nil {
-		return nil, err
-	}
-	actor, note := strings.TrimSpace(deref(in.Actor)), strings.TrimSpace(deref(in.Note))
-	if err := checkText("actor", actor, maxNameRunes, false); err != nil {
-		return nil, err
-	}
-	if err := checkText("note", note, maxNoteRunes, false); err != nil {
-		return nil, err
-	}
-	at := now
-	if in.ReceivedAt != nil {
-		at = *in.ReceivedAt
-	}
-	if at.After(now.Add(time.Minute)) {
-		return nil, Invalid("receivedAt", "must not be in the future")
-	}
-	due := cal.DueDate(at, proc.ProcessingDays)
-	if in.DueDate != nil {
-		if *in.DueDate < calendar.DateOf(at) {
-			return nil, Invalid("dueDate", "must not be before the receipt date %s", calendar.DateOf(at))
-		}
-		due = *in.DueDate
-	}
-	at = at.UTC()
-	return &Dossier{
-		Code:          code,
-		ProcedureCode: proc.Code,
-		AgencyCode:    strings.TrimSpace(in.AgencyCode),
-		Channel:       in.Channel,
-		Applicant:     applicant,
-		Status:        StatusReceived,
-		Version:       1,
-		ReceivedAt:    at,
-		DueDate:       due,
-		History: []Step{{
-			Seq: 1, Action: ActionReceive, At: at, Actor: actor, ToUnit: strings.TrimSpace(in.AgencyCode),
-			Note: note, StatusAfter: StatusReceived, OnTime: true,
-		}},
-		Provenance: prov,
-	}, nil
 }
 
 // checkText enforces the rules every free-text field shares: valid UTF-8, no

@@ -44,6 +44,18 @@ func (s Status) Label() string { return statusInfos[s].label }
 // yet received it, so it does not count as received or in progress.
 func (s Status) Open() bool { return statusInfos[s].open }
 
+// OpenStatuses lists the statuses for which Open is true.
+func OpenStatuses() []Status {
+	var out []Status
+	for s, info := range statusInfos {
+		if info.open {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Final reports whether no action is allowed any more. RESOLVED is not final:
 // the result must still be returned.
 func (s Status) Final() bool { return s.Valid() && len(transitions[s]) == 0 }

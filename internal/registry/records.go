@@ -48,44 +48,6 @@ type Procedure struct {
 	Provenance     Provenance `bson:"provenance" json:"provenance"`
 }
 
-// Applicant is the person or organisation submitting a dossier. Personal data:
-// never logged.
-type Applicant struct {
-	Name     string `bson:"name" json:"name"`
-	IDNumber string `bson:"idNumber,omitempty" json:"idNumber,omitempty"`
-	Phone    string `bson:"phone,omitempty" json:"phone,omitempty"`
-}
-
-// Dossier is one application (hồ sơ) handled at a one-stop desk, with its whole
-// history embedded in the order it happened.
-type Dossier struct {
-	Code          string        `bson:"_id" json:"code"`
-	ProcedureCode string        `bson:"procedure" json:"procedure"`
-	AgencyCode    string        `bson:"agency" json:"agency"`
-	Channel       Channel       `bson:"channel" json:"channel"`
-	Applicant     Applicant     `bson:"applicant" json:"applicant"`
-	Status        Status        `bson:"status" json:"status"`
-	Version       int           `bson:"version" json:"version"`       // number of steps recorded; the optimistic-concurrency token
-	ReceivedAt    time.Time     `bson:"receivedAt" json:"receivedAt"` // when it reached the desk (or was registered online)
-	DueDate       calendar.Date `bson:"dueDate,omitempty" json:"dueDate,omitempty"`
-	History       []Step        `bson:"history" json:"history"`
-	Provenance    Provenance    `bson:"provenance" json:"provenance"`
-}
-
-// Step is one line of the process control sheet (phiếu kiểm soát).
-type Step struct {
-	Seq          int       `bson:"seq" json:"seq"`
-	Action       Action    `bson:"action" json:"action"`
-	At           time.Time `bson:"at" json:"at"`
-	Actor        string    `bson:"actor,omitempty" json:"actor,omitempty"`
-	FromUnit     string    `bson:"fromUnit,omitempty" json:"fromUnit,omitempty"`
-	ToUnit       string    `bson:"toUnit,omitempty" json:"toUnit,omitempty"`
-	Note         string    `bson:"note,omitempty" json:"note,omitempty"`
-	StatusBefore Status    `bson:"statusBefore,omitempty" json:"statusBefore,omitempty"`
-	StatusAfter  Status    `bson:"statusAfter" json:"statusAfter"`
-	OnTime       bool      `bson:"onTime" json:"onTime"`
-}
-
 // Directive is an issued document: decision, official letter, plan, decree...
 type Directive struct {
 	Key        string        `bson:"_id" json:"key"` // see DirectiveKey
@@ -97,18 +59,6 @@ type Directive struct {
 	Summary    string        `bson:"summary,omitempty" json:"summary,omitempty"` // trích yếu
 	Provenance Provenance    `bson:"provenance" json:"provenance"`
 }
-
-// StatusCode is the national status code of the dossier's status.
-func (d *Dossier) StatusCode() int { return d.Status.NationalCode() }
-
-// StatusLabel is the Vietnamese name of the dossier's status.
-func (d *Dossier) StatusLabel() string { return d.Status.Label() }
-
-// ChannelCode is the national code of the dossier's channel.
-func (d *Dossier) ChannelCode() int { return d.Channel.NationalCode() }
-
-// ActionLabel is the Vietnamese name of the step's action.
-func (s *Step) ActionLabel() string { return s.Action.Label() }
 
 // TypeName is the Vietnamese name of the directive's type; symbols without a
 // type code are official letters (công văn), or laws when issued by the

@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
@@ -16,9 +18,19 @@ import (
 // have also been choosing codes by hand for the same unit and day.
 const maxCodeAttempts = 100
 
-// ReceiveDossier records a dossier handed in at a desk. Without a code it
-// generates <unit id>-YYMMDD-XXXX from a per-unit, per-day counter.
+// ReceiveDossier records a dossier handed in at a desk.
 func (s *Store) ReceiveDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (*registry.Dossier, error) {
+	return s.createDossier(ctx, in, registry.ActionReceive, source)
+}
+
+// RegisterDossier records a dossier submitted online, not yet received.
+func (s *Store) RegisterDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (*registry.Dossier, error) {
+	return s.createDossier(ctx, in, registry.ActionRegisterOnline, source)
+}
+
+// createDossier stores a new dossier. Without a code it generates
+// <unit id>-YYMMDD-XXXX from a per-unit, per-day counter.
+func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInput, first registry.Action, source string) (*registry.Dossier, error) {
 	in.AgencyCode = strings.TrimSpace(in.AgencyCode)
 	if err := s.mustExist(ctx, colAgencies, in.AgencyCode, "agencyCode", "agency"); err != nil {
 		return nil, err
@@ -33,11 +45,15 @@ func (s *Store) ReceiveDossier(ctx context.Context, in registry.ReceiveDossierIn
 	now := s.now()
 	prov := s.provenance(source)
 	if in.Code != nil {
-		d, err := registry.NewDossier(in, strings.TrimSpace(*in.Code), proc, s.cal, now, prov)
+		d, err := registry.NewDossier(in, first, strings.TrimSpace(*in.Code), proc, s.cal, now, prov)
 		if err != nil {
 			return nil, err
 		}
-		return d, s.insert(ctx, colDossiers, "dossier", d.Code, d)
+		if err := s.insert(ctx, colDossiers, "dossier", d.Code, d); err != nil {
+			return nil, err
+		}
+		s.published(d)
+		return d, nil
 	}
 	receivedAt := now
 	if in.ReceivedAt != nil {
@@ -45,7 +61,7 @@ func (s *Store) ReceiveDossier(ctx context.Context, in registry.ReceiveDossierIn
 	}
 	prefix := registry.DossierCodePrefix(in.AgencyCode, receivedAt)
 	// Validate everything before taking a sequence number.
-	if _, err := registry.NewDossier(in, prefix+"0001", proc, s.cal, now, prov); err != nil {
+	if _, err := registry.NewDossier(in, first, prefix+"0001", proc, s.cal, now, prov); err != nil {
 		return nil, err
 	}
 	var d *registry.Dossier
@@ -55,7 +71,7 @@ func (s *Store) ReceiveDossier(ctx context.Context, in registry.ReceiveDossierIn
 			if err != nil {
 				return err
 			}
-			d, err = registry.NewDossier(in, fmt.Sprintf("%s%04d", prefix, seq), proc, s.cal, now, prov)
+			d, err = registry.NewDossier(in, first, fmt.Sprintf("%s%04d", prefix, seq), proc, s.cal, now, prov)
 			if err != nil {
 				return err
 			}
@@ -69,6 +85,7 @@ func (s *Store) ReceiveDossier(ctx context.Context, in registry.ReceiveDossierIn
 	if err != nil {
 		return nil, err
 	}
+	s.published(d)
 	return d, nil
 }
 
@@ -97,8 +114,13 @@ type DossierFilter struct {
 	ProcedureCode *string
 	Status        *registry.Status
 	Channel       *registry.Channel
+	Outcome       *registry.Outcome
 	ReceivedFrom  *time.Time // inclusive
 	ReceivedTo    *time.Time // exclusive
+	ResolvedFrom  *time.Time // inclusive
+	ResolvedTo    *time.Time // exclusive
+	// OverdueAsOf selects open dossiers whose due date has passed on that date.
+	OverdueAsOf *calendar.Date
 }
 
 // DossierOrder is a dossiers list order.
@@ -146,8 +168,23 @@ func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, a
 	if f.Channel != nil {
 		filter = append(filter, bson.E{Key: "channel", Value: *f.Channel})
 	}
+	if f.Outcome != nil {
+		filter = append(filter, bson.E{Key: "outcome", Value: *f.Outcome})
+	}
 	if r := timeRange(f.ReceivedFrom, f.ReceivedTo); r != nil {
 		filter = append(filter, bson.E{Key: "receivedAt", Value: r})
+	}
+	if r := timeRange(f.ResolvedFrom, f.ResolvedTo); r != nil {
+		filter = append(filter, bson.E{Key: "resolvedAt", Value: r})
+	}
+	if f.OverdueAsOf != nil {
+		if f.Status != nil && !f.Status.Open() {
+			return nil, registry.Invalid("filter.overdueAsOf", "only open dossiers can be overdue; status %s is not open", *f.Status)
+		}
+		if f.Status == nil {
+			filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: registry.OpenStatuses()}}})
+		}
+		filter = append(filter, bson.E{Key: "dueDate", Value: bson.D{{Key: "$lt", Value: string(*f.OverdueAsOf)}}})
 	}
 	return list(ctx, s, colDossiers, filter, key, args)
 }
@@ -162,4 +199,85 @@ func timeRange(from, to *time.Time) bson.D {
 		r = append(r, bson.E{Key: "$lt", Value: *to})
 	}
 	return r
+}
+
+// maxStepAttempts bounds optimistic retries when another writer (another
+// gateway instance on the same MongoDB) records a step at the same moment.
+const maxStepAttempts = 20
+
+// RecordStep appends one step to a dossier's history. With expectedVersion
+// the step applies only to that version (CONFLICT otherwise); without it,
+// concurrent steps are applied one after another and none is lost.
+func (s *Store) RecordStep(ctx context.Context, code string, in registry.DossierStepInput, expectedVersion *int, source string) (*registry.Dossier, error) {
+	if !in.Action.Valid() || in.Action == registry.ActionRegisterOnline {
+		return nil, registry.Invalid("action", "unknown step action %q", in.Action)
+	}
+	var d *registry.Dossier
+	err := s.write(ctx, func() error {
+		for range maxStepAttempts {
+			var err error
+			if d, err = s.Dossier(ctx, code); err != nil {
+				return err
+			}
+			if d == nil {
+				return registry.Errorf(registry.CodeNotFound, "no dossier with code %q", code)
+			}
+			if expectedVersion != nil && *expectedVersion != d.Version {
+				return registry.Errorf(registry.CodeConflict, "dossier %s is at version %d, not %d: reload it and retry", code, d.Version, *expectedVersion)
+			}
+			version := d.Version
+			if err := d.Apply(in, s.cal, s.now()); err != nil {
+				return err
+			}
+			set, err := fieldsExcept(d, "_id", "history")
+			if err != nil {
+				return err
+			}
+			res, err := s.db.Collection(colDossiers).UpdateOne(ctx,
+				bson.D{{Key: "_id", Value: code}, {Key: "version", Value: version}},
+				bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "history", Value: d.History[len(d.History)-1]}}}},
+			)
+			if err != nil {
+				return classify(err)
+			}
+			if res.MatchedCount == 1 {
+				return nil
+			}
+			if expectedVersion != nil {
+				return registry.Errorf(registry.CodeConflict, "dossier %s changed while the step was recorded: reload it and retry", code)
+			}
+		}
+		return registry.Errorf(registry.CodeConflict, "dossier %s is being changed by many writers at once; retry", code)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.published(d)
+	return d, nil
+}
+
+// fieldsExcept is the document of v without the named top-level fields.
+func fieldsExcept(v any, names ...string) (bson.D, error) {
+	raw, err := bson.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var doc bson.D
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	out := doc[:0]
+	for _, e := range doc {
+		if !slices.Contains(names, e.Key) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// published tells the step listener (subscriptions) about a dossier's newest step.
+func (s *Store) published(d *registry.Dossier) {
+	if s.onStep != nil {
+		s.onStep(d)
+	}
 }

@@ -31,6 +31,9 @@ type Config struct {
 	Logger       *slog.Logger
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// OnStep, when set, learns of every dossier whose history grew, after the
+	// write is stored (subscriptions listen here).
+	OnStep func(*registry.Dossier)
 }
 
 // Store is the registry's persistence and the orchestration around it: it
@@ -44,6 +47,7 @@ type Store struct {
 	cal    *calendar.Calendar
 	log    *slog.Logger
 	now    func() time.Time
+	onStep func(*registry.Dossier)
 }
 
 const (
@@ -74,7 +78,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now}
+	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now, onStep: cfg.OnStep}
 	if cfg.SerialWrites {
 		s.writer = make(chan struct{}, 1)
 	}

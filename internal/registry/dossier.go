@@ -1,0 +1,391 @@
+package registry
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/vnregistry/registry/internal/calendar"
+)
+
+// Applicant is the person or organisation submitting a dossier. Personal data:
+// never logged.
+type Applicant struct {
+	Name     string `bson:"name" json:"name"`
+	IDNumber string `bson:"idNumber,omitempty" json:"idNumber,omitempty"`
+	Phone    string `bson:"phone,omitempty" json:"phone,omitempty"`
+}
+
+// Outcome classifies a resolved dossier by calendar date against its due date.
+type Outcome string
+
+const (
+	OutcomeEarly  Outcome = "EARLY"   // trước hạn: finished before the due date
+	OutcomeOnTime Outcome = "ON_TIME" // đúng hạn: on the due date
+	OutcomeLate   Outcome = "LATE"    // quá hạn: after it
+)
+
+// DeadlineState classifies an open dossier at a date.
+type DeadlineState string
+
+const (
+	DeadlineWithin  DeadlineState = "WITHIN_DEADLINE" // trong hạn
+	DeadlineOverdue DeadlineState = "OVERDUE"         // quá hạn
+)
+
+// Result is what a resolution decided.
+type Result struct {
+	Approved bool   `bson:"approved" json:"approved"`
+	Symbol   string `bson:"symbol,omitempty" json:"symbol,omitempty"` // the result document's canonical number and symbol
+}
+
+// Dossier is one application (hồ sơ) handled at a one-stop desk, with its whole
+// history embedded in the order it happened. Everything statistics group or
+// filter by is computed here, when a step is recorded.
+type Dossier struct {
+	Code          string    `bson:"_id" json:"code"`
+	ProcedureCode string    `bson:"procedure" json:"procedure"`
+	AgencyCode    string    `bson:"agency" json:"agency"`
+	Channel       Channel   `bson:"channel" json:"channel"`
+	Applicant     Applicant `bson:"applicant" json:"applicant"`
+	Status        Status    `bson:"status" json:"status"`
+	// Version counts the steps recorded: the optimistic-concurrency token.
+	Version int `bson:"version" json:"version"`
+	// ProcessingDays is the procedure's processing time when the dossier was
+	// received: later changes to the procedure do not move its deadline.
+	ProcessingDays int `bson:"processingDays" json:"processingDays"`
+	// ReceivedAt is when the desk received it (or when it was registered online, until received).
+	ReceivedAt time.Time `bson:"receivedAt" json:"receivedAt"`
+	// DueDate is the legal deadline: processing days from receipt, pushed back
+	// by the working days spent waiting for supplements. Empty until received.
+	DueDate calendar.Date `bson:"dueDate,omitempty" json:"dueDate,omitempty"`
+	// AppointmentDate is the date promised to the applicant: the due date,
+	// unless an apology set a new one (which does not move DueDate).
+	AppointmentDate    calendar.Date `bson:"appointmentDate,omitempty" json:"appointmentDate,omitempty"`
+	SupplementRequests int           `bson:"supplementRequests" json:"supplementRequests"`
+	// PausedAt is set while the clock is stopped waiting for a supplement.
+	PausedAt *time.Time `bson:"pausedAt,omitempty" json:"pausedAt,omitempty"`
+	// PausedDays are the working days spent waiting for supplements.
+	PausedDays int        `bson:"pausedDays" json:"pausedDays"`
+	ResolvedAt *time.Time `bson:"resolvedAt,omitempty" json:"resolvedAt,omitempty"`
+	Outcome    Outcome    `bson:"outcome,omitempty" json:"outcome,omitempty"`
+	// NationalOutcome follows Decision 766/QĐ-TTg: early counts as on time, and
+	// more than one supplement request makes a dossier late.
+	NationalOutcome  Outcome    `bson:"nationalOutcome,omitempty" json:"nationalOutcome,omitempty"`
+	WorkingDaysTaken *int       `bson:"workingDaysTaken,omitempty" json:"workingDaysTaken,omitempty"`
+	Result           *Result    `bson:"result,omitempty" json:"result,omitempty"`
+	History          []Step     `bson:"history" json:"history"`
+	Provenance       Provenance `bson:"provenance" json:"provenance"`
+}
+
+// Step is one line of the process control sheet (phiếu kiểm soát).
+type Step struct {
+	Seq          int       `bson:"seq" json:"seq"`
+	Action       Action    `bson:"action" json:"action"`
+	At           time.Time `bson:"at" json:"at"`
+	Actor        string    `bson:"actor,omitempty" json:"actor,omitempty"`
+	FromUnit     string    `bson:"fromUnit,omitempty" json:"fromUnit,omitempty"`
+	ToUnit       string    `bson:"toUnit,omitempty" json:"toUnit,omitempty"`
+	Note         string    `bson:"note,omitempty" json:"note,omitempty"`
+	StatusBefore Status    `bson:"statusBefore,omitempty" json:"statusBefore,omitempty"`
+	StatusAfter  Status    `bson:"statusAfter" json:"statusAfter"`
+	// OnTime: the step happened by the dossier's due date.
+	OnTime bool `bson:"onTime" json:"onTime"`
+	// NewDueDate is the appointment an apology set.
+	NewDueDate calendar.Date `bson:"newDueDate,omitempty" json:"newDueDate,omitempty"`
+}
+
+// StatusCode is the national status code of the dossier's status.
+func (d *Dossier) StatusCode() int { return d.Status.NationalCode() }
+
+// StatusLabel is the Vietnamese name of the dossier's status.
+func (d *Dossier) StatusLabel() string { return d.Status.Label() }
+
+// ChannelCode is the national code of the dossier's channel.
+func (d *Dossier) ChannelCode() int { return d.Channel.NationalCode() }
+
+// ActionLabel is the Vietnamese name of the step's action.
+func (s *Step) ActionLabel() string { return s.Action.Label() }
+
+// DeadlineAt classifies an open dossier on date asOf; ok is false for one
+// that is not open (not yet received, resolved or ended).
+func (d *Dossier) DeadlineAt(asOf calendar.Date) (state DeadlineState, ok bool) {
+	if !d.Status.Open() || d.DueDate == "" {
+		return "", false
+	}
+	if asOf > d.DueDate {
+		return DeadlineOverdue, true
+	}
+	return DeadlineWithin, true
+}
+
+// ReceiveDossierInput describes a dossier handed in at a desk or online.
+type ReceiveDossierInput struct {
+	Code          *string // generated when absent
+	ProcedureCode string
+	AgencyCode    string
+	Channel       Channel
+	Applicant     ApplicantInput
+	ReceivedAt    *time.Time // defaults to now
+	DueDate       *calendar.Date
+	Actor         *string
+	Note          *string
+}
+
+// ApplicantInput is the applicant as entered at the desk.
+type ApplicantInput struct {
+	Name     string
+	IDNumber *string
+	Phone    *string
+}
+
+// DossierCodePrefix is the part of a generated code before the daily sequence.
+func DossierCodePrefix(agencyCode string, receivedAt time.Time) string {
+	return agencyCode + "-" + receivedAt.In(calendar.Vietnam).Format("060102") + "-"
+}
+
+// dossierCodePattern: <unit id>-YYMMDD-XXXX, sequence of at least 4 digits
+// because a busy desk can pass 9999 in a day.
+var dossierCodePattern = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4,}$`)
+
+// CheckDossierCode validates a client-given dossier code.
+func CheckDossierCode(code string) error {
+	if !dossierCodePattern.MatchString(code) {
+		return Invalid("code", "must be <unit id>-YYMMDD-XXXX like 000.00.06.H56-210415-0001, got %q", code)
+	}
+	return nil
+}
+
+// NewDossier validates a receipt (first is RECEIVE) or an online registration
+// (first is REGISTER_ONLINE) and builds the dossier with that first step. proc
+// is the procedure the input names (the caller looked it up); code is the
+// final dossier code; now is the server time, used when the input gives none.
+func NewDossier(in ReceiveDossierInput, first Action, code string, proc *Procedure, cal *calendar.Calendar, now time.Time, prov Provenance) (*Dossier, error) {
+	agency := strings.TrimSpace(in.AgencyCode)
+	if err := CheckDossierCode(code); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(code, agency+"-") {
+		return nil, Invalid("code", "must start with the receiving agency's unit id %s", agency)
+	}
+	if !in.Channel.Valid() {
+		return nil, Invalid("channel", "must be one of IN_PERSON, ONLINE, POSTAL")
+	}
+	if first == ActionRegisterOnline && in.Channel != ChannelOnline {
+		return nil, Invalid("channel", "must be ONLINE for an online registration")
+	}
+	applicant := Applicant{
+		Name:     strings.TrimSpace(in.Applicant.Name),
+		IDNumber: strings.TrimSpace(deref(in.Applicant.IDNumber)),
+		Phone:    strings.TrimSpace(deref(in.Applicant.Phone)),
+	}
+	if err := checkText("applicant.name", applicant.Name, maxNameRunes, true); err != nil {
+		return nil, err
+	}
+	if err := checkText("applicant.idNumber", applicant.IDNumber, 32, false); err != nil {
+		return nil, err
+	}
+	if err := checkText("applicant.phone", applicant.Phone, 32, false); err != nil {
+		return nil, err
+	}
+	step, err := stepText(in.Actor, nil, nil, in.Note)
+	if err != nil {
+		return nil, err
+	}
+	at := now
+	if in.ReceivedAt != nil {
+		at = *in.ReceivedAt
+	}
+	if at.After(now.Add(clockSkew)) {
+		return nil, Invalid("receivedAt", "must not be in the future")
+	}
+	at = at.UTC()
+	d := &Dossier{
+		Code: code, ProcedureCode: proc.Code, AgencyCode: agency, Channel: in.Channel, Applicant: applicant,
+		ProcessingDays: proc.ProcessingDays, ReceivedAt: at, Version: 1, Provenance: prov,
+	}
+	step.Seq, step.Action, step.At, step.ToUnit, step.OnTime = 1, first, at, agency, true
+	switch first {
+	case ActionReceive:
+		d.Status = StatusReceived
+		d.DueDate = cal.DueDate(at, proc.ProcessingDays)
+		if in.DueDate != nil {
+			if *in.DueDate < calendar.DateOf(at) {
+				return nil, Invalid("dueDate", "must not be before the receipt date %s", calendar.DateOf(at))
+			}
+			d.DueDate = *in.DueDate
+		}
+		d.AppointmentDate = d.DueDate
+	case ActionRegisterOnline:
+		if in.DueDate != nil {
+			return nil, Invalid("dueDate", "is set when the desk receives the dossier, not at online registration")
+		}
+		d.Status = StatusRegisteredOnline
+	default:
+		return nil, Invalid("action", "a dossier starts with RECEIVE or REGISTER_ONLINE")
+	}
+	step.StatusAfter = d.Status
+	d.History = []Step{step}
+	return d, nil
+}
+
+// clockSkew is how far ahead of the server's clock a client's time may be.
+const clockSkew = time.Minute
+
+// DossierStepInput is a step a desk records on a dossier.
+type DossierStepInput struct {
+	Action   Action
+	At       *time.Time // defaults to now
+	Actor    *string
+	FromUnit *string
+	ToUnit   *string
+	Note     *string
+	// NewDueDate is the new appointment set by APOLOGIZE_AND_RESCHEDULE.
+	NewDueDate *calendar.Date
+	// Approved and ResultSymbol record a RESOLVE.
+	Approved     *bool
+	ResultSymbol *string
+}
+
+// Apply records one step on d: it checks the transition and the step's data,
+// then updates the dossier's status, deadlines and outcome and appends the
+// step. On error d is unchanged.
+func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Time) error {
+	next, err := Next(d.Status, in.Action)
+	if err != nil {
+		return err
+	}
+	step, err := stepText(in.Actor, in.FromUnit, in.ToUnit, in.Note)
+	if err != nil {
+		return err
+	}
+	at := now
+	if in.At != nil {
+		at = *in.At
+	}
+	at = at.UTC()
+	if at.After(now.Add(clockSkew)) {
+		return Invalid("at", "must not be in the future")
+	}
+	if last := d.History[len(d.History)-1]; at.Before(last.At) {
+		return Invalid("at", "must not be before the previous step (step %d at %s)", last.Seq, last.At.In(calendar.Vietnam).Format(time.RFC3339))
+	}
+	n := *d // work on a copy so a refused step leaves d as it was
+	day := calendar.DateOf(at)
+	switch in.Action {
+	case ActionReceive:
+		n.ReceivedAt = at
+		n.DueDate = cal.DueDate(at, n.ProcessingDays)
+		n.AppointmentDate = n.DueDate
+	case ActionTransfer:
+		if step.ToUnit == "" {
+			return Invalid("toUnit", "is required for TRANSFER")
+		}
+	case ActionRequestSupplement:
+		n.SupplementRequests++
+		n.PausedAt = &at
+	case ActionReceiveSupplement:
+		pausedAt := at // imported histories may lack the pause start
+		if n.PausedAt != nil {
+			pausedAt = *n.PausedAt
+		}
+		due := cal.ExtendForPause(n.DueDate, pausedAt, at)
+		n.PausedDays += cal.WorkingDaysBetween(n.DueDate, due)
+		if n.AppointmentDate == n.DueDate {
+			n.AppointmentDate = due
+		} else {
+			n.AppointmentDate = cal.ExtendForPause(n.AppointmentDate, pausedAt, at)
+		}
+		n.DueDate, n.PausedAt = due, nil
+	case ActionApologizeResched:
+		if in.NewDueDate == nil {
+			return Invalid("newDueDate", "is required for APOLOGIZE_AND_RESCHEDULE")
+		}
+		if _, err := calendar.ParseDate(string(*in.NewDueDate)); err != nil {
+			return Invalid("newDueDate", "%v", err)
+		}
+		if *in.NewDueDate < day {
+			return Invalid("newDueDate", "must not be before the step's date %s", day)
+		}
+		if step.Note == "" {
+			return Invalid("note", "is required for APOLOGIZE_AND_RESCHEDULE: the reason given to the applicant")
+		}
+		// The appointment moves; the legal deadline does not, so the dossier
+		// still counts as late if it passes DueDate.
+		n.AppointmentDate, step.NewDueDate = *in.NewDueDate, *in.NewDueDate
+	case ActionResolve:
+		if in.Approved == nil {
+			return Invalid("approved", "is required for RESOLVE: whether the request was granted")
+		}
+		n.Result = &Result{Approved: *in.Approved}
+		if s := strings.TrimSpace(deref(in.ResultSymbol)); s != "" {
+			sym, err := ParseSymbol(s)
+			if err != nil {
+				return Invalid("resultSymbol", "%s", errorMessage(err))
+			}
+			n.Result.Symbol = sym.String()
+		}
+		n.ResolvedAt = &at
+		n.Outcome = Classify(day, n.DueDate)
+		n.NationalOutcome = NationalOutcome(n.Outcome, n.SupplementRequests)
+		taken := max(cal.WorkingDaysBetween(cal.CountingStart(n.ReceivedAt), day)-n.PausedDays, 0)
+		n.WorkingDaysTaken = &taken
+	}
+	if n.PausedAt != nil && in.Action != ActionRequestSupplement && next != StatusSupplementRequested {
+		n.PausedAt = nil // withdrawn or stopped while waiting
+	}
+	step.Seq, step.Action, step.At = len(d.History)+1, in.Action, at
+	step.StatusBefore, step.StatusAfter = d.Status, next
+	step.OnTime = n.DueDate == "" || day <= n.DueDate
+	n.Status = next
+	n.Version = d.Version + 1
+	n.History = append(d.History[:len(d.History):len(d.History)], step)
+	*d = n
+	return nil
+}
+
+// Classify compares the date a dossier was finished with its due date.
+func Classify(finished, due calendar.Date) Outcome {
+	switch {
+	case finished < due:
+		return OutcomeEarly
+	case finished == due:
+		return OutcomeOnTime
+	}
+	return OutcomeLate
+}
+
+// NationalOutcome applies Decision 766/QĐ-TTg to an outcome: early is on time,
+// and more than one supplement request is late whatever the dates say.
+func NationalOutcome(o Outcome, supplementRequests int) Outcome {
+	if o == OutcomeLate || supplementRequests > 1 {
+		return OutcomeLate
+	}
+	return OutcomeOnTime
+}
+
+// stepText validates a step's free-text fields.
+func stepText(actor, from, to, note *string) (Step, error) {
+	s := Step{
+		Actor: strings.TrimSpace(deref(actor)), FromUnit: strings.TrimSpace(deref(from)),
+		ToUnit: strings.TrimSpace(deref(to)), Note: strings.TrimSpace(deref(note)),
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"actor", s.Actor, maxNameRunes}, {"fromUnit", s.FromUnit, maxNameRunes}, {"toUnit", s.ToUnit, maxNameRunes}, {"note", s.Note, maxNoteRunes}} {
+		if err := checkText(f.name, f.value, f.max, false); err != nil {
+			return Step{}, err
+		}
+	}
+	return s, nil
+}
+
+// errorMessage is the client-safe text of err without its field prefix.
+func errorMessage(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Message
+	}
+	return err.Error()
+}

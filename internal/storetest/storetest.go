@@ -1,0 +1,101 @@
+// Package storetest gives tests a real engine: the embedded FerretDB started
+// once per test binary, or the server named by MONGODB_URI, with a fresh
+// database for every test.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/vnregistry/registry/internal/engine"
+	"github.com/vnregistry/registry/internal/store"
+)
+
+var (
+	uri      string
+	embedded bool
+	dbSeq    atomic.Int64
+)
+
+// Main runs a package's tests against the engine: call it from TestMain.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	uri = os.Getenv("MONGODB_URI")
+	if uri == "" {
+		dir, err := os.MkdirTemp("", "registry-engine-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		eng, err := engine.Start(dir, nil)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+			return 1
+		}
+		defer eng.Stop()
+		uri, embedded = eng.URI(), true
+	}
+	return m.Run()
+}
+
+// URI is the server the tests use.
+func URI() string { return uri }
+
+// Embedded reports whether the tests run on the embedded engine.
+func Embedded() bool { return embedded }
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+
+// Database returns a database name no other test uses and drops that
+// database when the test ends.
+func Database(t testing.TB) string {
+	t.Helper()
+	name := unsafeName.ReplaceAllString(t.Name(), "_")
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	db := fmt.Sprintf("t%d_%s", dbSeq.Add(1), name)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := mongo.Connect(options.Client().ApplyURI(uri))
+		if err != nil {
+			return
+		}
+		defer c.Disconnect(ctx)
+		_ = c.Database(db).Drop(ctx)
+	})
+	return db
+}
+
+// Config is a store configuration on a fresh database.
+func Config(t testing.TB) store.Config {
+	return store.Config{URI: uri, Database: Database(t), SerialWrites: embedded}
+}
+
+// Open opens a store on a fresh database, closed when the test ends.
+func Open(t testing.TB, configure ...func(*store.Config)) *store.Store {
+	t.Helper()
+	cfg := Config(t)
+	for _, f := range configure {
+		f(&cfg)
+	}
+	s, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
