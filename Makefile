@@ -18,3 +18,22 @@ $(PLAYGROUND)/assets/react.production.min.js: $(PLAYGROUND_STAMP)
 
 $(PLAYGROUND)/assets/react-dom.production.min.js: $(PLAYGROUND_STAMP)
 	cp $(PLAYGROUND)/node_modules/react-dom/umd/$(@F) $@
+
+# The README's two commands: `make run` serves on the embedded store,
+# `make test` runs the whole suite (CI runs exactly this).
+.PHONY: run test check generate
+
+run: assets
+	go run ./cmd/registry serve
+
+test: assets
+	go test -count=1 ./...
+
+# Regenerate gqlgen code; `check` fails if the committed code is stale or unformatted.
+generate:
+	go run github.com/99designs/gqlgen generate
+
+check: assets
+	gofmt -l . | grep -v node_modules | (! grep .)
+	go vet ./...
+	go run github.com/99designs/gqlgen generate && git diff --exit-code -- graph/

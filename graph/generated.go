@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Provenance() ProvenanceResolver
 	Query() QueryResolver
 	Result() ResultResolver
+	Signer() SignerResolver
 	Step() StepResolver
 	Subscription() SubscriptionResolver
 	Symbol() SymbolResolver
@@ -78,20 +79,29 @@ type ComplexityRoot struct {
 	}
 
 	Directive struct {
-		CitedBy    func(childComplexity int, first *int, after *string) int
-		ID         func(childComplexity int) int
-		IssuedOn   func(childComplexity int) int
-		IssuerCode func(childComplexity int) int
-		Provenance func(childComplexity int) int
-		Summary    func(childComplexity int) int
-		Symbol     func(childComplexity int) int
-		TypeCode   func(childComplexity int) int
-		TypeName   func(childComplexity int) int
-		Year       func(childComplexity int) int
+		CitedBy         func(childComplexity int, first *int, after *string) int
+		EffectiveFrom   func(childComplexity int) int
+		EffectiveTo     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IssuedOn        func(childComplexity int) int
+		IssuerAsWritten func(childComplexity int) int
+		IssuerCode      func(childComplexity int) int
+		IssuerName      func(childComplexity int) int
+		Provenance      func(childComplexity int) int
+		Relations       func(childComplexity int) int
+		Signer          func(childComplexity int) int
+		Summary         func(childComplexity int) int
+		Symbol          func(childComplexity int) int
+		Topics          func(childComplexity int) int
+		TypeCode        func(childComplexity int) int
+		TypeName        func(childComplexity int) int
+		Validity        func(childComplexity int) int
+		Year            func(childComplexity int) int
 	}
 
 	DirectiveConnection struct {
 		Edges      func(childComplexity int) int
+		Facets     func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -99,6 +109,20 @@ type ComplexityRoot struct {
 	DirectiveEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	DirectiveFacets struct {
+		Issuers  func(childComplexity int) int
+		Types    func(childComplexity int) int
+		Validity func(childComplexity int) int
+		Years    func(childComplexity int) int
+	}
+
+	DirectiveRelation struct {
+		Directives func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Label      func(childComplexity int) int
+		Symbol     func(childComplexity int) int
 	}
 
 	Dossier struct {
@@ -145,18 +169,24 @@ type ComplexityRoot struct {
 		Step    func(childComplexity int) int
 	}
 
+	Facet struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	LegalBasis struct {
 		Directives func(childComplexity int) int
 		Symbol     func(childComplexity int) int
 	}
 
 	Mutation struct {
-		CreateAgency      func(childComplexity int, input registry.CreateAgencyInput) int
-		CreateDirective   func(childComplexity int, input registry.CreateDirectiveInput) int
-		CreateProcedure   func(childComplexity int, input registry.CreateProcedureInput) int
-		ReceiveDossier    func(childComplexity int, input registry.ReceiveDossierInput) int
-		RecordDossierStep func(childComplexity int, code string, input registry.DossierStepInput, expectedVersion *int) int
-		RegisterDossier   func(childComplexity int, input registry.ReceiveDossierInput) int
+		AddDirectiveRelation func(childComplexity int, id string, relation registry.RelationInput) int
+		CreateAgency         func(childComplexity int, input registry.CreateAgencyInput) int
+		CreateDirective      func(childComplexity int, input registry.CreateDirectiveInput) int
+		CreateProcedure      func(childComplexity int, input registry.CreateProcedureInput) int
+		ReceiveDossier       func(childComplexity int, input registry.ReceiveDossierInput) int
+		RecordDossierStep    func(childComplexity int, code string, input registry.DossierStepInput, expectedVersion *int) int
+		RegisterDossier      func(childComplexity int, input registry.ReceiveDossierInput) int
 	}
 
 	PageInfo struct {
@@ -214,6 +244,11 @@ type ComplexityRoot struct {
 		Symbol   func(childComplexity int) int
 	}
 
+	Signer struct {
+		Name     func(childComplexity int) int
+		Position func(childComplexity int) int
+	}
+
 	Step struct {
 		Action       func(childComplexity int) int
 		ActionLabel  func(childComplexity int) int
@@ -261,9 +296,13 @@ type ApplicantResolver interface {
 type DirectiveResolver interface {
 	ID(ctx context.Context, obj *registry.Directive) (string, error)
 
-	TypeCode(ctx context.Context, obj *registry.Directive) (*string, error)
+	IssuerName(ctx context.Context, obj *registry.Directive) (*string, error)
+	IssuerAsWritten(ctx context.Context, obj *registry.Directive) (*string, error)
+	Year(ctx context.Context, obj *registry.Directive) (*int, error)
 
 	Summary(ctx context.Context, obj *registry.Directive) (*string, error)
+
+	Relations(ctx context.Context, obj *registry.Directive) ([]*store.RelatedDirective, error)
 	CitedBy(ctx context.Context, obj *registry.Directive, first *int, after *string) (*model.ProcedureConnection, error)
 }
 type DossierResolver interface {
@@ -283,6 +322,7 @@ type MutationResolver interface {
 	RegisterDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
 	RecordDossierStep(ctx context.Context, code string, input registry.DossierStepInput, expectedVersion *int) (*registry.Dossier, error)
 	CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error)
+	AddDirectiveRelation(ctx context.Context, id string, relation registry.RelationInput) (*registry.Directive, error)
 }
 type ProcedureResolver interface {
 	ID(ctx context.Context, obj *registry.Procedure) (string, error)
@@ -311,6 +351,10 @@ type QueryResolver interface {
 }
 type ResultResolver interface {
 	Symbol(ctx context.Context, obj *registry.Result) (*string, error)
+}
+type SignerResolver interface {
+	Position(ctx context.Context, obj *registry.Signer) (*string, error)
+	Name(ctx context.Context, obj *registry.Signer) (*string, error)
 }
 type StepResolver interface {
 	Actor(ctx context.Context, obj *registry.Step) (*string, error)
@@ -454,6 +498,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.CitedBy(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Directive.effectiveFrom":
+		if e.ComplexityRoot.Directive.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.EffectiveFrom(childComplexity), true
+	case "Directive.effectiveTo":
+		if e.ComplexityRoot.Directive.EffectiveTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.EffectiveTo(childComplexity), true
 	case "Directive.id":
 		if e.ComplexityRoot.Directive.ID == nil {
 			break
@@ -466,18 +522,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.IssuedOn(childComplexity), true
+	case "Directive.issuerAsWritten":
+		if e.ComplexityRoot.Directive.IssuerAsWritten == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.IssuerAsWritten(childComplexity), true
 	case "Directive.issuerCode":
 		if e.ComplexityRoot.Directive.IssuerCode == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Directive.IssuerCode(childComplexity), true
+	case "Directive.issuerName":
+		if e.ComplexityRoot.Directive.IssuerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.IssuerName(childComplexity), true
 	case "Directive.provenance":
 		if e.ComplexityRoot.Directive.Provenance == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Directive.Provenance(childComplexity), true
+	case "Directive.relations":
+		if e.ComplexityRoot.Directive.Relations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.Relations(childComplexity), true
+	case "Directive.signer":
+		if e.ComplexityRoot.Directive.Signer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.Signer(childComplexity), true
 	case "Directive.summary":
 		if e.ComplexityRoot.Directive.Summary == nil {
 			break
@@ -490,6 +570,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.Symbol(childComplexity), true
+	case "Directive.topics":
+		if e.ComplexityRoot.Directive.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.Topics(childComplexity), true
 	case "Directive.typeCode":
 		if e.ComplexityRoot.Directive.TypeCode == nil {
 			break
@@ -502,6 +588,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.TypeName(childComplexity), true
+	case "Directive.validity":
+		if e.ComplexityRoot.Directive.Validity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.Validity(childComplexity), true
 	case "Directive.year":
 		if e.ComplexityRoot.Directive.Year == nil {
 			break
@@ -515,6 +607,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectiveConnection.Edges(childComplexity), true
+	case "DirectiveConnection.facets":
+		if e.ComplexityRoot.DirectiveConnection.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveConnection.Facets(childComplexity), true
 	case "DirectiveConnection.pageInfo":
 		if e.ComplexityRoot.DirectiveConnection.PageInfo == nil {
 			break
@@ -540,6 +638,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectiveEdge.Node(childComplexity), true
+
+	case "DirectiveFacets.issuers":
+		if e.ComplexityRoot.DirectiveFacets.Issuers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveFacets.Issuers(childComplexity), true
+	case "DirectiveFacets.types":
+		if e.ComplexityRoot.DirectiveFacets.Types == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveFacets.Types(childComplexity), true
+	case "DirectiveFacets.validity":
+		if e.ComplexityRoot.DirectiveFacets.Validity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveFacets.Validity(childComplexity), true
+	case "DirectiveFacets.years":
+		if e.ComplexityRoot.DirectiveFacets.Years == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveFacets.Years(childComplexity), true
+
+	case "DirectiveRelation.directives":
+		if e.ComplexityRoot.DirectiveRelation.Directives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveRelation.Directives(childComplexity), true
+	case "DirectiveRelation.kind":
+		if e.ComplexityRoot.DirectiveRelation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveRelation.Kind(childComplexity), true
+	case "DirectiveRelation.label":
+		if e.ComplexityRoot.DirectiveRelation.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveRelation.Label(childComplexity), true
+	case "DirectiveRelation.symbol":
+		if e.ComplexityRoot.DirectiveRelation.Symbol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveRelation.Symbol(childComplexity), true
 
 	case "Dossier.agency":
 		if e.ComplexityRoot.Dossier.Agency == nil {
@@ -742,6 +890,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DossierStepEvent.Step(childComplexity), true
 
+	case "Facet.count":
+		if e.ComplexityRoot.Facet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Count(childComplexity), true
+	case "Facet.value":
+		if e.ComplexityRoot.Facet.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Value(childComplexity), true
+
 	case "LegalBasis.directives":
 		if e.ComplexityRoot.LegalBasis.Directives == nil {
 			break
@@ -755,6 +916,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LegalBasis.Symbol(childComplexity), true
 
+	case "Mutation.addDirectiveRelation":
+		if e.ComplexityRoot.Mutation.AddDirectiveRelation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addDirectiveRelation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddDirectiveRelation(childComplexity, args["id"].(string), args["relation"].(registry.RelationInput)), true
 	case "Mutation.createAgency":
 		if e.ComplexityRoot.Mutation.CreateAgency == nil {
 			break
@@ -1079,6 +1251,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Result.Symbol(childComplexity), true
 
+	case "Signer.name":
+		if e.ComplexityRoot.Signer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.Name(childComplexity), true
+	case "Signer.position":
+		if e.ComplexityRoot.Signer.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.Position(childComplexity), true
+
 	case "Step.action":
 		if e.ComplexityRoot.Step.Action == nil {
 			break
@@ -1216,10 +1401,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateDirectiveInput", ec.unmarshalInputCreateDirectiveInput),
 			graphql.NewInputUnmarshaler("CreateProcedureInput", ec.unmarshalInputCreateProcedureInput),
 			graphql.NewInputUnmarshaler("DirectiveFilter", ec.unmarshalInputDirectiveFilter),
+			graphql.NewInputUnmarshaler("DirectiveRelationInput", ec.unmarshalInputDirectiveRelationInput),
 			graphql.NewInputUnmarshaler("DossierFilter", ec.unmarshalInputDossierFilter),
 			graphql.NewInputUnmarshaler("DossierStepInput", ec.unmarshalInputDossierStepInput),
 			graphql.NewInputUnmarshaler("ProcedureFilter", ec.unmarshalInputProcedureFilter),
 			graphql.NewInputUnmarshaler("ReceiveDossierInput", ec.unmarshalInputReceiveDossierInput),
+			graphql.NewInputUnmarshaler("SignerInput", ec.unmarshalInputSignerInput),
 		)
 	}
 	first := true
@@ -1544,6 +1731,62 @@ type Symbol {
   unit: String
 }
 
+"A directive's legal effect as legal databases show it."
+enum Validity {
+  "Not stated by the source."
+  UNKNOWN
+  "Còn hiệu lực."
+  IN_FORCE
+  "Hết hiệu lực một phần."
+  PARTIALLY_EXPIRED
+  "Hết hiệu lực toàn bộ."
+  EXPIRED
+  "Chưa có hiệu lực."
+  NOT_YET_IN_FORCE
+  "Ngưng hiệu lực."
+  SUSPENDED
+}
+
+"""
+How one directive bears on another. The first eight are stated by the
+directive they start from; the ` + "`" + `_BY` + "`" + `/` + "`" + `BASIS_OF` + "`" + ` kinds are the same edges read
+from their target.
+"""
+enum RelationKind {
+  IMPLEMENTS
+  GUIDES
+  AMENDS
+  REPLACES
+  REPEALS
+  CORRECTS
+  BASED_ON
+  REFERENCES
+  IMPLEMENTED_BY
+  GUIDED_BY
+  AMENDED_BY
+  REPLACED_BY
+  REPEALED_BY
+  CORRECTED_BY
+  BASIS_OF
+  REFERENCED_BY
+}
+
+"An edge between directives, seen from one of them."
+type DirectiveRelation {
+  kind: RelationKind!
+  "Vietnamese wording, e.g. ` + "`" + `triển khai` + "`" + `, ` + "`" + `bị thay thế bởi` + "`" + `."
+  label: String!
+  "The other directive's number and symbol."
+  symbol: String!
+  "The other directive when the registry has it (empty when not yet registered; several when the symbol is ambiguous)."
+  directives: [Directive!]!
+}
+
+type Signer {
+  position: String
+  name: String
+}
+
 "An issued document: decision, official letter, plan, decree..."
 type Directive implements Node {
   id: ID!
@@ -1552,12 +1795,23 @@ type Directive implements Node {
   typeCode: String
   "Vietnamese type name, e.g. ` + "`" + `Quyết định` + "`" + `, ` + "`" + `Công văn` + "`" + `."
   typeName: String!
-  "Issuing body code."
+  "Issuing body code (from the symbol unless given)."
   issuerCode: String!
-  year: Int!
+  issuerName: String
+  "The issuer as the source named it, kept even when it disagrees with the symbol."
+  issuerAsWritten: String
+  "Year of issue; null when the source did not say."
+  year: Int
   issuedOn: Date
   "Trích yếu."
   summary: String
+  signer: Signer!
+  validity: Validity!
+  effectiveFrom: Date
+  effectiveTo: Date
+  topics: [String!]!
+  "Relations stated by this directive and, inverted, those stated by others about it."
+  relations: [DirectiveRelation!]!
   "Procedures citing this directive as a legal basis."
   citedBy(first: Int = 20, after: String): ProcedureConnection!
   provenance: Provenance!
@@ -1598,6 +1852,22 @@ type DirectiveConnection {
   edges: [DirectiveEdge!]!
   pageInfo: PageInfo!
   totalCount: Int!
+  "Counts for the same filter, ignoring pagination; only the facets selected are computed."
+  facets: DirectiveFacets!
+}
+
+"A value and how many directives have it."
+type Facet {
+  "The value; an empty string for directives without one (official letters have no type code)."
+  value: String!
+  count: Int!
+}
+
+type DirectiveFacets {
+  types: [Facet!]!
+  issuers: [Facet!]!
+  years: [Facet!]!
+  validity: [Facet!]!
 }
 
 input AgencyFilter {
@@ -1637,8 +1907,22 @@ enum DossierOrder {
 }
 
 input DirectiveFilter {
+  """
+  Words that must all appear in the symbol, summary, issuer or signer, without
+  regard to case or diacritics: ` + "`" + `mot cua` + "`" + ` finds ` + "`" + `một cửa` + "`" + `, ` + "`" + `QD-TTg` + "`" + ` finds
+  ` + "`" + `QĐ-TTg` + "`" + `. Characters are literal (no patterns). At most 200 characters.
+  """
+  search: String
+  "Type code; ASCII forms are accepted (` + "`" + `QD` + "`" + ` for ` + "`" + `QĐ` + "`" + `)."
+  type: String
   issuerCode: String
   year: Int
+  "Issued on or after this date."
+  issuedFrom: Date
+  "Issued on or before this date."
+  issuedTo: Date
+  validity: Validity
+  topic: String
 }
 
 type Query {
@@ -1721,13 +2005,34 @@ input DossierStepInput {
   resultSymbol: String
 }
 
+input SignerInput {
+  position: String
+  name: String
+}
+
+input DirectiveRelationInput {
+  "A forward kind (IMPLEMENTS ... REFERENCES)."
+  kind: RelationKind!
+  "The other directive's number and symbol; it need not be in the registry yet."
+  symbol: String!
+}
+
 input CreateDirectiveInput {
   "Number and symbol, e.g. ` + "`" + `468/QĐ-TTg` + "`" + `; forms found in the wild are accepted and stored canonically."
   symbol: String!
   "Defaults to the issuer in the symbol."
   issuerCode: String
+  issuerName: String
   issuedOn: Date!
+  "Trích yếu, at most 500 characters."
   summary: String
+  signer: SignerInput
+  "Defaults to UNKNOWN."
+  validity: Validity
+  effectiveFrom: Date
+  effectiveTo: Date
+  topics: [String!]
+  relations: [DirectiveRelationInput!]
 }
 
 type Mutation {
@@ -1744,6 +2049,8 @@ type Mutation {
   """
   recordDossierStep(code: String!, input: DossierStepInput!, expectedVersion: Int): Dossier!
   createDirective(input: CreateDirectiveInput!): Directive!
+  "State a relation on a directive (by its id); stating it again changes nothing."
+  addDirectiveRelation(id: ID!, relation: DirectiveRelationInput!): Directive!
 }
 
 "A recorded step and the dossier as it stands after it."
@@ -1830,12 +2137,28 @@ func (ec *executionContext) childFields_Directive(ctx context.Context, field gra
 		return ec.fieldContext_Directive_typeName(ctx, field)
 	case "issuerCode":
 		return ec.fieldContext_Directive_issuerCode(ctx, field)
+	case "issuerName":
+		return ec.fieldContext_Directive_issuerName(ctx, field)
+	case "issuerAsWritten":
+		return ec.fieldContext_Directive_issuerAsWritten(ctx, field)
 	case "year":
 		return ec.fieldContext_Directive_year(ctx, field)
 	case "issuedOn":
 		return ec.fieldContext_Directive_issuedOn(ctx, field)
 	case "summary":
 		return ec.fieldContext_Directive_summary(ctx, field)
+	case "signer":
+		return ec.fieldContext_Directive_signer(ctx, field)
+	case "validity":
+		return ec.fieldContext_Directive_validity(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_Directive_effectiveFrom(ctx, field)
+	case "effectiveTo":
+		return ec.fieldContext_Directive_effectiveTo(ctx, field)
+	case "topics":
+		return ec.fieldContext_Directive_topics(ctx, field)
+	case "relations":
+		return ec.fieldContext_Directive_relations(ctx, field)
 	case "citedBy":
 		return ec.fieldContext_Directive_citedBy(ctx, field)
 	case "provenance":
@@ -1852,6 +2175,8 @@ func (ec *executionContext) childFields_DirectiveConnection(ctx context.Context,
 		return ec.fieldContext_DirectiveConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_DirectiveConnection_totalCount(ctx, field)
+	case "facets":
+		return ec.fieldContext_DirectiveConnection_facets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DirectiveConnection", field.Name)
 }
@@ -1864,6 +2189,34 @@ func (ec *executionContext) childFields_DirectiveEdge(ctx context.Context, field
 		return ec.fieldContext_DirectiveEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DirectiveEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DirectiveFacets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "types":
+		return ec.fieldContext_DirectiveFacets_types(ctx, field)
+	case "issuers":
+		return ec.fieldContext_DirectiveFacets_issuers(ctx, field)
+	case "years":
+		return ec.fieldContext_DirectiveFacets_years(ctx, field)
+	case "validity":
+		return ec.fieldContext_DirectiveFacets_validity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DirectiveFacets", field.Name)
+}
+
+func (ec *executionContext) childFields_DirectiveRelation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_DirectiveRelation_kind(ctx, field)
+	case "label":
+		return ec.fieldContext_DirectiveRelation_label(ctx, field)
+	case "symbol":
+		return ec.fieldContext_DirectiveRelation_symbol(ctx, field)
+	case "directives":
+		return ec.fieldContext_DirectiveRelation_directives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DirectiveRelation", field.Name)
 }
 
 func (ec *executionContext) childFields_Dossier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1952,6 +2305,16 @@ func (ec *executionContext) childFields_DossierStepEvent(ctx context.Context, fi
 		return ec.fieldContext_DossierStepEvent_step(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DossierStepEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_Facet_value(ctx, field)
+	case "count":
+		return ec.fieldContext_Facet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Facet", field.Name)
 }
 
 func (ec *executionContext) childFields_LegalBasis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2048,6 +2411,16 @@ func (ec *executionContext) childFields_Result(ctx context.Context, field graphq
 		return ec.fieldContext_Result_symbol(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Result", field.Name)
+}
+
+func (ec *executionContext) childFields_Signer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "position":
+		return ec.fieldContext_Signer_position(ctx, field)
+	case "name":
+		return ec.fieldContext_Signer_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Signer", field.Name)
 }
 
 func (ec *executionContext) childFields_Step(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2247,6 +2620,28 @@ func (ec *executionContext) field_Dossier_deadlineState_args(ctx context.Context
 		return nil, err
 	}
 	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addDirectiveRelation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "relation",
+		func(ctx context.Context, v any) (registry.RelationInput, error) {
+			return ec.unmarshalNDirectiveRelationInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relation"] = arg1
 	return args, nil
 }
 
@@ -3120,18 +3515,18 @@ func (ec *executionContext) _Directive_typeCode(ctx context.Context, field graph
 			return ec.fieldContext_Directive_typeCode(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Directive().TypeCode(ctx, obj)
+			return obj.TypeCode(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Directive_typeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Directive", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Directive", field, true, false, "String")
 }
 
 func (ec *executionContext) _Directive_typeName(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
@@ -3180,6 +3575,52 @@ func (ec *executionContext) fieldContext_Directive_issuerCode(_ context.Context,
 	return graphql.NewScalarFieldContext("Directive", field, false, false, "String")
 }
 
+func (ec *executionContext) _Directive_issuerName(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_issuerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Directive().IssuerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_issuerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Directive", field, true, true, "String")
+}
+
+func (ec *executionContext) _Directive_issuerAsWritten(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_issuerAsWritten(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Directive().IssuerAsWritten(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_issuerAsWritten(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Directive", field, true, true, "String")
+}
+
 func (ec *executionContext) _Directive_year(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3189,18 +3630,18 @@ func (ec *executionContext) _Directive_year(ctx context.Context, field graphql.C
 			return ec.fieldContext_Directive_year(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
+			return ec.Resolvers.Directive().Year(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Directive_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Directive", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Directive", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Directive_issuedOn(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
@@ -3247,6 +3688,162 @@ func (ec *executionContext) _Directive_summary(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Directive_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Directive", field, true, true, "String")
+}
+
+func (ec *executionContext) _Directive_signer(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_signer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.Signer) graphql.Marshaler {
+			return ec.marshalNSigner2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSigner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_signer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Directive",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Signer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Directive_validity(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_validity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Validity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.Validity) graphql.Marshaler {
+			return ec.marshalNValidity2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_validity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Directive", field, false, false, "Validity")
+}
+
+func (ec *executionContext) _Directive_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_effectiveFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_effectiveFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Directive", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Directive_effectiveTo(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_effectiveTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_effectiveTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Directive", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Directive_topics(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Directive", field, false, false, "String")
+}
+
+func (ec *executionContext) _Directive_relations(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_relations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Directive().Relations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.RelatedDirective) graphql.Marshaler {
+			return ec.marshalNDirectiveRelation2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐRelatedDirectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_relations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Directive",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectiveRelation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Directive_citedBy(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
@@ -3412,6 +4009,38 @@ func (ec *executionContext) fieldContext_DirectiveConnection_totalCount(_ contex
 	return graphql.NewScalarFieldContext("DirectiveConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _DirectiveConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.DirectiveConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveConnection_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DirectiveFacets) graphql.Marshaler {
+			return ec.marshalNDirectiveFacets2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDirectiveFacets(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectiveConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectiveFacets(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DirectiveEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DirectiveEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3457,6 +4086,235 @@ func (ec *executionContext) _DirectiveEdge_node(ctx context.Context, field graph
 func (ec *executionContext) fieldContext_DirectiveEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "DirectiveEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Directive(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveFacets_types(ctx context.Context, field graphql.CollectedField, obj *model.DirectiveFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveFacets_types(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Types(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveFacets_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectiveFacets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveFacets_issuers(ctx context.Context, field graphql.CollectedField, obj *model.DirectiveFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveFacets_issuers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveFacets_issuers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectiveFacets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveFacets_years(ctx context.Context, field graphql.CollectedField, obj *model.DirectiveFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveFacets_years(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Years(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveFacets_years(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectiveFacets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveFacets_validity(ctx context.Context, field graphql.CollectedField, obj *model.DirectiveFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveFacets_validity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Validity(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveFacets_validity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectiveFacets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveRelation_kind(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveRelation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.RelationKind) graphql.Marshaler {
+			return ec.marshalNRelationKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveRelation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveRelation", field, false, false, "RelationKind")
+}
+
+func (ec *executionContext) _DirectiveRelation_label(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveRelation_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveRelation_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveRelation", field, true, false, "String")
+}
+
+func (ec *executionContext) _DirectiveRelation_symbol(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveRelation_symbol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Symbol, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveRelation_symbol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveRelation", field, false, false, "String")
+}
+
+func (ec *executionContext) _DirectiveRelation_directives(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveRelation_directives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.Directive) graphql.Marshaler {
+			return ec.marshalNDirective2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveRelation_directives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectiveRelation",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -4323,6 +5181,52 @@ func (ec *executionContext) fieldContext_DossierStepEvent_step(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Facet_value(ctx context.Context, field graphql.CollectedField, obj *store.Facet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Facet_count(ctx context.Context, field graphql.CollectedField, obj *store.Facet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facet", field, false, false, "Int")
+}
+
 func (ec *executionContext) _LegalBasis_symbol(ctx context.Context, field graphql.CollectedField, obj *model.LegalBasis) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4636,6 +5540,50 @@ func (ec *executionContext) fieldContext_Mutation_createDirective(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createDirective_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addDirectiveRelation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addDirectiveRelation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddDirectiveRelation(ctx, fc.Args["id"].(string), fc.Args["relation"].(registry.RelationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Directive) graphql.Marshaler {
+			return ec.marshalNDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addDirectiveRelation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Directive(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addDirectiveRelation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5741,6 +6689,52 @@ func (ec *executionContext) _Result_symbol(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Result_symbol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Result", field, true, true, "String")
+}
+
+func (ec *executionContext) _Signer_position(ctx context.Context, field graphql.CollectedField, obj *registry.Signer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Signer_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Signer().Position(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Signer_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, true, true, "String")
+}
+
+func (ec *executionContext) _Signer_name(ctx context.Context, field graphql.CollectedField, obj *registry.Signer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Signer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Signer().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Signer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, true, true, "String")
 }
 
 func (ec *executionContext) _Step_seq(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
@@ -7452,7 +8446,7 @@ func (ec *executionContext) unmarshalInputCreateDirectiveInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"symbol", "issuerCode", "issuedOn", "summary"}
+	fieldsInOrder := [...]string{"symbol", "issuerCode", "issuerName", "issuedOn", "summary", "signer", "validity", "effectiveFrom", "effectiveTo", "topics", "relations"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7473,6 +8467,13 @@ func (ec *executionContext) unmarshalInputCreateDirectiveInput(ctx context.Conte
 				return it, err
 			}
 			it.IssuerCode = data
+		case "issuerName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerName = data
 		case "issuedOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
 			data, err := ec.unmarshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
@@ -7487,6 +8488,48 @@ func (ec *executionContext) unmarshalInputCreateDirectiveInput(ctx context.Conte
 				return it, err
 			}
 			it.Summary = data
+		case "signer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signer"))
+			data, err := ec.unmarshalOSignerInput2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSignerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Signer = data
+		case "validity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validity"))
+			data, err := ec.unmarshalOValidity2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Validity = data
+		case "effectiveFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveFrom = data
+		case "effectiveTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveTo"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveTo = data
+		case "topics":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topics"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topics = data
+		case "relations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relations"))
+			data, err := ec.unmarshalODirectiveRelationInput2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relations = data
 		}
 	}
 	return it, nil
@@ -7599,13 +8642,27 @@ func (ec *executionContext) unmarshalInputDirectiveFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"issuerCode", "year"}
+	fieldsInOrder := [...]string{"search", "type", "issuerCode", "year", "issuedFrom", "issuedTo", "validity", "topic"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
 		case "issuerCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerCode"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -7620,6 +8677,34 @@ func (ec *executionContext) unmarshalInputDirectiveFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Year = data
+		case "issuedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedFrom"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedFrom = data
+		case "issuedTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedTo"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedTo = data
+		case "validity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validity"))
+			data, err := ec.unmarshalOValidity2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Validity = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
 		}
 	}
 	return it, nil
@@ -7634,6 +8719,55 @@ func (ec *executionContext) unmarshalInputDirectiveFilter(ctx context.Context, o
 func UnmarshalDirectiveFilter(ctx context.Context, raw any) (store.DirectiveFilter, error) {
 	var out store.DirectiveFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DirectiveFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDirectiveRelationInput(ctx context.Context, obj any) (registry.RelationInput, error) {
+	var it registry.RelationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "symbol"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRelationKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "symbol":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("symbol"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Symbol = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDirectiveRelationInput unmarshals raw into the DirectiveRelationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDirectiveRelationInput(ctx context.Context, raw any) (registry.RelationInput, error) {
+	var out registry.RelationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DirectiveRelationInput", raw, &out)
 	return out, err
 }
 
@@ -7994,6 +9128,55 @@ func UnmarshalReceiveDossierInput(ctx context.Context, raw any) (registry.Receiv
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSignerInput(ctx context.Context, obj any) (registry.SignerInput, error) {
+	var it registry.SignerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"position", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignerInput unmarshals raw into the SignerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignerInput(ctx context.Context, raw any) (registry.SignerInput, error) {
+	var out registry.SignerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignerInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -8259,11 +9442,10 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "typeCode":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Directive_typeCode(ctx, field, obj)
-				})
+			out.Values[i] = ec._Directive_typeCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "typeName":
 			out.Values[i] = ec._Directive_typeName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8274,11 +9456,24 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "issuerName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_issuerName(ctx, field, obj)
+				})
+		case "issuerAsWritten":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_issuerAsWritten(ctx, field, obj)
+				})
 		case "year":
-			out.Values[i] = ec._Directive_year(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_year(ctx, field, obj)
+				})
 		case "issuedOn":
 			out.Values[i] = ec._Directive_issuedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -8289,6 +9484,37 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Directive_summary(ctx, field, obj)
+				})
+		case "signer":
+			out.Values[i] = ec._Directive_signer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validity":
+			out.Values[i] = ec._Directive_validity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effectiveFrom":
+			out.Values[i] = ec._Directive_effectiveFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effectiveTo":
+			out.Values[i] = ec._Directive_effectiveTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topics":
+			out.Values[i] = ec._Directive_topics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_relations(ctx, field, obj)
 				})
 		case "citedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -8345,6 +9571,11 @@ func (ec *executionContext) _DirectiveConnection(ctx context.Context, sel ast.Se
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DirectiveConnection_totalCount(ctx, field, obj)
 				})
+		case "facets":
+			out.Values[i] = ec._DirectiveConnection_facets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8380,6 +9611,106 @@ func (ec *executionContext) _DirectiveEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._DirectiveEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var directiveFacetsImplementors = []string{"DirectiveFacets"}
+
+func (ec *executionContext) _DirectiveFacets(ctx context.Context, sel ast.SelectionSet, obj *model.DirectiveFacets) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, directiveFacetsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DirectiveFacets")
+		case "types":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectiveFacets_types(ctx, field, obj)
+				})
+		case "issuers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectiveFacets_issuers(ctx, field, obj)
+				})
+		case "years":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectiveFacets_years(ctx, field, obj)
+				})
+		case "validity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectiveFacets_validity(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var directiveRelationImplementors = []string{"DirectiveRelation"}
+
+func (ec *executionContext) _DirectiveRelation(ctx context.Context, sel ast.SelectionSet, obj *store.RelatedDirective) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, directiveRelationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DirectiveRelation")
+		case "kind":
+			out.Values[i] = ec._DirectiveRelation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._DirectiveRelation_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "symbol":
+			out.Values[i] = ec._DirectiveRelation_symbol(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "directives":
+			out.Values[i] = ec._DirectiveRelation_directives(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8678,6 +10009,44 @@ func (ec *executionContext) _DossierStepEvent(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var facetImplementors = []string{"Facet"}
+
+func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *store.Facet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Facet")
+		case "value":
+			out.Values[i] = ec._Facet_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._Facet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var legalBasisImplementors = []string{"LegalBasis"}
 
 func (ec *executionContext) _LegalBasis(ctx context.Context, sel ast.SelectionSet, obj *model.LegalBasis) graphql.Marshaler {
@@ -8773,6 +10142,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createDirective":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDirective(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addDirectiveRelation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addDirectiveRelation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9182,6 +10558,46 @@ func (ec *executionContext) _Result(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Result_symbol(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signerImplementors = []string{"Signer"}
+
+func (ec *executionContext) _Signer(ctx context.Context, sel ast.SelectionSet, obj *registry.Signer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Signer")
+		case "position":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Signer_position(ctx, field, obj)
+				})
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Signer_name(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9955,6 +11371,43 @@ func (ec *executionContext) marshalNDirectiveEdge2ᚖgithubᚗcomᚋvnregistry�
 	return ec._DirectiveEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDirectiveFacets2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDirectiveFacets(ctx context.Context, sel ast.SelectionSet, v *model.DirectiveFacets) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DirectiveFacets!")
+		return graphql.Null
+	}
+	return ec._DirectiveFacets(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDirectiveRelation2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐRelatedDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.RelatedDirective) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDirectiveRelation2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐRelatedDirective(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDirectiveRelation2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐRelatedDirective(ctx context.Context, sel ast.SelectionSet, v *store.RelatedDirective) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DirectiveRelation!")
+		return graphql.Null
+	}
+	return ec._DirectiveRelation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDirectiveRelationInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationInput(ctx context.Context, v any) (registry.RelationInput, error) {
+	res, err := ec.unmarshalInputDirectiveRelationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx context.Context, sel ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Dossier!")
@@ -10006,6 +11459,26 @@ func (ec *executionContext) marshalNDossierStepEvent2ᚖgithubᚗcomᚋvnregistr
 func (ec *executionContext) unmarshalNDossierStepInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossierStepInput(ctx context.Context, v any) (registry.DossierStepInput, error) {
 	res, err := ec.unmarshalInputDossierStepInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFacet2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacet(ctx context.Context, sel ast.SelectionSet, v store.Facet) graphql.Marshaler {
+	return ec._Facet(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Facet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacet2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -10132,6 +11605,25 @@ func (ec *executionContext) unmarshalNReceiveDossierInput2githubᚗcomᚋvnregis
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRelationKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationKind(ctx context.Context, v any) (registry.RelationKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.RelationKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelationKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationKind(ctx context.Context, sel ast.SelectionSet, v registry.RelationKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RelationKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSigner2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSigner(ctx context.Context, sel ast.SelectionSet, v registry.Signer) graphql.Marshaler {
+	return ec._Signer(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNStatus2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx context.Context, v any) (registry.Status, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := registry.Status(tmp)
@@ -10189,8 +11681,52 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSymbol2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSymbol(ctx context.Context, sel ast.SelectionSet, v registry.Symbol) graphql.Marshaler {
 	return ec._Symbol(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNValidity2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidity(ctx context.Context, v any) (registry.Validity, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.Validity(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValidity2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidity(ctx context.Context, sel ast.SelectionSet, v registry.Validity) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Validity!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -10470,6 +12006,23 @@ func (ec *executionContext) unmarshalODirectiveFilter2ᚖgithubᚗcomᚋvnregist
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalODirectiveRelationInput2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationInputᚄ(ctx context.Context, v any) ([]registry.RelationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]registry.RelationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDirectiveRelationInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx context.Context, sel ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -10602,6 +12155,14 @@ func (ec *executionContext) marshalOResult2ᚖgithubᚗcomᚋvnregistryᚋregist
 	return ec._Result(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOSignerInput2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSignerInput(ctx context.Context, v any) (*registry.SignerInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOStatus2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx context.Context, v any) (*registry.Status, error) {
 	if v == nil {
 		return nil, nil
@@ -10618,6 +12179,18 @@ func (ec *executionContext) marshalOStatus2ᚖgithubᚗcomᚋvnregistryᚋregist
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
 	return res
 }
 
@@ -10671,6 +12244,25 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOValidity2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidity(ctx context.Context, v any) (*registry.Validity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.Validity(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOValidity2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidity(ctx context.Context, sel ast.SelectionSet, v *registry.Validity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

@@ -29,6 +29,9 @@ type Registry interface {
 	DirectiveByKey(ctx context.Context, key string) (*registry.Directive, error)
 	DirectivesBySymbol(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error)
 	Directives(ctx context.Context, f store.DirectiveFilter, args store.PageArgs) (*store.Page[*registry.Directive], error)
+	DirectiveFacet(ctx context.Context, f store.DirectiveFilter, field string) ([]store.Facet, error)
+	DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*store.RelatedDirective, error)
+	AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error)
 }
 
 // Resolver holds the resolvers' dependencies.

@@ -48,14 +48,29 @@ func (r *directiveResolver) ID(ctx context.Context, obj *registry.Directive) (st
 	return globalID(kindDirective, obj.Key), nil
 }
 
-// TypeCode is the resolver for the typeCode field.
-func (r *directiveResolver) TypeCode(ctx context.Context, obj *registry.Directive) (*string, error) {
-	return optional(obj.Symbol.Type), nil
+// IssuerName is the resolver for the issuerName field.
+func (r *directiveResolver) IssuerName(ctx context.Context, obj *registry.Directive) (*string, error) {
+	return optional(obj.IssuerName), nil
+}
+
+// IssuerAsWritten is the resolver for the issuerAsWritten field.
+func (r *directiveResolver) IssuerAsWritten(ctx context.Context, obj *registry.Directive) (*string, error) {
+	return optional(obj.IssuerAsWritten), nil
+}
+
+// Year is the resolver for the year field.
+func (r *directiveResolver) Year(ctx context.Context, obj *registry.Directive) (*int, error) {
+	return optional(obj.Year), nil
 }
 
 // Summary is the resolver for the summary field.
 func (r *directiveResolver) Summary(ctx context.Context, obj *registry.Directive) (*string, error) {
 	return optional(obj.Summary), nil
+}
+
+// Relations is the resolver for the relations field.
+func (r *directiveResolver) Relations(ctx context.Context, obj *registry.Directive) ([]*store.RelatedDirective, error) {
+	return r.Registry.DirectiveRelations(ctx, obj)
 }
 
 // CitedBy is the resolver for the citedBy field.
@@ -128,6 +143,15 @@ func (r *mutationResolver) RecordDossierStep(ctx context.Context, code string, i
 // CreateDirective is the resolver for the createDirective field.
 func (r *mutationResolver) CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error) {
 	return r.Registry.CreateDirective(ctx, input, sourceAPI)
+}
+
+// AddDirectiveRelation is the resolver for the addDirectiveRelation field.
+func (r *mutationResolver) AddDirectiveRelation(ctx context.Context, id string, relation registry.RelationInput) (*registry.Directive, error) {
+	kind, key, err := parseGlobalID(id)
+	if err != nil || kind != kindDirective {
+		return nil, registry.Invalid("id", "is not a directive id")
+	}
+	return r.Registry.AddDirectiveRelation(ctx, key, relation)
 }
 
 // ID is the resolver for the id field.
@@ -242,16 +266,31 @@ func (r *queryResolver) Directive(ctx context.Context, symbol string, year *int)
 
 // Directives is the resolver for the directives field.
 func (r *queryResolver) Directives(ctx context.Context, first *int, after *string, filter *store.DirectiveFilter) (*model.DirectiveConnection, error) {
-	page, err := r.Registry.Directives(ctx, deref(filter), store.PageArgs{First: first, After: after})
+	f := deref(filter)
+	page, err := r.Registry.Directives(ctx, f, store.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
-	return &model.DirectiveConnection{Page: page}, nil
+	return &model.DirectiveConnection{Page: page, Facets: &model.DirectiveFacets{
+		Count: func(ctx context.Context, field string) ([]store.Facet, error) {
+			return r.Registry.DirectiveFacet(ctx, f, field)
+		},
+	}}, nil
 }
 
 // Symbol is the resolver for the symbol field.
 func (r *resultResolver) Symbol(ctx context.Context, obj *registry.Result) (*string, error) {
 	return optional(obj.Symbol), nil
+}
+
+// Position is the resolver for the position field.
+func (r *signerResolver) Position(ctx context.Context, obj *registry.Signer) (*string, error) {
+	return optional(obj.Position), nil
+}
+
+// Name is the resolver for the name field.
+func (r *signerResolver) Name(ctx context.Context, obj *registry.Signer) (*string, error) {
+	return optional(obj.Name), nil
 }
 
 // Actor is the resolver for the actor field.
@@ -347,6 +386,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Result returns ResultResolver implementation.
 func (r *Resolver) Result() ResultResolver { return &resultResolver{r} }
 
+// Signer returns SignerResolver implementation.
+func (r *Resolver) Signer() SignerResolver { return &signerResolver{r} }
+
 // Step returns StepResolver implementation.
 func (r *Resolver) Step() StepResolver { return &stepResolver{r} }
 
@@ -366,6 +408,7 @@ type (
 	provenanceResolver   struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	resultResolver       struct{ *Resolver }
+	signerResolver       struct{ *Resolver }
 	stepResolver         struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 	symbolResolver       struct{ *Resolver }

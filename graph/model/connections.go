@@ -3,6 +3,8 @@
 package model
 
 import (
+	"context"
+
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
 )
@@ -45,9 +47,36 @@ func (c DossierConnection) Edges() []*DossierEdge {
 // PageInfo describes the page's place in the list.
 func (c DossierConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 
-// DirectiveConnection is a page of directives.
+// DirectiveConnection is a page of directives with facet counts for the
+// whole filter.
 type DirectiveConnection struct {
 	*store.Page[*registry.Directive]
+	Facets *DirectiveFacets
+}
+
+// DirectiveFacets computes each facet only when a query selects it.
+type DirectiveFacets struct {
+	Count func(ctx context.Context, field string) ([]store.Facet, error)
+}
+
+// Types counts directives by type code.
+func (f *DirectiveFacets) Types(ctx context.Context) ([]store.Facet, error) {
+	return f.Count(ctx, store.FacetType)
+}
+
+// Issuers counts directives by issuer.
+func (f *DirectiveFacets) Issuers(ctx context.Context) ([]store.Facet, error) {
+	return f.Count(ctx, store.FacetIssuer)
+}
+
+// Years counts directives by year of issue.
+func (f *DirectiveFacets) Years(ctx context.Context) ([]store.Facet, error) {
+	return f.Count(ctx, store.FacetYear)
+}
+
+// Validity counts directives by validity.
+func (f *DirectiveFacets) Validity(ctx context.Context) ([]store.Facet, error) {
+	return f.Count(ctx, store.FacetValidity)
 }
 
 // Edges pairs each directive with its cursor.

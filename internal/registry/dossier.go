@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -322,7 +321,7 @@ func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Ti
 		if s := strings.TrimSpace(deref(in.ResultSymbol)); s != "" {
 			sym, err := ParseSymbol(s)
 			if err != nil {
-				return Invalid("resultSymbol", "%s", errorMessage(err))
+				return asField("resultSymbol", err)
 			}
 			n.Result.Symbol = sym.String()
 		}
@@ -380,12 +379,4 @@ func stepText(actor, from, to, note *string) (Step, error) {
 		}
 	}
 	return s, nil
-}
-
-// errorMessage is the client-safe text of err without its field prefix.
-func errorMessage(err error) string {
-	if e, ok := errors.AsType[*Error](err); ok {
-		return e.Message
-	}
-	return err.Error()
 }

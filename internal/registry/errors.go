@@ -59,3 +59,23 @@ func ErrorCode(err error) Code {
 	}
 	return CodeInternal
 }
+
+// within places an input error inside an enclosing field ("relations[2]" +
+// "kind" -> "relations[2].kind"); other errors pass through.
+func within(prefix string, err error) error {
+	e, ok := errors.AsType[*Error](err)
+	if !ok || e.Code != CodeBadUserInput {
+		return err
+	}
+	return &Error{Code: e.Code, Field: prefix + "." + e.Field, Message: e.Message}
+}
+
+// asField relabels an input error with the name the caller's input gives the
+// field (a symbol parsed for "resultSymbol"); other errors pass through.
+func asField(field string, err error) error {
+	e, ok := errors.AsType[*Error](err)
+	if !ok || e.Code != CodeBadUserInput {
+		return err
+	}
+	return &Error{Code: e.Code, Field: field, Message: e.Message}
+}

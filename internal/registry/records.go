@@ -1,10 +1,7 @@
 package registry
 
 import (
-	"strings"
 	"time"
-
-	"github.com/vnregistry/registry/internal/calendar"
 )
 
 // Level is the tier of government a procedure or agency belongs to.
@@ -46,29 +43,4 @@ type Procedure struct {
 	ProcessingDays int        `bson:"processingDays" json:"processingDays"`             // working days
 	LegalBases     []string   `bson:"legalBases,omitempty" json:"legalBases,omitempty"` // canonical directive symbols
 	Provenance     Provenance `bson:"provenance" json:"provenance"`
-}
-
-// Directive is an issued document: decision, official letter, plan, decree...
-type Directive struct {
-	Key        string        `bson:"_id" json:"key"` // see DirectiveKey
-	Symbol     Symbol        `bson:"symbol" json:"symbol"`
-	SymbolKey  string        `bson:"symbolKey" json:"-"` // folded canonical symbol: what lookups match
-	Year       int           `bson:"year" json:"year"`   // year of issue
-	IssuerCode string        `bson:"issuer" json:"issuer"`
-	IssuedOn   calendar.Date `bson:"issuedOn,omitempty" json:"issuedOn,omitempty"`
-	Summary    string        `bson:"summary,omitempty" json:"summary,omitempty"` // trích yếu
-	Provenance Provenance    `bson:"provenance" json:"provenance"`
-}
-
-// TypeName is the Vietnamese name of the directive's type; symbols without a
-// type code are official letters (công văn), or laws when issued by the
-// National Assembly.
-func (d *Directive) TypeName() string {
-	if t, ok := LookupDocType(d.Symbol.Type); ok {
-		return t.Name
-	}
-	if strings.HasPrefix(d.Symbol.Issuer, "QH") && d.Symbol.Year != 0 {
-		return "Luật"
-	}
-	return "Công văn"
 }

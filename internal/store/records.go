@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -87,63 +86,6 @@ func (s *Store) Procedures(ctx context.Context, f ProcedureFilter, args PageArgs
 	return list(ctx, s, colProcedures, filter, procedureOrder, args)
 }
 
-// CreateDirective registers a directive.
-func (s *Store) CreateDirective(ctx context.Context, in registry.CreateDirectiveInput, source string) (*registry.Directive, error) {
-	d, err := registry.NewDirective(in, s.provenance(source))
-	if err != nil {
-		return nil, err
-	}
-	return d, s.insert(ctx, colDirectives, "directive", d.Symbol.String()+" of "+d.IssuerCode+" in "+strconv.Itoa(d.Year), d)
-}
-
-// DirectivesBySymbol returns every directive whose symbol folds to the same key
-// as symbol (so ASCII input finds the Vietnamese form), optionally of one year.
-// Several issuers use the same symbol, so there can be more than one.
-func (s *Store) DirectivesBySymbol(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error) {
-	sym, err := registry.ParseSymbol(symbol)
-	if err != nil {
-		return nil, err
-	}
-	filter := bson.D{{Key: "symbolKey", Value: sym.Key()}}
-	if year != nil {
-		filter = append(filter, bson.E{Key: "year", Value: *year})
-	}
-	var out []*registry.Directive
-	cur, err := s.db.Collection(colDirectives).Find(ctx, filter)
-	if err != nil {
-		return nil, classify(err)
-	}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, classify(err)
-	}
-	return out, nil
-}
-
-// DirectiveFilter narrows the directives list.
-type DirectiveFilter struct {
-	IssuerCode *string
-	Year       *int
-}
-
-var directiveOrder = sortKey[*registry.Directive]{
-	field: "issuedOn", desc: true,
-	value: func(d *registry.Directive) any { return string(d.IssuedOn) },
-	id:    func(d *registry.Directive) string { return d.Key },
-	parse: parseString,
-}
-
-// Directives lists directives, newest first.
-func (s *Store) Directives(ctx context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
-	filter := bson.D{}
-	if f.IssuerCode != nil {
-		filter = append(filter, bson.E{Key: "issuer", Value: *f.IssuerCode})
-	}
-	if f.Year != nil {
-		filter = append(filter, bson.E{Key: "year", Value: *f.Year})
-	}
-	return list(ctx, s, colDirectives, filter, directiveOrder, args)
-}
-
 // get returns the document with _id id, or nil when there is none.
 func get[T any](ctx context.Context, s *Store, col, id string) (*T, error) {
 	var v T
@@ -188,9 +130,4 @@ func parseDate(raw json.RawMessage) (any, error) {
 	}
 	d, err := calendar.ParseDate(v)
 	return string(d), err
-}
-
-// DirectiveByKey returns the directive with key, or nil.
-func (s *Store) DirectiveByKey(ctx context.Context, key string) (*registry.Directive, error) {
-	return get[registry.Directive](ctx, s, colDirectives, key)
 }

@@ -116,7 +116,10 @@ var indexes = map[string][]bson.D{
 		{{Key: "receivedAt", Value: 1}},
 		{{Key: "dueDate", Value: 1}},
 	},
-	colDirectives: {{{Key: "symbolKey", Value: 1}}, {{Key: "year", Value: 1}}, {{Key: "issuer", Value: 1}}},
+	colDirectives: {
+		{{Key: "symbolKey", Value: 1}}, {{Key: "year", Value: 1}}, {{Key: "issuerKey", Value: 1}},
+		{{Key: "issuedOn", Value: -1}}, {{Key: "relations.symbolKey", Value: 1}}, {{Key: "symbol.type", Value: 1}},
+	},
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {

@@ -1,0 +1,271 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/fold"
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// CreateDirective registers a directive.
+func (s *Store) CreateDirective(ctx context.Context, in registry.CreateDirectiveInput, source string) (*registry.Directive, error) {
+	d, err := registry.NewDirective(in, s.provenance(source))
+	if err != nil {
+		return nil, err
+	}
+	return d, s.insert(ctx, colDirectives, "directive", d.Symbol.String()+" of "+d.IssuerCode+" in "+strconv.Itoa(d.Year), d)
+}
+
+// DirectiveByKey returns the directive with key, or nil.
+func (s *Store) DirectiveByKey(ctx context.Context, key string) (*registry.Directive, error) {
+	return get[registry.Directive](ctx, s, colDirectives, key)
+}
+
+// DirectivesBySymbol returns every directive whose symbol folds to the same key
+// as symbol (so ASCII input finds the Vietnamese form), optionally of one year.
+// Several issuers use the same symbol, so there can be more than one.
+func (s *Store) DirectivesBySymbol(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error) {
+	sym, err := registry.ParseSymbol(symbol)
+	if err != nil {
+		return nil, err
+	}
+	filter := bson.D{{Key: "symbolKey", Value: sym.Key()}}
+	if year != nil {
+		filter = append(filter, bson.E{Key: "year", Value: *year})
+	}
+	return findAll[registry.Directive](ctx, s, colDirectives, filter)
+}
+
+// DirectiveFilter narrows the directives list. Empty fields do not filter.
+type DirectiveFilter struct {
+	// Search finds directives whose symbol, summary, issuer or signer contain
+	// every word, without regard to case or diacritics.
+	Search     *string
+	Type       *string // type code; ASCII forms are accepted (QD for QĐ)
+	IssuerCode *string
+	Year       *int
+	IssuedFrom *calendar.Date // inclusive
+	IssuedTo   *calendar.Date // inclusive
+	Validity   *registry.Validity
+	Topic      *string
+}
+
+func (f DirectiveFilter) query() (bson.D, error) {
+	q := bson.D{}
+	if f.Search != nil {
+		terms, err := registry.SearchTerms(*f.Search)
+		if err != nil {
+			return nil, err
+		}
+		// Each term is matched literally: regex metacharacters in user text mean themselves.
+		for _, t := range terms {
+			q = append(q, bson.E{Key: "search", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(t)}}})
+		}
+	}
+	if f.Type != nil {
+		t, ok := registry.LookupDocType(*f.Type)
+		if !ok {
+			return nil, registry.Invalid("filter.type", "unknown document type %q", *f.Type)
+		}
+		q = append(q, bson.E{Key: "symbol.type", Value: t.Code})
+	}
+	if f.IssuerCode != nil {
+		q = append(q, bson.E{Key: "issuerKey", Value: fold.String(*f.IssuerCode)})
+	}
+	if f.Year != nil {
+		q = append(q, bson.E{Key: "year", Value: *f.Year})
+	}
+	if f.IssuedFrom != nil || f.IssuedTo != nil {
+		r := bson.D{}
+		if f.IssuedFrom != nil {
+			r = append(r, bson.E{Key: "$gte", Value: string(*f.IssuedFrom)})
+		}
+		if f.IssuedTo != nil {
+			r = append(r, bson.E{Key: "$lte", Value: string(*f.IssuedTo)})
+		}
+		q = append(q, bson.E{Key: "issuedOn", Value: r})
+	}
+	if f.Validity != nil {
+		q = append(q, bson.E{Key: "validity", Value: *f.Validity})
+	}
+	if f.Topic != nil {
+		q = append(q, bson.E{Key: "topics", Value: *f.Topic})
+	}
+	return q, nil
+}
+
+var directiveOrder = sortKey[*registry.Directive]{
+	field: "issuedOn", desc: true,
+	value: func(d *registry.Directive) any { return string(d.IssuedOn) },
+	id:    func(d *registry.Directive) string { return d.Key },
+	parse: parseString,
+}
+
+// Directives lists directives, newest first.
+func (s *Store) Directives(ctx context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
+	q, err := f.query()
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s, colDirectives, q, directiveOrder, args)
+}
+
+// Facet is one value of a field and how many directives have it.
+type Facet struct {
+	Value string
+	Count int
+}
+
+// Directive facets: the fields directives can be counted by.
+const (
+	FacetType     = "symbol.type"
+	FacetIssuer   = "issuer"
+	FacetYear     = "year"
+	FacetValidity = "validity"
+)
+
+// DirectiveFacet counts the directives matching f by one field, largest
+// count first. One $group with one $sum: the form the embedded engine
+// computes correctly.
+func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field string) ([]Facet, error) {
+	q, err := f.query()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.db.Collection(colDirectives).Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: q}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$" + field}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, classify(err)
+	}
+	var rows []struct {
+		Value any `bson:"_id"`
+		N     int `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, classify(err)
+	}
+	out := make([]Facet, 0, len(rows))
+	for _, r := range rows {
+		v := ""
+		switch x := r.Value.(type) {
+		case string:
+			v = x
+		case int32:
+			v = strconv.Itoa(int(x))
+		case int64:
+			v = strconv.FormatInt(x, 10)
+		}
+		out = append(out, Facet{Value: v, Count: r.N})
+	}
+	slices.SortFunc(out, func(a, b Facet) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+	return out, nil
+}
+
+// DirectivesRelatedTo returns the directives that state a relation to the
+// symbol key (the inverse edges of a directive).
+func (s *Store) DirectivesRelatedTo(ctx context.Context, symbolKey string) ([]*registry.Directive, error) {
+	return findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "relations.symbolKey", Value: symbolKey}})
+}
+
+// AddDirectiveRelation states a relation on the directive with key. Stating
+// it again changes nothing.
+func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error) {
+	rel, err := registry.NewRelation(in)
+	if err != nil {
+		return nil, err
+	}
+	var d *registry.Directive
+	err = s.write(ctx, func() error {
+		if d, err = s.DirectiveByKey(ctx, key); err != nil {
+			return err
+		}
+		if d == nil {
+			return registry.Errorf(registry.CodeNotFound, "no directive with id %q", key)
+		}
+		if rel.SymbolKey == d.SymbolKey {
+			return registry.Invalid("symbol", "a directive cannot relate to itself")
+		}
+		if slices.Contains(d.Relations, rel) {
+			return nil
+		}
+		d.Relations = append(d.Relations, rel)
+		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
+			bson.D{{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}}})
+		return classify(err)
+	})
+	return d, err
+}
+
+// findAll decodes every document of col matching filter.
+func findAll[T any](ctx context.Context, s *Store, col string, filter bson.D) ([]*T, error) {
+	cur, err := s.db.Collection(col).Find(ctx, filter)
+	if err != nil {
+		return nil, classify(err)
+	}
+	var out []*T
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, classify(err)
+	}
+	return out, nil
+}
+
+// RelatedDirective is an edge seen from one directive: its kind read from
+// that side, the other end's symbol, and the other end when registered.
+type RelatedDirective struct {
+	Kind       registry.RelationKind
+	Symbol     string
+	Directives []*registry.Directive
+}
+
+// Label is the Vietnamese wording of the edge.
+func (r *RelatedDirective) Label() string { return r.Kind.Label() }
+
+// DirectiveRelations returns the edges d states, then the edges other
+// directives state about it, inverted. Two queries whatever the count.
+func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*RelatedDirective, error) {
+	keys := make(bson.A, len(d.Relations))
+	for i, r := range d.Relations {
+		keys[i] = r.SymbolKey
+	}
+	targets, err := findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "symbolKey", Value: bson.D{{Key: "$in", Value: keys}}}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*RelatedDirective, 0, len(d.Relations))
+	for _, r := range d.Relations {
+		rd := &RelatedDirective{Kind: r.Kind, Symbol: r.Symbol, Directives: []*registry.Directive{}}
+		for _, t := range targets {
+			if t.SymbolKey == r.SymbolKey {
+				rd.Directives = append(rd.Directives, t)
+			}
+		}
+		out = append(out, rd)
+	}
+	sources, err := s.DirectivesRelatedTo(ctx, d.SymbolKey)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range sources {
+		for _, r := range o.Relations {
+			if r.SymbolKey == d.SymbolKey {
+				out = append(out, &RelatedDirective{Kind: r.Kind.Inverse(), Symbol: o.Symbol.String(), Directives: []*registry.Directive{o}})
+			}
+		}
+	}
+	return out, nil
+}
