@@ -67,7 +67,11 @@ type Dossier struct {
 	PausedAt *time.Time `bson:"pausedAt,omitempty" json:"pausedAt,omitempty"`
 	// PausedDays are the working days spent waiting for supplements.
 	PausedDays int        `bson:"pausedDays" json:"pausedDays"`
-	ResolvedAt *time.Time `bson:"resolvedAt,omitempty" json:"resolvedAt,omitempty"`
+	// OverdueFrom is the first day an open dossier counts as overdue: the day
+	// after its due date; empty while not received or paused in time. Derived,
+	// so that "overdue on a date" is a plain comparison in queries.
+	OverdueFrom calendar.Date `bson:"overdueFrom,omitempty" json:"-"`
+	ResolvedAt  *time.Time    `bson:"resolvedAt,omitempty" json:"resolvedAt,omitempty"`
 	Outcome    Outcome    `bson:"outcome,omitempty" json:"outcome,omitempty"`
 	// NationalOutcome follows Decision 766/QĐ-TTg: early counts as on time, and
 	// more than one supplement request makes a dossier late.
@@ -113,10 +117,25 @@ func (d *Dossier) DeadlineAt(asOf calendar.Date) (state DeadlineState, ok bool) 
 	if !d.Status.Open() || d.DueDate == "" {
 		return "", false
 	}
-	if asOf > d.DueDate {
+	if d.OverdueFrom != "" && asOf >= d.OverdueFrom {
 		return DeadlineOverdue, true
 	}
 	return DeadlineWithin, true
+}
+
+// derive recomputes the fields that follow from the others.
+func (d *Dossier) derive() {
+	d.OverdueFrom = ""
+	if d.DueDate != "" && !d.pausedInTime() {
+		d.OverdueFrom = d.DueDate.AddDays(1)
+	}
+}
+
+// pausedInTime: the dossier waits for a supplement requested by its due
+// date. Its clock is stopped, and the wait will push the due date back by as
+// many working days as it lasts, so it cannot fall overdue meanwhile.
+func (d *Dossier) pausedInTime() bool {
+	return d.Status == StatusSupplementRequested && d.PausedAt != nil && calendar.DateOf(*d.PausedAt) <= d.DueDate
 }
 
 // ReceiveDossierInput describes a dossier handed in at a desk or online.
@@ -210,6 +229,9 @@ func NewDossier(in ReceiveDossierInput, first Action, code string, proc *Procedu
 		d.Status = StatusReceived
 		d.DueDate = cal.DueDate(at, proc.ProcessingDays)
 		if in.DueDate != nil {
+			if _, err := calendar.ParseDate(string(*in.DueDate)); err != nil {
+				return nil, Invalid("dueDate", "%v", err)
+			}
 			if *in.DueDate < calendar.DateOf(at) {
 				return nil, Invalid("dueDate", "must not be before the receipt date %s", calendar.DateOf(at))
 			}
@@ -226,6 +248,7 @@ func NewDossier(in ReceiveDossierInput, first Action, code string, proc *Procedu
 	}
 	step.StatusAfter = d.Status
 	d.History = []Step{step}
+	d.derive()
 	return d, nil
 }
 
@@ -340,6 +363,7 @@ func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Ti
 	n.Status = next
 	n.Version = d.Version + 1
 	n.History = append(d.History[:len(d.History):len(d.History)], step)
+	n.derive()
 	*d = n
 	return nil
 }

@@ -184,7 +184,7 @@ func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, a
 		if f.Status == nil {
 			filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: registry.OpenStatuses()}}})
 		}
-		filter = append(filter, bson.E{Key: "dueDate", Value: bson.D{{Key: "$lt", Value: string(*f.OverdueAsOf)}}})
+		filter = append(filter, bson.E{Key: "overdueFrom", Value: bson.D{{Key: "$gt", Value: ""}, {Key: "$lte", Value: string(*f.OverdueAsOf)}}})
 	}
 	return list(ctx, s, colDossiers, filter, key, args)
 }
