@@ -63,7 +63,8 @@ type Dossier struct {
 	// unless an apology set a new one (which does not move DueDate).
 	AppointmentDate    calendar.Date `bson:"appointmentDate,omitempty" json:"appointmentDate,omitempty"`
 	SupplementRequests int           `bson:"supplementRequests" json:"supplementRequests"`
-	// PausedAt is set while the clock is stopped waiting for a supplement.
+	// PausedAt is set while the clock is stopped waiting for a supplement (and
+	// stays set if the dossier ends while waiting).
 	PausedAt *time.Time `bson:"pausedAt,omitempty" json:"pausedAt,omitempty"`
 	// PausedDays are the working days spent waiting for supplements.
 	PausedDays int        `bson:"pausedDays" json:"pausedDays"`
@@ -131,11 +132,12 @@ func (d *Dossier) derive() {
 	}
 }
 
-// pausedInTime: the dossier waits for a supplement requested by its due
-// date. Its clock is stopped, and the wait will push the due date back by as
-// many working days as it lasts, so it cannot fall overdue meanwhile.
+// pausedInTime: the dossier waits (or, withdrawn or stopped, was waiting to
+// the end) for a supplement requested by its due date. Its clock is stopped,
+// and the wait pushes the due date back by as many working days as it lasts,
+// so it cannot fall overdue meanwhile.
 func (d *Dossier) pausedInTime() bool {
-	return d.Status == StatusSupplementRequested && d.PausedAt != nil && calendar.DateOf(*d.PausedAt) <= d.DueDate
+	return d.PausedAt != nil && calendar.DateOf(*d.PausedAt) <= d.DueDate
 }
 
 // ReceiveDossierInput describes a dossier handed in at a desk or online.
@@ -353,9 +355,6 @@ func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Ti
 		n.NationalOutcome = NationalOutcome(n.Outcome, n.SupplementRequests)
 		taken := max(cal.WorkingDaysBetween(cal.CountingStart(n.ReceivedAt), day)-n.PausedDays, 0)
 		n.WorkingDaysTaken = &taken
-	}
-	if n.PausedAt != nil && in.Action != ActionRequestSupplement && next != StatusSupplementRequested {
-		n.PausedAt = nil // withdrawn or stopped while waiting
 	}
 	step.Seq, step.Action, step.At = len(d.History)+1, in.Action, at
 	step.StatusBefore, step.StatusAfter = d.Status, next

@@ -634,26 +634,26 @@ func TestDossierApplyScenarios(t *testing.T) {
 				last:   Step{Seq: 3, Action: ActionResolve, At: dtVN(2021, 3, 9, 10, 0), StatusBefore: StatusReceived, StatusAfter: StatusResolved, OnTime: false}},
 		},
 		{
-			name:  "WITHDRAW while waiting for a supplement: WITHDRAWN, pause cleared, request still counted",
+			name:  "WITHDRAW while waiting for a supplement: WITHDRAWN, pause kept (it never fell overdue), request still counted",
 			start: mon0800, days: 5,
 			steps: []DossierStepInput{
 				{Action: ActionRequestSupplement, At: dtPtr(dtVN(2021, 3, 1, 10, 0))},
 				{Action: ActionWithdraw, At: dtPtr(dtVN(2021, 3, 3, 10, 0))},
 			},
 			want: dtWant{status: StatusWithdrawn, version: 3, receivedAt: mon0800, dueDate: "2021-03-08", appointment: "2021-03-08",
-				supplementRequests: 1,
-				last:               Step{Seq: 3, Action: ActionWithdraw, At: dtVN(2021, 3, 3, 10, 0), StatusBefore: StatusSupplementRequested, StatusAfter: StatusWithdrawn, OnTime: true}},
+				supplementRequests: 1, pausedAt: dtPtr(dtVN(2021, 3, 1, 10, 0).UTC()),
+				last: Step{Seq: 3, Action: ActionWithdraw, At: dtVN(2021, 3, 3, 10, 0), StatusBefore: StatusSupplementRequested, StatusAfter: StatusWithdrawn, OnTime: true}},
 		},
 		{
-			name:  "STOP while waiting for a supplement: STOPPED, pause cleared",
+			name:  "STOP while waiting for a supplement: STOPPED, pause kept",
 			start: mon0800, days: 5,
 			steps: []DossierStepInput{
 				{Action: ActionRequestSupplement, At: dtPtr(dtVN(2021, 3, 1, 10, 0))},
 				{Action: ActionStop, At: dtPtr(dtVN(2021, 3, 3, 10, 0)), Note: dtPtr("quá hạn bổ sung")},
 			},
 			want: dtWant{status: StatusStopped, version: 3, receivedAt: mon0800, dueDate: "2021-03-08", appointment: "2021-03-08",
-				supplementRequests: 1,
-				last:               Step{Seq: 3, Action: ActionStop, At: dtVN(2021, 3, 3, 10, 0), Note: "quá hạn bổ sung", StatusBefore: StatusSupplementRequested, StatusAfter: StatusStopped, OnTime: true}},
+				supplementRequests: 1, pausedAt: dtPtr(dtVN(2021, 3, 1, 10, 0).UTC()),
+				last: Step{Seq: 3, Action: ActionStop, At: dtVN(2021, 3, 3, 10, 0), Note: "quá hạn bổ sung", StatusBefore: StatusSupplementRequested, StatusAfter: StatusStopped, OnTime: true}},
 		},
 		{
 			name:  "STOP from IN_PROCESS",
