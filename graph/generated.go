@@ -19,6 +19,7 @@ import (
 	"github.com/vnregistry/registry/graph/model"
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/stats"
 	"github.com/vnregistry/registry/internal/store"
 )
 
@@ -42,6 +43,8 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Result() ResultResolver
 	Signer() SignerResolver
+	StatDefinition() StatDefinitionResolver
+	StatRow() StatRowResolver
 	Step() StepResolver
 	Subscription() SubscriptionResolver
 	Symbol() SymbolResolver
@@ -164,6 +167,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DossierStats struct {
+		AsOf   func(childComplexity int) int
+		Groups func(childComplexity int) int
+		Total  func(childComplexity int) int
+	}
+
 	DossierStepEvent struct {
 		Dossier func(childComplexity int) int
 		Step    func(childComplexity int) int
@@ -172,6 +181,13 @@ type ComplexityRoot struct {
 	Facet struct {
 		Count func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	InProgressCounts struct {
+		InProgress        func(childComplexity int) int
+		InProgressOverdue func(childComplexity int) int
+		InProgressWithin  func(childComplexity int) int
+		StockDate         func(childComplexity int) int
 	}
 
 	LegalBasis struct {
@@ -228,15 +244,43 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agencies   func(childComplexity int, first *int, after *string, filter *store.AgencyFilter) int
-		Agency     func(childComplexity int, code string) int
-		Directive  func(childComplexity int, symbol string, year *int) int
-		Directives func(childComplexity int, first *int, after *string, filter *store.DirectiveFilter) int
-		Dossier    func(childComplexity int, code string) int
-		Dossiers   func(childComplexity int, first *int, after *string, filter *store.DossierFilter, orderBy *store.DossierOrder) int
-		Node       func(childComplexity int, id string) int
-		Procedure  func(childComplexity int, code string) int
-		Procedures func(childComplexity int, first *int, after *string, filter *store.ProcedureFilter) int
+		Agencies        func(childComplexity int, first *int, after *string, filter *store.AgencyFilter) int
+		Agency          func(childComplexity int, code string) int
+		Directive       func(childComplexity int, symbol string, year *int) int
+		Directives      func(childComplexity int, first *int, after *string, filter *store.DirectiveFilter) int
+		Dossier         func(childComplexity int, code string) int
+		DossierStats    func(childComplexity int, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) int
+		Dossiers        func(childComplexity int, first *int, after *string, filter *store.DossierFilter, orderBy *store.DossierOrder) int
+		Node            func(childComplexity int, id string) int
+		Procedure       func(childComplexity int, code string) int
+		Procedures      func(childComplexity int, first *int, after *string, filter *store.ProcedureFilter) int
+		StatDefinitions func(childComplexity int) int
+	}
+
+	Rates struct {
+		Definition func(childComplexity int) int
+		Early      func(childComplexity int) int
+		Late       func(childComplexity int) int
+		OnTime     func(childComplexity int) int
+		Online     func(childComplexity int) int
+	}
+
+	ReceivedCounts struct {
+		CarriedOver      func(childComplexity int) int
+		ReceivedInPerson func(childComplexity int) int
+		ReceivedNew      func(childComplexity int) int
+		ReceivedOnline   func(childComplexity int) int
+		ReceivedPostal   func(childComplexity int) int
+		ReceivedTotal    func(childComplexity int) int
+	}
+
+	ResolvedCounts struct {
+		Early          func(childComplexity int) int
+		Late           func(childComplexity int) int
+		NationalLate   func(childComplexity int) int
+		NationalOnTime func(childComplexity int) int
+		OnTime         func(childComplexity int) int
+		Resolved       func(childComplexity int) int
 	}
 
 	Result struct {
@@ -247,6 +291,39 @@ type ComplexityRoot struct {
 	Signer struct {
 		Name     func(childComplexity int) int
 		Position func(childComplexity int) int
+	}
+
+	StatDefinition struct {
+		Definition  func(childComplexity int) int
+		Denominator func(childComplexity int) int
+		Description func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+	}
+
+	StatPeriod struct {
+		End   func(childComplexity int) int
+		Label func(childComplexity int) int
+		Start func(childComplexity int) int
+	}
+
+	StatRow struct {
+		Agency            func(childComplexity int) int
+		AgencyCode        func(childComplexity int) int
+		Channel           func(childComplexity int) int
+		Field             func(childComplexity int) int
+		InProgress        func(childComplexity int) int
+		Level             func(childComplexity int) int
+		MeanWorkingDays   func(childComplexity int) int
+		MedianWorkingDays func(childComplexity int) int
+		Period            func(childComplexity int) int
+		Procedure         func(childComplexity int) int
+		ProcedureCode     func(childComplexity int) int
+		Rates             func(childComplexity int, definition *stats.Definition) int
+		Received          func(childComplexity int) int
+		Resolved          func(childComplexity int) int
+		Stopped           func(childComplexity int) int
+		Withdrawn         func(childComplexity int) int
 	}
 
 	Step struct {
@@ -348,6 +425,8 @@ type QueryResolver interface {
 	Dossiers(ctx context.Context, first *int, after *string, filter *store.DossierFilter, orderBy *store.DossierOrder) (*model.DossierConnection, error)
 	Directive(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error)
 	Directives(ctx context.Context, first *int, after *string, filter *store.DirectiveFilter) (*model.DirectiveConnection, error)
+	DossierStats(ctx context.Context, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) (*model.DossierStats, error)
+	StatDefinitions(ctx context.Context) ([]*stats.MeasureDefinition, error)
 }
 type ResultResolver interface {
 	Symbol(ctx context.Context, obj *registry.Result) (*string, error)
@@ -355,6 +434,26 @@ type ResultResolver interface {
 type SignerResolver interface {
 	Position(ctx context.Context, obj *registry.Signer) (*string, error)
 	Name(ctx context.Context, obj *registry.Signer) (*string, error)
+}
+type StatDefinitionResolver interface {
+	Definition(ctx context.Context, obj *stats.MeasureDefinition) (*stats.Definition, error)
+
+	Denominator(ctx context.Context, obj *stats.MeasureDefinition) (*string, error)
+	Description(ctx context.Context, obj *stats.MeasureDefinition) (*string, error)
+}
+type StatRowResolver interface {
+	Agency(ctx context.Context, obj *stats.Row) (*registry.Agency, error)
+	AgencyCode(ctx context.Context, obj *stats.Row) (*string, error)
+	Procedure(ctx context.Context, obj *stats.Row) (*registry.Procedure, error)
+	ProcedureCode(ctx context.Context, obj *stats.Row) (*string, error)
+	Field(ctx context.Context, obj *stats.Row) (*string, error)
+	Level(ctx context.Context, obj *stats.Row) (*registry.Level, error)
+	Channel(ctx context.Context, obj *stats.Row) (*registry.Channel, error)
+	Received(ctx context.Context, obj *stats.Row) (*stats.Measures, error)
+	Resolved(ctx context.Context, obj *stats.Row) (*stats.Measures, error)
+	InProgress(ctx context.Context, obj *stats.Row) (*stats.Measures, error)
+
+	Rates(ctx context.Context, obj *stats.Row, definition *stats.Definition) (*stats.Rates, error)
 }
 type StepResolver interface {
 	Actor(ctx context.Context, obj *registry.Step) (*string, error)
@@ -877,6 +976,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DossierEdge.Node(childComplexity), true
 
+	case "DossierStats.asOf":
+		if e.ComplexityRoot.DossierStats.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierStats.AsOf(childComplexity), true
+	case "DossierStats.groups":
+		if e.ComplexityRoot.DossierStats.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierStats.Groups(childComplexity), true
+	case "DossierStats.total":
+		if e.ComplexityRoot.DossierStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierStats.Total(childComplexity), true
+
 	case "DossierStepEvent.dossier":
 		if e.ComplexityRoot.DossierStepEvent.Dossier == nil {
 			break
@@ -902,6 +1020,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Facet.Value(childComplexity), true
+
+	case "InProgressCounts.total":
+		if e.ComplexityRoot.InProgressCounts.InProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InProgressCounts.InProgress(childComplexity), true
+	case "InProgressCounts.overdue":
+		if e.ComplexityRoot.InProgressCounts.InProgressOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InProgressCounts.InProgressOverdue(childComplexity), true
+	case "InProgressCounts.withinDeadline":
+		if e.ComplexityRoot.InProgressCounts.InProgressWithin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InProgressCounts.InProgressWithin(childComplexity), true
+	case "InProgressCounts.asOf":
+		if e.ComplexityRoot.InProgressCounts.StockDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InProgressCounts.StockDate(childComplexity), true
 
 	case "LegalBasis.directives":
 		if e.ComplexityRoot.LegalBasis.Directives == nil {
@@ -1192,6 +1335,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Dossier(childComplexity, args["code"].(string)), true
+	case "Query.dossierStats":
+		if e.ComplexityRoot.Query.DossierStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dossierStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DossierStats(childComplexity, args["filter"].(model.DossierStatsFilter), args["groupBy"].([]stats.Dimension), args["asOf"].(*calendar.Date)), true
 	case "Query.dossiers":
 		if e.ComplexityRoot.Query.Dossiers == nil {
 			break
@@ -1237,6 +1391,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Procedures(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.ProcedureFilter)), true
+	case "Query.statDefinitions":
+		if e.ComplexityRoot.Query.StatDefinitions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.StatDefinitions(childComplexity), true
+
+	case "Rates.definition":
+		if e.ComplexityRoot.Rates.Definition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rates.Definition(childComplexity), true
+	case "Rates.early":
+		if e.ComplexityRoot.Rates.Early == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rates.Early(childComplexity), true
+	case "Rates.late":
+		if e.ComplexityRoot.Rates.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rates.Late(childComplexity), true
+	case "Rates.onTime":
+		if e.ComplexityRoot.Rates.OnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rates.OnTime(childComplexity), true
+	case "Rates.online":
+		if e.ComplexityRoot.Rates.Online == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rates.Online(childComplexity), true
+
+	case "ReceivedCounts.carriedOver":
+		if e.ComplexityRoot.ReceivedCounts.CarriedOver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedCounts.CarriedOver(childComplexity), true
+	case "ReceivedCounts.inPerson":
+		if e.ComplexityRoot.ReceivedCounts.ReceivedInPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedCounts.ReceivedInPerson(childComplexity), true
+	case "ReceivedCounts.new":
+		if e.ComplexityRoot.ReceivedCounts.ReceivedNew == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedCounts.ReceivedNew(childComplexity), true
+	case "ReceivedCounts.online":
+		if e.ComplexityRoot.ReceivedCounts.ReceivedOnline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedCounts.ReceivedOnline(childComplexity), true
+	case "ReceivedCounts.postal":
+		if e.ComplexityRoot.ReceivedCounts.ReceivedPostal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedCounts.ReceivedPostal(childComplexity), true
+	case "ReceivedCounts.total":
+		if e.ComplexityRoot.ReceivedCounts.ReceivedTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedCounts.ReceivedTotal(childComplexity), true
+
+	case "ResolvedCounts.early":
+		if e.ComplexityRoot.ResolvedCounts.Early == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedCounts.Early(childComplexity), true
+	case "ResolvedCounts.late":
+		if e.ComplexityRoot.ResolvedCounts.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedCounts.Late(childComplexity), true
+	case "ResolvedCounts.nationalLate":
+		if e.ComplexityRoot.ResolvedCounts.NationalLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedCounts.NationalLate(childComplexity), true
+	case "ResolvedCounts.nationalOnTime":
+		if e.ComplexityRoot.ResolvedCounts.NationalOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedCounts.NationalOnTime(childComplexity), true
+	case "ResolvedCounts.onTime":
+		if e.ComplexityRoot.ResolvedCounts.OnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedCounts.OnTime(childComplexity), true
+	case "ResolvedCounts.total":
+		if e.ComplexityRoot.ResolvedCounts.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedCounts.Resolved(childComplexity), true
 
 	case "Result.approved":
 		if e.ComplexityRoot.Result.Approved == nil {
@@ -1263,6 +1528,158 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Signer.Position(childComplexity), true
+
+	case "StatDefinition.definition":
+		if e.ComplexityRoot.StatDefinition.Definition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatDefinition.Definition(childComplexity), true
+	case "StatDefinition.denominator":
+		if e.ComplexityRoot.StatDefinition.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatDefinition.Denominator(childComplexity), true
+	case "StatDefinition.description":
+		if e.ComplexityRoot.StatDefinition.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatDefinition.Description(childComplexity), true
+	case "StatDefinition.name":
+		if e.ComplexityRoot.StatDefinition.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatDefinition.Name(childComplexity), true
+	case "StatDefinition.numerator":
+		if e.ComplexityRoot.StatDefinition.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatDefinition.Numerator(childComplexity), true
+
+	case "StatPeriod.to":
+		if e.ComplexityRoot.StatPeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatPeriod.End(childComplexity), true
+	case "StatPeriod.label":
+		if e.ComplexityRoot.StatPeriod.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatPeriod.Label(childComplexity), true
+	case "StatPeriod.from":
+		if e.ComplexityRoot.StatPeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatPeriod.Start(childComplexity), true
+
+	case "StatRow.agency":
+		if e.ComplexityRoot.StatRow.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Agency(childComplexity), true
+	case "StatRow.agencyCode":
+		if e.ComplexityRoot.StatRow.AgencyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.AgencyCode(childComplexity), true
+	case "StatRow.channel":
+		if e.ComplexityRoot.StatRow.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Channel(childComplexity), true
+	case "StatRow.field":
+		if e.ComplexityRoot.StatRow.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Field(childComplexity), true
+	case "StatRow.inProgress":
+		if e.ComplexityRoot.StatRow.InProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.InProgress(childComplexity), true
+	case "StatRow.level":
+		if e.ComplexityRoot.StatRow.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Level(childComplexity), true
+	case "StatRow.meanWorkingDays":
+		if e.ComplexityRoot.StatRow.MeanWorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.MeanWorkingDays(childComplexity), true
+	case "StatRow.medianWorkingDays":
+		if e.ComplexityRoot.StatRow.MedianWorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.MedianWorkingDays(childComplexity), true
+	case "StatRow.period":
+		if e.ComplexityRoot.StatRow.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Period(childComplexity), true
+	case "StatRow.procedure":
+		if e.ComplexityRoot.StatRow.Procedure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Procedure(childComplexity), true
+	case "StatRow.procedureCode":
+		if e.ComplexityRoot.StatRow.ProcedureCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.ProcedureCode(childComplexity), true
+	case "StatRow.rates":
+		if e.ComplexityRoot.StatRow.Rates == nil {
+			break
+		}
+
+		args, err := ec.field_StatRow_rates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StatRow.Rates(childComplexity, args["definition"].(*stats.Definition)), true
+	case "StatRow.received":
+		if e.ComplexityRoot.StatRow.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Received(childComplexity), true
+	case "StatRow.resolved":
+		if e.ComplexityRoot.StatRow.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Resolved(childComplexity), true
+	case "StatRow.stopped":
+		if e.ComplexityRoot.StatRow.Stopped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Stopped(childComplexity), true
+	case "StatRow.withdrawn":
+		if e.ComplexityRoot.StatRow.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatRow.Withdrawn(childComplexity), true
 
 	case "Step.action":
 		if e.ComplexityRoot.Step.Action == nil {
@@ -1403,6 +1820,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DirectiveFilter", ec.unmarshalInputDirectiveFilter),
 			graphql.NewInputUnmarshaler("DirectiveRelationInput", ec.unmarshalInputDirectiveRelationInput),
 			graphql.NewInputUnmarshaler("DossierFilter", ec.unmarshalInputDossierFilter),
+			graphql.NewInputUnmarshaler("DossierStatsFilter", ec.unmarshalInputDossierStatsFilter),
 			graphql.NewInputUnmarshaler("DossierStepInput", ec.unmarshalInputDossierStepInput),
 			graphql.NewInputUnmarshaler("ProcedureFilter", ec.unmarshalInputProcedureFilter),
 			graphql.NewInputUnmarshaler("ReceiveDossierInput", ec.unmarshalInputReceiveDossierInput),
@@ -1943,6 +2361,143 @@ type Query {
   """
   directive(symbol: String!, year: Int): [Directive!]!
   directives(first: Int = 20, after: String, filter: DirectiveFilter): DirectiveConnection!
+  """
+  Dossier statistics for any combination of groupings, from rollups kept at
+  every dossier transition. Only the measures a query selects are computed.
+  ` + "`" + `asOf` + "`" + ` (default today) is the day in-progress dossiers are counted on for
+  periods not yet over; it must be today, later, or the last day of a month.
+  """
+  dossierStats(filter: DossierStatsFilter!, groupBy: [StatDimension!], asOf: Date): DossierStats!
+  "How every statistic is computed: numerator, denominator and notes, per rate definition."
+  statDefinitions: [StatDefinition!]!
+}
+
+"Something statistics are grouped by. At most one time dimension; periods follow the calendar in Vietnam's time zone."
+enum StatDimension {
+  MONTH
+  QUARTER
+  HALF_YEAR
+  YEAR
+  AGENCY
+  PROCEDURE
+  FIELD
+  LEVEL
+  CHANNEL
+}
+
+"A way of computing rates: published figures disagree on what \"on time\" means."
+enum RateDefinition {
+  "Early, on time and late as disjoint shares of what was resolved (provincial bulletins)."
+  PROVINCIAL
+  "Decision 766/QĐ-TTg: on time includes early and in-progress-within-deadline, out of resolved plus in progress; more than one supplement request is late."
+  NATIONAL_766
+}
+
+input DossierStatsFilter {
+  "First month, ` + "`" + `2021-01` + "`" + `."
+  from: String!
+  "Last month, inclusive."
+  to: String!
+  agencyCodes: [String!]
+  procedureCodes: [String!]
+  fields: [String!]
+  levels: [Level!]
+  channels: [Channel!]
+}
+
+type DossierStats {
+  "The day in-progress counts are taken for periods not yet over."
+  asOf: Date!
+  "The whole filter range, all groups together."
+  total: StatRow!
+  "One row per group and period with anything to count, in period then key order."
+  groups: [StatRow!]!
+}
+
+type StatPeriod {
+  "` + "`" + `2021-03` + "`" + `, ` + "`" + `2021-Q1` + "`" + `, ` + "`" + `2021-H1` + "`" + `, ` + "`" + `2021` + "`" + `, or ` + "`" + `2021-01..2021-12` + "`" + ` for the whole range."
+  label: String!
+  from: Date!
+  to: Date!
+}
+
+"The figures of one group in one period (reporting form II.06a and more)."
+type StatRow {
+  period: StatPeriod!
+  "Set when grouped by AGENCY."
+  agency: Agency
+  agencyCode: String
+  "Set when grouped by PROCEDURE."
+  procedure: Procedure
+  procedureCode: String
+  "Set when grouped by FIELD."
+  field: String
+  "Set when grouped by LEVEL."
+  level: Level
+  "Set when grouped by CHANNEL."
+  channel: Channel
+  received: ReceivedCounts!
+  resolved: ResolvedCounts!
+  inProgress: InProgressCounts!
+  withdrawn: Int!
+  stopped: Int!
+  "Null when nothing was resolved."
+  meanWorkingDays: Float
+  "Null when nothing was resolved."
+  medianWorkingDays: Float
+  rates(definition: RateDefinition = PROVINCIAL): Rates!
+}
+
+"total = online + inPerson + postal + carriedOver."
+type ReceivedCounts {
+  total: Int!
+  "Received in the period."
+  new: Int!
+  online: Int!
+  inPerson: Int!
+  postal: Int!
+  "Received before the period and still in progress at its start."
+  carriedOver: Int!
+}
+
+"total = early + onTime + late."
+type ResolvedCounts {
+  total: Int!
+  early: Int!
+  onTime: Int!
+  late: Int!
+  "Decision 766/QĐ-TTg: early included; more than one supplement request is late."
+  nationalOnTime: Int!
+  nationalLate: Int!
+}
+
+"total = withinDeadline + overdue, counted on ` + "`" + `asOf` + "`" + `."
+type InProgressCounts {
+  total: Int!
+  withinDeadline: Int!
+  overdue: Int!
+  "The period's last day, or the query's asOf if earlier."
+  asOf: Date!
+}
+
+"Shares between 0 and 1; null when the denominator is zero or the definition has no such rate."
+type Rates {
+  definition: RateDefinition!
+  early: Float
+  onTime: Float
+  late: Float
+  online: Float
+}
+
+type StatDefinition {
+  "The field path in StatRow, e.g. ` + "`" + `rates.onTime` + "`" + `."
+  name: String!
+  "Null for counts, which every definition shares."
+  definition: RateDefinition
+  numerator: String!
+  "Null for counts."
+  denominator: String
+  description: String
 }
 
 input CreateAgencyInput {
@@ -2297,6 +2852,18 @@ func (ec *executionContext) childFields_DossierEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type DossierEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DossierStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_DossierStats_asOf(ctx, field)
+	case "total":
+		return ec.fieldContext_DossierStats_total(ctx, field)
+	case "groups":
+		return ec.fieldContext_DossierStats_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierStats", field.Name)
+}
+
 func (ec *executionContext) childFields_DossierStepEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "dossier":
@@ -2315,6 +2882,20 @@ func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql
 		return ec.fieldContext_Facet_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Facet", field.Name)
+}
+
+func (ec *executionContext) childFields_InProgressCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_InProgressCounts_total(ctx, field)
+	case "withinDeadline":
+		return ec.fieldContext_InProgressCounts_withinDeadline(ctx, field)
+	case "overdue":
+		return ec.fieldContext_InProgressCounts_overdue(ctx, field)
+	case "asOf":
+		return ec.fieldContext_InProgressCounts_asOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InProgressCounts", field.Name)
 }
 
 func (ec *executionContext) childFields_LegalBasis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2403,6 +2984,58 @@ func (ec *executionContext) childFields_Provenance(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Provenance", field.Name)
 }
 
+func (ec *executionContext) childFields_Rates(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "definition":
+		return ec.fieldContext_Rates_definition(ctx, field)
+	case "early":
+		return ec.fieldContext_Rates_early(ctx, field)
+	case "onTime":
+		return ec.fieldContext_Rates_onTime(ctx, field)
+	case "late":
+		return ec.fieldContext_Rates_late(ctx, field)
+	case "online":
+		return ec.fieldContext_Rates_online(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rates", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceivedCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_ReceivedCounts_total(ctx, field)
+	case "new":
+		return ec.fieldContext_ReceivedCounts_new(ctx, field)
+	case "online":
+		return ec.fieldContext_ReceivedCounts_online(ctx, field)
+	case "inPerson":
+		return ec.fieldContext_ReceivedCounts_inPerson(ctx, field)
+	case "postal":
+		return ec.fieldContext_ReceivedCounts_postal(ctx, field)
+	case "carriedOver":
+		return ec.fieldContext_ReceivedCounts_carriedOver(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceivedCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_ResolvedCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_ResolvedCounts_total(ctx, field)
+	case "early":
+		return ec.fieldContext_ResolvedCounts_early(ctx, field)
+	case "onTime":
+		return ec.fieldContext_ResolvedCounts_onTime(ctx, field)
+	case "late":
+		return ec.fieldContext_ResolvedCounts_late(ctx, field)
+	case "nationalOnTime":
+		return ec.fieldContext_ResolvedCounts_nationalOnTime(ctx, field)
+	case "nationalLate":
+		return ec.fieldContext_ResolvedCounts_nationalLate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResolvedCounts", field.Name)
+}
+
 func (ec *executionContext) childFields_Result(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "approved":
@@ -2421,6 +3054,72 @@ func (ec *executionContext) childFields_Signer(ctx context.Context, field graphq
 		return ec.fieldContext_Signer_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Signer", field.Name)
+}
+
+func (ec *executionContext) childFields_StatDefinition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_StatDefinition_name(ctx, field)
+	case "definition":
+		return ec.fieldContext_StatDefinition_definition(ctx, field)
+	case "numerator":
+		return ec.fieldContext_StatDefinition_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_StatDefinition_denominator(ctx, field)
+	case "description":
+		return ec.fieldContext_StatDefinition_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatDefinition", field.Name)
+}
+
+func (ec *executionContext) childFields_StatPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_StatPeriod_label(ctx, field)
+	case "from":
+		return ec.fieldContext_StatPeriod_from(ctx, field)
+	case "to":
+		return ec.fieldContext_StatPeriod_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_StatRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_StatRow_period(ctx, field)
+	case "agency":
+		return ec.fieldContext_StatRow_agency(ctx, field)
+	case "agencyCode":
+		return ec.fieldContext_StatRow_agencyCode(ctx, field)
+	case "procedure":
+		return ec.fieldContext_StatRow_procedure(ctx, field)
+	case "procedureCode":
+		return ec.fieldContext_StatRow_procedureCode(ctx, field)
+	case "field":
+		return ec.fieldContext_StatRow_field(ctx, field)
+	case "level":
+		return ec.fieldContext_StatRow_level(ctx, field)
+	case "channel":
+		return ec.fieldContext_StatRow_channel(ctx, field)
+	case "received":
+		return ec.fieldContext_StatRow_received(ctx, field)
+	case "resolved":
+		return ec.fieldContext_StatRow_resolved(ctx, field)
+	case "inProgress":
+		return ec.fieldContext_StatRow_inProgress(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_StatRow_withdrawn(ctx, field)
+	case "stopped":
+		return ec.fieldContext_StatRow_stopped(ctx, field)
+	case "meanWorkingDays":
+		return ec.fieldContext_StatRow_meanWorkingDays(ctx, field)
+	case "medianWorkingDays":
+		return ec.fieldContext_StatRow_medianWorkingDays(ctx, field)
+	case "rates":
+		return ec.fieldContext_StatRow_rates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Step(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2855,6 +3554,36 @@ func (ec *executionContext) field_Query_directives_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dossierStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (model.DossierStatsFilter, error) {
+			return ec.unmarshalNDossierStatsFilter2githubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierStatsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]stats.Dimension, error) {
+			return ec.unmarshalOStatDimension2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*calendar.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_dossier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2962,6 +3691,20 @@ func (ec *executionContext) field_Query_procedures_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_StatRow_rates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "definition",
+		func(ctx context.Context, v any) (*stats.Definition, error) {
+			return ec.unmarshalORateDefinition2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDefinition(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["definition"] = arg0
 	return args, nil
 }
 
@@ -5117,6 +5860,93 @@ func (ec *executionContext) fieldContext_DossierEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _DossierStats_asOf(ctx context.Context, field graphql.CollectedField, obj *model.DossierStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierStats_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierStats_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DossierStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DossierStats_total(ctx context.Context, field graphql.CollectedField, obj *model.DossierStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Row) graphql.Marshaler {
+			return ec.marshalNStatRow2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DossierStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DossierStats_groups(ctx context.Context, field graphql.CollectedField, obj *model.DossierStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierStats_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stats.Row) graphql.Marshaler {
+			return ec.marshalNStatRow2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierStats_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DossierStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DossierStepEvent_dossier(ctx context.Context, field graphql.CollectedField, obj *model.DossierStepEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5225,6 +6055,98 @@ func (ec *executionContext) _Facet_count(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Facet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Facet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InProgressCounts_total(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InProgressCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InProgress(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InProgressCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InProgressCounts", field, true, false, "Int")
+}
+
+func (ec *executionContext) _InProgressCounts_withinDeadline(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InProgressCounts_withinDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InProgressWithin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InProgressCounts_withinDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InProgressCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InProgressCounts_overdue(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InProgressCounts_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InProgressOverdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InProgressCounts_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InProgressCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InProgressCounts_asOf(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InProgressCounts_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StockDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InProgressCounts_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InProgressCounts", field, false, false, "Date")
 }
 
 func (ec *executionContext) _LegalBasis_symbol(ctx context.Context, field graphql.CollectedField, obj *model.LegalBasis) (ret graphql.Marshaler) {
@@ -6569,6 +7491,82 @@ func (ec *executionContext) fieldContext_Query_directives(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_dossierStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dossierStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DossierStats(ctx, fc.Args["filter"].(model.DossierStatsFilter), fc.Args["groupBy"].([]stats.Dimension), fc.Args["asOf"].(*calendar.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DossierStats) graphql.Marshaler {
+			return ec.marshalNDossierStats2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dossierStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DossierStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dossierStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_statDefinitions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_statDefinitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().StatDefinitions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stats.MeasureDefinition) graphql.Marshaler {
+			return ec.marshalNStatDefinition2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasureDefinitionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_statDefinitions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatDefinition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6643,6 +7641,397 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Rates_definition(ctx context.Context, field graphql.CollectedField, obj *stats.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rates_definition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Definition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stats.Definition) graphql.Marshaler {
+			return ec.marshalNRateDefinition2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDefinition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rates_definition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rates", field, false, false, "RateDefinition")
+}
+
+func (ec *executionContext) _Rates_early(ctx context.Context, field graphql.CollectedField, obj *stats.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rates_early(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Early, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rates_early(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rates", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Rates_onTime(ctx context.Context, field graphql.CollectedField, obj *stats.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rates_onTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rates_onTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rates", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Rates_late(ctx context.Context, field graphql.CollectedField, obj *stats.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rates_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rates_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rates", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Rates_online(ctx context.Context, field graphql.CollectedField, obj *stats.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rates_online(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Online, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rates_online(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rates", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReceivedCounts_total(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedTotal(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedCounts", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReceivedCounts_new(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedCounts_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedNew(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedCounts_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedCounts", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReceivedCounts_online(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedCounts_online(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedOnline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedCounts_online(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceivedCounts_inPerson(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedCounts_inPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedInPerson, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedCounts_inPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceivedCounts_postal(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedCounts_postal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedPostal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedCounts_postal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceivedCounts_carriedOver(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedCounts_carriedOver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CarriedOver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedCounts_carriedOver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedCounts_total(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedCounts", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedCounts_early(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedCounts_early(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Early, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedCounts_early(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedCounts_onTime(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedCounts_onTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedCounts_onTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedCounts_late(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedCounts_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedCounts_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedCounts_nationalOnTime(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedCounts_nationalOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NationalOnTime(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedCounts_nationalOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedCounts", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedCounts_nationalLate(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedCounts_nationalLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NationalLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedCounts_nationalLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Result_approved(ctx context.Context, field graphql.CollectedField, obj *registry.Result) (ret graphql.Marshaler) {
@@ -6735,6 +8124,633 @@ func (ec *executionContext) _Signer_name(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Signer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signer", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatDefinition_name(ctx context.Context, field graphql.CollectedField, obj *stats.MeasureDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatDefinition_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatDefinition_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatDefinition_definition(ctx context.Context, field graphql.CollectedField, obj *stats.MeasureDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatDefinition_definition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatDefinition().Definition(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Definition) graphql.Marshaler {
+			return ec.marshalORateDefinition2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDefinition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatDefinition_definition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatDefinition", field, true, true, "RateDefinition")
+}
+
+func (ec *executionContext) _StatDefinition_numerator(ctx context.Context, field graphql.CollectedField, obj *stats.MeasureDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatDefinition_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatDefinition_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatDefinition_denominator(ctx context.Context, field graphql.CollectedField, obj *stats.MeasureDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatDefinition_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatDefinition().Denominator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatDefinition_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatDefinition", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatDefinition_description(ctx context.Context, field graphql.CollectedField, obj *stats.MeasureDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatDefinition_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatDefinition().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatDefinition_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatDefinition", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatPeriod_label(ctx context.Context, field graphql.CollectedField, obj *stats.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatPeriod_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatPeriod_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatPeriod_from(ctx context.Context, field graphql.CollectedField, obj *stats.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatPeriod_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatPeriod_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatPeriod", field, true, false, "Date")
+}
+
+func (ec *executionContext) _StatPeriod_to(ctx context.Context, field graphql.CollectedField, obj *stats.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatPeriod_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatPeriod_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatPeriod", field, true, false, "Date")
+}
+
+func (ec *executionContext) _StatRow_period(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stats.Period) graphql.Marshaler {
+			return ec.marshalNStatPeriod2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatRow_agency(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().Agency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Agency) graphql.Marshaler {
+			return ec.marshalOAgency2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatRow_agencyCode(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_agencyCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().AgencyCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_agencyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatRow_procedure(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_procedure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().Procedure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Procedure) graphql.Marshaler {
+			return ec.marshalOProcedure2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐProcedure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_procedure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procedure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatRow_procedureCode(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_procedureCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().ProcedureCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_procedureCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatRow_field(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().Field(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatRow_level(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().Level(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Level) graphql.Marshaler {
+			return ec.marshalOLevel2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, true, true, "Level")
+}
+
+func (ec *executionContext) _StatRow_channel(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().Channel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Channel) graphql.Marshaler {
+			return ec.marshalOChannel2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, true, true, "Channel")
+}
+
+func (ec *executionContext) _StatRow_received(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().Received(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
+			return ec.marshalNReceivedCounts2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceivedCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatRow_resolved(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().Resolved(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
+			return ec.marshalNResolvedCounts2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResolvedCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatRow_inProgress(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_inProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatRow().InProgress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
+			return ec.marshalNInProgressCounts2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_inProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InProgressCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatRow_withdrawn(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatRow_stopped(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_stopped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stopped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_stopped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatRow_meanWorkingDays(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_meanWorkingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanWorkingDays(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_meanWorkingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, true, false, "Float")
+}
+
+func (ec *executionContext) _StatRow_medianWorkingDays(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_medianWorkingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDays(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_medianWorkingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatRow", field, true, false, "Float")
+}
+
+func (ec *executionContext) _StatRow_rates(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatRow_rates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StatRow().Rates(ctx, obj, fc.Args["definition"].(*stats.Definition))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Rates) graphql.Marshaler {
+			return ec.marshalNRates2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐRates(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatRow_rates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rates(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StatRow_rates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Step_seq(ctx context.Context, field graphql.CollectedField, obj *registry.Step) (ret graphql.Marshaler) {
@@ -8876,6 +10892,90 @@ func UnmarshalDossierFilter(ctx context.Context, raw any) (store.DossierFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDossierStatsFilter(ctx context.Context, obj any) (model.DossierStatsFilter, error) {
+	var it model.DossierStatsFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "agencyCodes", "procedureCodes", "fields", "levels", "channels"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "agencyCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agencyCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgencyCodes = data
+		case "procedureCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("procedureCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProcedureCodes = data
+		case "fields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fields"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fields = data
+		case "levels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levels"))
+			data, err := ec.unmarshalOLevel2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Levels = data
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalOChannel2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDossierStatsFilter unmarshals raw into the DossierStatsFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDossierStatsFilter(ctx context.Context, raw any) (model.DossierStatsFilter, error) {
+	var out model.DossierStatsFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DossierStatsFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDossierStepInput(ctx context.Context, obj any) (registry.DossierStepInput, error) {
 	var it registry.DossierStepInput
 	if obj == nil {
@@ -9971,6 +12071,49 @@ func (ec *executionContext) _DossierEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var dossierStatsImplementors = []string{"DossierStats"}
+
+func (ec *executionContext) _DossierStats(ctx context.Context, sel ast.SelectionSet, obj *model.DossierStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dossierStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DossierStats")
+		case "asOf":
+			out.Values[i] = ec._DossierStats_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._DossierStats_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._DossierStats_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dossierStepEventImplementors = []string{"DossierStepEvent"}
 
 func (ec *executionContext) _DossierStepEvent(ctx context.Context, sel ast.SelectionSet, obj *model.DossierStepEvent) graphql.Marshaler {
@@ -10027,6 +12170,54 @@ func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "count":
 			out.Values[i] = ec._Facet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inProgressCountsImplementors = []string{"InProgressCounts"}
+
+func (ec *executionContext) _InProgressCounts(ctx context.Context, sel ast.SelectionSet, obj *stats.Measures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inProgressCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InProgressCounts")
+		case "total":
+			out.Values[i] = ec._InProgressCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withinDeadline":
+			out.Values[i] = ec._InProgressCounts_withinDeadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._InProgressCounts_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._InProgressCounts_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10506,6 +12697,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_directives(ctx, field)
 				})
+		case "dossierStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dossierStats(ctx, field)
+				})
+		case "statDefinitions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_statDefinitions(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10519,6 +12722,175 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratesImplementors = []string{"Rates"}
+
+func (ec *executionContext) _Rates(ctx context.Context, sel ast.SelectionSet, obj *stats.Rates) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rates")
+		case "definition":
+			out.Values[i] = ec._Rates_definition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "early":
+			out.Values[i] = ec._Rates_early(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "onTime":
+			out.Values[i] = ec._Rates_onTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._Rates_late(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "online":
+			out.Values[i] = ec._Rates_online(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receivedCountsImplementors = []string{"ReceivedCounts"}
+
+func (ec *executionContext) _ReceivedCounts(ctx context.Context, sel ast.SelectionSet, obj *stats.Measures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receivedCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceivedCounts")
+		case "total":
+			out.Values[i] = ec._ReceivedCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._ReceivedCounts_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "online":
+			out.Values[i] = ec._ReceivedCounts_online(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inPerson":
+			out.Values[i] = ec._ReceivedCounts_inPerson(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postal":
+			out.Values[i] = ec._ReceivedCounts_postal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "carriedOver":
+			out.Values[i] = ec._ReceivedCounts_carriedOver(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var resolvedCountsImplementors = []string{"ResolvedCounts"}
+
+func (ec *executionContext) _ResolvedCounts(ctx context.Context, sel ast.SelectionSet, obj *stats.Measures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resolvedCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResolvedCounts")
+		case "total":
+			out.Values[i] = ec._ResolvedCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "early":
+			out.Values[i] = ec._ResolvedCounts_early(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onTime":
+			out.Values[i] = ec._ResolvedCounts_onTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._ResolvedCounts_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nationalOnTime":
+			out.Values[i] = ec._ResolvedCounts_nationalOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nationalLate":
+			out.Values[i] = ec._ResolvedCounts_nationalLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10598,6 +12970,224 @@ func (ec *executionContext) _Signer(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Signer_name(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statDefinitionImplementors = []string{"StatDefinition"}
+
+func (ec *executionContext) _StatDefinition(ctx context.Context, sel ast.SelectionSet, obj *stats.MeasureDefinition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statDefinitionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatDefinition")
+		case "name":
+			out.Values[i] = ec._StatDefinition_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "definition":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatDefinition_definition(ctx, field, obj)
+				})
+		case "numerator":
+			out.Values[i] = ec._StatDefinition_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "denominator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatDefinition_denominator(ctx, field, obj)
+				})
+		case "description":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatDefinition_description(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statPeriodImplementors = []string{"StatPeriod"}
+
+func (ec *executionContext) _StatPeriod(ctx context.Context, sel ast.SelectionSet, obj *stats.Period) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatPeriod")
+		case "label":
+			out.Values[i] = ec._StatPeriod_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._StatPeriod_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._StatPeriod_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statRowImplementors = []string{"StatRow"}
+
+func (ec *executionContext) _StatRow(ctx context.Context, sel ast.SelectionSet, obj *stats.Row) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatRow")
+		case "period":
+			out.Values[i] = ec._StatRow_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_agency(ctx, field, obj)
+				})
+		case "agencyCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_agencyCode(ctx, field, obj)
+				})
+		case "procedure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_procedure(ctx, field, obj)
+				})
+		case "procedureCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_procedureCode(ctx, field, obj)
+				})
+		case "field":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_field(ctx, field, obj)
+				})
+		case "level":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_level(ctx, field, obj)
+				})
+		case "channel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_channel(ctx, field, obj)
+				})
+		case "received":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_received(ctx, field, obj)
+				})
+		case "resolved":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_resolved(ctx, field, obj)
+				})
+		case "inProgress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_inProgress(ctx, field, obj)
+				})
+		case "withdrawn":
+			out.Values[i] = ec._StatRow_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stopped":
+			out.Values[i] = ec._StatRow_stopped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meanWorkingDays":
+			out.Values[i] = ec._StatRow_meanWorkingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianWorkingDays":
+			out.Values[i] = ec._StatRow_medianWorkingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatRow_rates(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11448,6 +14038,19 @@ func (ec *executionContext) marshalNDossierEdge2ᚖgithubᚗcomᚋvnregistryᚋr
 	return ec._DossierEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDossierStats2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierStats(ctx context.Context, sel ast.SelectionSet, v *model.DossierStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DossierStats!")
+		return graphql.Null
+	}
+	return ec._DossierStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDossierStatsFilter2githubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierStatsFilter(ctx context.Context, v any) (model.DossierStatsFilter, error) {
+	res, err := ec.unmarshalInputDossierStatsFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDossierStepEvent2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierStepEvent(ctx context.Context, sel ast.SelectionSet, v *model.DossierStepEvent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DossierStepEvent!")
@@ -11493,6 +14096,14 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInProgressCounts2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasures(ctx context.Context, sel ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InProgressCounts!")
+		return graphql.Null
+	}
+	return ec._InProgressCounts(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -11600,9 +14211,40 @@ func (ec *executionContext) marshalNProvenance2githubᚗcomᚋvnregistryᚋregis
 	return ec._Provenance(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNRateDefinition2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDefinition(ctx context.Context, v any) (stats.Definition, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stats.Definition(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRateDefinition2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDefinition(ctx context.Context, sel ast.SelectionSet, v stats.Definition) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RateDefinition!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNRates2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐRates(ctx context.Context, sel ast.SelectionSet, v *stats.Rates) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Rates!")
+		return graphql.Null
+	}
+	return ec._Rates(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReceiveDossierInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReceiveDossierInput(ctx context.Context, v any) (registry.ReceiveDossierInput, error) {
 	res, err := ec.unmarshalInputReceiveDossierInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceivedCounts2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasures(ctx context.Context, sel ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceivedCounts!")
+		return graphql.Null
+	}
+	return ec._ReceivedCounts(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRelationKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationKind(ctx context.Context, v any) (registry.RelationKind, error) {
@@ -11620,8 +14262,83 @@ func (ec *executionContext) marshalNRelationKind2githubᚗcomᚋvnregistryᚋreg
 	return res
 }
 
+func (ec *executionContext) marshalNResolvedCounts2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasures(ctx context.Context, sel ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResolvedCounts!")
+		return graphql.Null
+	}
+	return ec._ResolvedCounts(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSigner2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSigner(ctx context.Context, sel ast.SelectionSet, v registry.Signer) graphql.Marshaler {
 	return ec._Signer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatDefinition2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasureDefinitionᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.MeasureDefinition) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatDefinition2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasureDefinition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatDefinition2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasureDefinition(ctx context.Context, sel ast.SelectionSet, v *stats.MeasureDefinition) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatDefinition!")
+		return graphql.Null
+	}
+	return ec._StatDefinition(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStatDimension2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDimension(ctx context.Context, v any) (stats.Dimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stats.Dimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatDimension2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDimension(ctx context.Context, sel ast.SelectionSet, v stats.Dimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StatDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNStatPeriod2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐPeriod(ctx context.Context, sel ast.SelectionSet, v stats.Period) graphql.Marshaler {
+	return ec._StatPeriod(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatRow2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.Row) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatRow2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatRow2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐRow(ctx context.Context, sel ast.SelectionSet, v *stats.Row) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatRow!")
+		return graphql.Null
+	}
+	return ec._StatRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStatus2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx context.Context, v any) (registry.Status, error) {
@@ -11916,6 +14633,42 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChannel2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannelᚄ(ctx context.Context, v any) ([]registry.Channel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]registry.Channel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChannel2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOChannel2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChannel2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOChannel2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannel(ctx context.Context, v any) (*registry.Channel, error) {
 	if v == nil {
 		return nil, nil
@@ -12057,6 +14810,23 @@ func (ec *executionContext) marshalODossierOrder2ᚖgithubᚗcomᚋvnregistryᚋ
 	return res
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -12073,6 +14843,42 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOLevel2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLevelᚄ(ctx context.Context, v any) ([]registry.Level, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]registry.Level, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLevel2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLevel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLevel2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Level) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLevel2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOLevel2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLevel(ctx context.Context, v any) (*registry.Level, error) {
@@ -12148,6 +14954,25 @@ func (ec *executionContext) unmarshalOProcedureFilter2ᚖgithubᚗcomᚋvnregist
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalORateDefinition2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDefinition(ctx context.Context, v any) (*stats.Definition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := stats.Definition(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORateDefinition2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDefinition(ctx context.Context, sel ast.SelectionSet, v *stats.Definition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOResult2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐResult(ctx context.Context, sel ast.SelectionSet, v *registry.Result) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -12161,6 +14986,42 @@ func (ec *executionContext) unmarshalOSignerInput2ᚖgithubᚗcomᚋvnregistry�
 	}
 	res, err := ec.unmarshalInputSignerInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStatDimension2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDimensionᚄ(ctx context.Context, v any) ([]stats.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]stats.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStatDimension2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOStatDimension2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []stats.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatDimension2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOStatus2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStatus(ctx context.Context, v any) (*registry.Status, error) {

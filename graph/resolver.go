@@ -9,6 +9,7 @@ import (
 
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/stats"
 	"github.com/vnregistry/registry/internal/store"
 )
 
@@ -31,6 +32,7 @@ type Registry interface {
 	Directives(ctx context.Context, f store.DirectiveFilter, args store.PageArgs) (*store.Page[*registry.Directive], error)
 	DirectiveFacet(ctx context.Context, f store.DirectiveFilter, field string) ([]store.Facet, error)
 	DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*store.RelatedDirective, error)
+	DossierStats(ctx context.Context, q stats.Query) (stats.Result, error)
 	AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error)
 }
 

@@ -60,7 +60,10 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	defer closeStore()
 
 	gql := graph.NewHandler(&graph.Resolver{Registry: st, Feed: steps}, graph.Options{Logger: log, Origins: cfg.origins()})
-	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping, server.Config{CORSOrigins: cfg.origins(), Logger: log})
+	subscriptions, closeSubscriptions := context.WithCancel(context.Background())
+	defer closeSubscriptions()
+	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping,
+		server.Config{CORSOrigins: cfg.origins(), Logger: log, Subscriptions: subscriptions})
 	if err != nil {
 		return err
 	}
@@ -69,6 +72,7 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv.RegisterOnShutdown(closeSubscriptions)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "addr", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql")

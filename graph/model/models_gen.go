@@ -21,6 +21,18 @@ type DossierEdge struct {
 	Node   *registry.Dossier `json:"node"`
 }
 
+type DossierStatsFilter struct {
+	// First month, `2021-01`.
+	From string `json:"from"`
+	// Last month, inclusive.
+	To             string             `json:"to"`
+	AgencyCodes    []string           `json:"agencyCodes,omitempty"`
+	ProcedureCodes []string           `json:"procedureCodes,omitempty"`
+	Fields         []string           `json:"fields,omitempty"`
+	Levels         []registry.Level   `json:"levels,omitempty"`
+	Channels       []registry.Channel `json:"channels,omitempty"`
+}
+
 // A recorded step and the dossier as it stands after it.
 type DossierStepEvent struct {
 	Dossier *registry.Dossier `json:"dossier"`

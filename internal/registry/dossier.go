@@ -346,7 +346,7 @@ func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Ti
 		if s := strings.TrimSpace(deref(in.ResultSymbol)); s != "" {
 			sym, err := ParseSymbol(s)
 			if err != nil {
-				return asField("resultSymbol", err)
+				return AsField("resultSymbol", err)
 			}
 			n.Result.Symbol = sym.String()
 		}

@@ -70,9 +70,9 @@ func within(prefix string, err error) error {
 	return &Error{Code: e.Code, Field: prefix + "." + e.Field, Message: e.Message}
 }
 
-// asField relabels an input error with the name the caller's input gives the
+// AsField relabels an input error with the name the caller's input gives the
 // field (a symbol parsed for "resultSymbol"); other errors pass through.
-func asField(field string, err error) error {
+func AsField(field string, err error) error {
 	e, ok := errors.AsType[*Error](err)
 	if !ok || e.Code != CodeBadUserInput {
 		return err

@@ -120,7 +120,7 @@ func NewProcedure(in CreateProcedureInput, prov Provenance) (*Procedure, error) 
 	for i, s := range in.LegalBases {
 		sym, err := ParseSymbol(s)
 		if err != nil {
-			return nil, asField(fmt.Sprintf("legalBases[%d]", i), err)
+			return nil, AsField(fmt.Sprintf("legalBases[%d]", i), err)
 		}
 		if !slices.Contains(p.LegalBases, sym.String()) {
 			p.LegalBases = append(p.LegalBases, sym.String())

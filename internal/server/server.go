@@ -21,6 +21,9 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the API; never "*".
 	CORSOrigins []string
 	Logger      *slog.Logger
+	// Subscriptions ends every open WebSocket when it is done: http.Server's
+	// Shutdown waits for requests but does not close hijacked connections.
+	Subscriptions context.Context
 }
 
 // Handler routes /graphql, the playground at /, /healthz and /readyz.
@@ -36,7 +39,7 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 		log = slog.New(slog.DiscardHandler)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphqlOverHTTP(graphql))
+	mux.Handle("/graphql", graphqlOverHTTP(endWith(cfg.Subscriptions, graphql)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -87,6 +90,22 @@ func graphqlOverHTTP(next http.Handler) http.Handler {
 			w.Header().Set("Allow", "GET, POST")
 			writeError(w, http.StatusMethodNotAllowed, "use GET for queries or POST")
 			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// endWith cancels WebSocket requests when done is (nil: never).
+func endWith(done context.Context, next http.Handler) http.Handler {
+	if done == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			defer context.AfterFunc(done, cancel)()
+			r = r.WithContext(ctx)
 		}
 		next.ServeHTTP(w, r)
 	})

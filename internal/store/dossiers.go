@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -44,16 +45,9 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 	}
 	now := s.now()
 	prov := s.provenance(source)
+	var given string
 	if in.Code != nil {
-		d, err := registry.NewDossier(in, first, strings.TrimSpace(*in.Code), proc, s.cal, now, prov)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.insert(ctx, colDossiers, "dossier", d.Code, d); err != nil {
-			return nil, err
-		}
-		s.published(d)
-		return d, nil
+		given = strings.TrimSpace(*in.Code)
 	}
 	receivedAt := now
 	if in.ReceivedAt != nil {
@@ -61,23 +55,35 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 	}
 	prefix := registry.DossierCodePrefix(in.AgencyCode, receivedAt)
 	// Validate everything before taking a sequence number.
-	if _, err := registry.NewDossier(in, first, prefix+"0001", proc, s.cal, now, prov); err != nil {
+	d, err := registry.NewDossier(in, first, cmp.Or(given, prefix+"0001"), proc, s.cal, now, prov)
+	if err != nil {
 		return nil, err
 	}
-	var d *registry.Dossier
 	err = s.write(ctx, func() error {
+		if given != "" {
+			_, err := s.db.Collection(colDossiers).InsertOne(ctx, d)
+			if isDuplicate(err) {
+				return registry.Errorf(registry.CodeConflict, "dossier %s already exists", given)
+			}
+			if err != nil {
+				return classify(err)
+			}
+			s.recordRollup(ctx, nil, d)
+			return nil
+		}
 		for range maxCodeAttempts {
 			seq, err := s.nextSequence(ctx, "dossier|"+prefix)
 			if err != nil {
 				return err
 			}
-			d, err = registry.NewDossier(in, first, fmt.Sprintf("%s%04d", prefix, seq), proc, s.cal, now, prov)
-			if err != nil {
-				return err
-			}
+			d.Code = fmt.Sprintf("%s%04d", prefix, seq)
 			_, err = s.db.Collection(colDossiers).InsertOne(ctx, d)
 			if !isDuplicate(err) {
-				return classify(err)
+				if err != nil {
+					return classify(err)
+				}
+				s.recordRollup(ctx, nil, d)
+				return nil
 			}
 		}
 		return registry.Errorf(registry.CodeConflict, "no free dossier code under %s after %d attempts", prefix, maxCodeAttempts)
@@ -225,7 +231,7 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 			if expectedVersion != nil && *expectedVersion != d.Version {
 				return registry.Errorf(registry.CodeConflict, "dossier %s is at version %d, not %d: reload it and retry", code, d.Version, *expectedVersion)
 			}
-			version := d.Version
+			old := *d
 			if err := d.Apply(in, s.cal, s.now()); err != nil {
 				return err
 			}
@@ -234,13 +240,14 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 				return err
 			}
 			res, err := s.db.Collection(colDossiers).UpdateOne(ctx,
-				bson.D{{Key: "_id", Value: code}, {Key: "version", Value: version}},
+				bson.D{{Key: "_id", Value: code}, {Key: "version", Value: old.Version}},
 				bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "history", Value: d.History[len(d.History)-1]}}}},
 			)
 			if err != nil {
 				return classify(err)
 			}
 			if res.MatchedCount == 1 {
+				s.recordRollup(ctx, &old, d)
 				return nil
 			}
 			if expectedVersion != nil {

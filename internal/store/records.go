@@ -81,7 +81,11 @@ func (s *Store) Procedures(ctx context.Context, f ProcedureFilter, args PageArgs
 		filter = append(filter, bson.E{Key: "level", Value: *f.Level})
 	}
 	if f.LegalBasis != nil {
-		filter = append(filter, bson.E{Key: "legalBases", Value: *f.LegalBasis})
+		sym, err := registry.ParseSymbol(*f.LegalBasis)
+		if err != nil {
+			return nil, registry.AsField("filter.legalBasis", err)
+		}
+		filter = append(filter, bson.E{Key: "legalBases", Value: sym.String()})
 	}
 	return list(ctx, s, colProcedures, filter, procedureOrder, args)
 }

@@ -24,8 +24,9 @@ import (
 type Config struct {
 	URI      string
 	Database string
-	// SerialWrites sends every write through one writer. Required on the
-	// embedded engine, which loses concurrent updates of one document.
+	// SerialWrites sends every write through one writer. Required on
+	// FerretDB, which loses concurrent updates of one document; Open turns it
+	// on by itself when the server says it is FerretDB.
 	SerialWrites bool
 	Calendar     *calendar.Calendar
 	Logger       *slog.Logger
@@ -79,14 +80,19 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now, onStep: cfg.OnStep}
-	if cfg.SerialWrites {
-		s.writer = make(chan struct{}, 1)
-	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := client.Ping(pingCtx, nil); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("store: ping %s: %w", redactURI(cfg.URI), err)
+	}
+	ferret, err := s.isFerretDB(pingCtx)
+	if err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	if cfg.SerialWrites || ferret {
+		s.writer = make(chan struct{}, 1)
 	}
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
@@ -116,6 +122,7 @@ var indexes = map[string][]bson.D{
 		{{Key: "receivedAt", Value: 1}},
 		{{Key: "dueDate", Value: 1}},
 	},
+	colRollups: {{{Key: "month", Value: 1}, {Key: "agency", Value: 1}}},
 	colDirectives: {
 		{{Key: "symbolKey", Value: 1}}, {{Key: "year", Value: 1}}, {{Key: "issuerKey", Value: 1}},
 		{{Key: "issuedOn", Value: -1}}, {{Key: "relations.symbolKey", Value: 1}}, {{Key: "symbol.type", Value: 1}},
@@ -124,15 +131,26 @@ var indexes = map[string][]bson.D{
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	for col, keys := range indexes {
-		models := make([]mongo.IndexModel, len(keys))
-		for i, k := range keys {
-			models[i] = mongo.IndexModel{Keys: k}
-		}
-		if _, err := s.db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("store: indexes on %s: %w", col, err)
+		// One at a time: FerretDB 1.24 drops the connection when createIndexes
+		// names several indexes that already exist.
+		for _, k := range keys {
+			if _, err := s.db.Collection(col).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: k}); err != nil {
+				return fmt.Errorf("store: indexes on %s: %w", col, err)
+			}
 		}
 	}
 	return nil
+}
+
+// isFerretDB reports whether the server is FerretDB, whose concurrent updates
+// of one document are not atomic: its buildInfo carries ferretdbVersion.
+func (s *Store) isFerretDB(ctx context.Context) (bool, error) {
+	var info bson.M
+	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return false, fmt.Errorf("store: buildInfo: %w", err)
+	}
+	_, ok := info["ferretdbVersion"]
+	return ok, nil
 }
 
 // write runs fn as the only writer when writes are serialised.

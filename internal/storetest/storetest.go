@@ -82,7 +82,7 @@ func Database(t testing.TB) string {
 
 // Config is a store configuration on a fresh database.
 func Config(t testing.TB) store.Config {
-	return store.Config{URI: uri, Database: Database(t), SerialWrites: embedded}
+	return store.Config{URI: uri, Database: Database(t)}
 }
 
 // Open opens a store on a fresh database, closed when the test ends.
