@@ -58,7 +58,7 @@ type Dossier struct {
 	ReceivedAt time.Time `bson:"receivedAt" json:"receivedAt"`
 	// DueDate is the legal deadline: processing days from receipt, pushed back
 	// by the working days spent waiting for supplements. Empty until received.
-	DueDate calendar.Date `bson:"dueDate,omitempty" json:"dueDate,omitempty"`
+	DueDate calendar.Date `bson:"dueDate" json:"dueDate,omitempty"` // stored even when empty: lists sort and page by it
 	// AppointmentDate is the date promised to the applicant: the due date,
 	// unless an apology set a new one (which does not move DueDate).
 	AppointmentDate    calendar.Date `bson:"appointmentDate,omitempty" json:"appointmentDate,omitempty"`
@@ -67,13 +67,13 @@ type Dossier struct {
 	// stays set if the dossier ends while waiting).
 	PausedAt *time.Time `bson:"pausedAt,omitempty" json:"pausedAt,omitempty"`
 	// PausedDays are the working days spent waiting for supplements.
-	PausedDays int        `bson:"pausedDays" json:"pausedDays"`
+	PausedDays int `bson:"pausedDays" json:"pausedDays"`
 	// OverdueFrom is the first day an open dossier counts as overdue: the day
 	// after its due date; empty while not received or paused in time. Derived,
 	// so that "overdue on a date" is a plain comparison in queries.
 	OverdueFrom calendar.Date `bson:"overdueFrom,omitempty" json:"-"`
 	ResolvedAt  *time.Time    `bson:"resolvedAt,omitempty" json:"resolvedAt,omitempty"`
-	Outcome    Outcome    `bson:"outcome,omitempty" json:"outcome,omitempty"`
+	Outcome     Outcome       `bson:"outcome,omitempty" json:"outcome,omitempty"`
 	// NationalOutcome follows Decision 766/QĐ-TTg: early counts as on time, and
 	// more than one supplement request makes a dossier late.
 	NationalOutcome  Outcome    `bson:"nationalOutcome,omitempty" json:"nationalOutcome,omitempty"`

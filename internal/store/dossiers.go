@@ -235,14 +235,12 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 			if err := d.Apply(in, s.cal, s.now()); err != nil {
 				return err
 			}
-			set, err := fieldsExcept(d, "_id", "history")
+			update, err := stepUpdate(&old, d)
 			if err != nil {
 				return err
 			}
 			res, err := s.db.Collection(colDossiers).UpdateOne(ctx,
-				bson.D{{Key: "_id", Value: code}, {Key: "version", Value: old.Version}},
-				bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "history", Value: d.History[len(d.History)-1]}}}},
-			)
+				bson.D{{Key: "_id", Value: code}, {Key: "version", Value: old.Version}}, update)
 			if err != nil {
 				return classify(err)
 			}
@@ -263,23 +261,43 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 	return d, nil
 }
 
-// fieldsExcept is the document of v without the named top-level fields.
-func fieldsExcept(v any, names ...string) (bson.D, error) {
+// stepUpdate turns old into new with one update: the new step is pushed,
+// every other field set, and fields new leaves empty (omitted) unset.
+func stepUpdate(old, new *registry.Dossier) (bson.D, error) {
+	before, err := topLevel(old)
+	if err != nil {
+		return nil, err
+	}
+	after, err := topLevel(new)
+	if err != nil {
+		return nil, err
+	}
+	set, unset := bson.D{}, bson.D{}
+	for _, e := range after {
+		if e.Key != "_id" && e.Key != "history" {
+			set = append(set, e)
+		}
+	}
+	for _, e := range before {
+		if !slices.ContainsFunc(after, func(a bson.E) bool { return a.Key == e.Key }) {
+			unset = append(unset, bson.E{Key: e.Key, Value: ""})
+		}
+	}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "history", Value: new.History[len(new.History)-1]}}}}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	return update, nil
+}
+
+// topLevel is v's document as stored.
+func topLevel(v any) (bson.D, error) {
 	raw, err := bson.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	var doc bson.D
-	if err := bson.Unmarshal(raw, &doc); err != nil {
-		return nil, err
-	}
-	out := doc[:0]
-	for _, e := range doc {
-		if !slices.Contains(names, e.Key) {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+	return doc, bson.Unmarshal(raw, &doc)
 }
 
 // published tells the step listener (subscriptions) about a dossier's newest step.

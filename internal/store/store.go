@@ -114,11 +114,15 @@ func (s *Store) Calendar() *calendar.Calendar { return s.cal }
 // embedded engine ignores them; MongoDB needs them.
 var indexes = map[string][]bson.D{
 	colAgencies:   {{{Key: "level", Value: 1}}},
-	colProcedures: {{{Key: "agency", Value: 1}}, {{Key: "legalBases", Value: 1}}},
+	colProcedures: {{{Key: "agency", Value: 1}}, {{Key: "level", Value: 1}}, {{Key: "legalBases", Value: 1}}},
 	colDossiers: {
 		{{Key: "agency", Value: 1}, {Key: "receivedAt", Value: 1}},
 		{{Key: "procedure", Value: 1}, {Key: "receivedAt", Value: 1}},
 		{{Key: "status", Value: 1}, {Key: "dueDate", Value: 1}},
+		{{Key: "channel", Value: 1}, {Key: "receivedAt", Value: 1}},
+		{{Key: "outcome", Value: 1}, {Key: "resolvedAt", Value: 1}},
+		{{Key: "resolvedAt", Value: 1}},
+		{{Key: "overdueFrom", Value: 1}},
 		{{Key: "receivedAt", Value: 1}},
 		{{Key: "dueDate", Value: 1}},
 	},
@@ -126,6 +130,7 @@ var indexes = map[string][]bson.D{
 	colDirectives: {
 		{{Key: "symbolKey", Value: 1}}, {{Key: "year", Value: 1}}, {{Key: "issuerKey", Value: 1}},
 		{{Key: "issuedOn", Value: -1}}, {{Key: "relations.symbolKey", Value: 1}}, {{Key: "symbol.type", Value: 1}},
+		{{Key: "validity", Value: 1}}, {{Key: "topics", Value: 1}},
 	},
 }
 

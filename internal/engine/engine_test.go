@@ -1,0 +1,130 @@
+package engine_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/engine"
+	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/store"
+)
+
+var now = time.Date(2021, 5, 31, 10, 0, 0, 0, calendar.Vietnam)
+
+// start runs the engine on dir, stopped when the test ends (stopping twice
+// is harmless).
+func start(t *testing.T, dir string) *engine.Engine {
+	t.Helper()
+	eng, err := engine.Start(dir, nil)
+	if err != nil {
+		t.Fatalf("start engine on %s: %v", dir, err)
+	}
+	t.Cleanup(eng.Stop)
+	return eng
+}
+
+// open opens a store on the engine as the server does, closed when the test ends.
+func open(t *testing.T, eng *engine.Engine, when string) *store.Store {
+	t.Helper()
+	s, err := store.Open(t.Context(), store.Config{
+		URI: eng.URI(), Database: "registry", SerialWrites: true,
+		Now: func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatalf("open store on the engine %s: %v", when, err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
+func TestDataSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	eng := start(t, dir)
+	s := open(t, eng, "at first start")
+
+	agency, err := s.CreateAgency(ctx, registry.CreateAgencyInput{Code: "000.00.06.H56", Name: "Sở Tư pháp", Level: registry.LevelProvincial}, "test")
+	if err != nil {
+		t.Fatalf("create agency: %v", err)
+	}
+	proc, err := s.CreateProcedure(ctx, registry.CreateProcedureInput{
+		Code: "1.001612", Name: "Cấp bản sao trích lục hộ tịch", Level: registry.LevelProvincial,
+		AgencyCode: agency.Code, ProcessingDays: 3, LegalBases: []string{"123/2015/ND-CP"},
+	}, "test")
+	if err != nil {
+		t.Fatalf("create procedure: %v", err)
+	}
+	received := time.Date(2021, 4, 20, 9, 0, 0, 0, calendar.Vietnam)
+	d, err := s.ReceiveDossier(ctx, registry.ReceiveDossierInput{
+		ProcedureCode: proc.Code, AgencyCode: agency.Code, Channel: registry.ChannelInPerson,
+		Applicant: registry.ApplicantInput{Name: "Trần Thị Bình"}, ReceivedAt: &received,
+	}, "test")
+	if err != nil {
+		t.Fatalf("receive dossier: %v", err)
+	}
+	transferred := received.Add(time.Hour)
+	d, err = s.RecordStep(ctx, d.Code, registry.DossierStepInput{Action: registry.ActionTransfer, ToUnit: new("Phòng Hộ tịch"), At: &transferred}, new(1), "test")
+	if err != nil {
+		t.Fatalf("record step: %v", err)
+	}
+	dir1, err := s.CreateDirective(ctx, registry.CreateDirectiveInput{Symbol: "468/QĐ-TTg", IssuedOn: "2021-03-27"}, "test")
+	if err != nil {
+		t.Fatalf("create directive: %v", err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatalf("close store: %v", err)
+	}
+	eng.Stop()
+
+	eng = start(t, dir)
+	// The engine kept the documents, whatever the store makes of them.
+	client, err := mongo.Connect(options.Client().ApplyURI(eng.URI()))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer client.Disconnect(context.Background())
+	for col, n := range map[string]int64{"agencies": 1, "procedures": 1, "dossiers": 1, "directives": 1} {
+		got, err := client.Database("registry").Collection(col).CountDocuments(ctx, bson.D{})
+		if err != nil || got != n {
+			t.Errorf("after restart, %s holds %d documents (%v), want %d", col, got, err, n)
+		}
+	}
+
+	// The server opens the store again on the same database at each start.
+	s = open(t, eng, "after restart on the same directory")
+	check := func(what string, got any, err error, want any) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("read %s after restart: %v", what, err)
+		} else if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s after restart:\n got %+v\nwant %+v", what, got, want)
+		}
+	}
+	gotAgency, err := s.Agency(ctx, agency.Code)
+	check("agency", gotAgency, err, agency)
+	gotProc, err := s.Procedure(ctx, proc.Code)
+	check("procedure", gotProc, err, proc)
+	gotDossier, err := s.Dossier(ctx, d.Code)
+	check("dossier", gotDossier, err, d)
+	gotDirective, err := s.DirectiveByKey(ctx, dir1.Key)
+	check("directive", gotDirective, err, dir1)
+
+	// The sequence of generated codes survives too.
+	next, err := s.ReceiveDossier(ctx, registry.ReceiveDossierInput{
+		ProcedureCode: proc.Code, AgencyCode: agency.Code, Channel: registry.ChannelInPerson,
+		Applicant: registry.ApplicantInput{Name: "Lê Văn Cường"}, ReceivedAt: &received,
+	}, "test")
+	if err != nil {
+		t.Fatalf("receive after restart: %v", err)
+	}
+	if want := "000.00.06.H56-210420-0002"; next.Code != want {
+		t.Errorf("first code generated after restart = %q, want %q", next.Code, want)
+	}
+}

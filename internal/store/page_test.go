@@ -1,0 +1,351 @@
+package store_test
+
+import (
+	"cmp"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/store"
+)
+
+// planned is a dossier of the list fixture: how it arrives and what happens to it.
+type planned struct {
+	agency, proc string
+	channel      registry.Channel
+	at           time.Time
+	online       bool // registered online rather than received
+	due          *calendar.Date
+	steps        []registry.DossierStepInput
+}
+
+func at(month time.Month, day, hour int) *time.Time { return new(vn(month, day, hour, 0)) }
+
+// listFixture stores dossiers with ties on every sort field (received at the
+// same instant, due on the same date, no due date at all) and returns them as
+// the store returned them after their last step.
+func listFixture(t *testing.T, e *env) []*registry.Dossier {
+	t.Helper()
+	resolve := func(when *time.Time) registry.DossierStepInput {
+		return registry.DossierStepInput{Action: registry.ActionResolve, Approved: new(true), At: when}
+	}
+	plans := []planned{
+		// Received Tuesday 20 April with procA (3 days): due Monday 26 (21 is a holiday).
+		{agency: agencyA, proc: procA, channel: registry.ChannelInPerson, at: vn(4, 20, 9, 0)},
+		{agency: agencyA, proc: procA, channel: registry.ChannelInPerson, at: vn(4, 20, 9, 0), steps: []registry.DossierStepInput{
+			{Action: registry.ActionTransfer, ToUnit: new("Phòng Hộ tịch"), At: at(4, 20, 10)}}},
+		{agency: agencyA, proc: procA, channel: registry.ChannelOnline, at: vn(4, 20, 9, 0), steps: []registry.DossierStepInput{
+			resolve(at(4, 23, 10))}}, // early
+		{agency: agencyB, proc: procB, channel: registry.ChannelInPerson, at: vn(4, 20, 9, 0), steps: []registry.DossierStepInput{
+			{Action: registry.ActionStop, At: at(4, 22, 9)}}},
+		// Received on the holiday: counted from Thursday 22, due Tuesday 27.
+		{agency: agencyA, proc: procA, channel: registry.ChannelInPerson, at: vn(4, 21, 9, 0), steps: []registry.DossierStepInput{
+			resolve(at(4, 28, 10))}}, // late
+		{agency: agencyA, proc: procA, channel: registry.ChannelPostal, at: vn(4, 22, 14, 0), steps: []registry.DossierStepInput{
+			resolve(at(4, 27, 10))}}, // on time
+		{agency: agencyA, proc: procB, channel: registry.ChannelInPerson, at: vn(4, 22, 14, 0)},
+		{agency: agencyA, proc: procA, channel: registry.ChannelInPerson, at: vn(4, 23, 8, 0), due: new(calendar.Date("2021-04-26"))},
+		// Due 26 April, waiting since 23 April for a supplement: its clock is
+		// stopped, so it is never overdue while it waits.
+		{agency: agencyA, proc: procA, channel: registry.ChannelInPerson, at: vn(4, 20, 9, 0), steps: []registry.DossierStepInput{
+			{Action: registry.ActionRequestSupplement, Note: new("thiếu bản sao"), At: at(4, 23, 9)}}},
+		{agency: agencyB, proc: procB, channel: registry.ChannelInPerson, at: vn(4, 26, 8, 0), steps: []registry.DossierStepInput{
+			{Action: registry.ActionRequestSupplement, Note: new("thiếu tờ khai"), At: at(4, 26, 9)}}},
+		{agency: agencyB, proc: procB, channel: registry.ChannelPostal, at: vn(4, 26, 8, 0), steps: []registry.DossierStepInput{
+			resolve(at(5, 20, 9))}}, // late
+		{agency: agencyB, proc: procA, channel: registry.ChannelInPerson, at: vn(4, 27, 8, 0), steps: []registry.DossierStepInput{
+			{Action: registry.ActionWithdraw, At: at(4, 27, 9)}}},
+		// Online registrations have no due date until received.
+		{agency: agencyA, proc: procA, channel: registry.ChannelOnline, at: vn(4, 25, 20, 0), online: true},
+		{agency: agencyA, proc: procA, channel: registry.ChannelOnline, at: vn(4, 25, 20, 0), online: true},
+		{agency: agencyB, proc: procB, channel: registry.ChannelOnline, at: vn(4, 19, 7, 0), online: true, steps: []registry.DossierStepInput{
+			{Action: registry.ActionRefuse, At: at(4, 19, 8)}}},
+	}
+	ctx := t.Context()
+	var out []*registry.Dossier
+	for _, p := range plans {
+		in := receipt(p.agency, p.proc, p.at)
+		in.Channel, in.DueDate = p.channel, p.due
+		var d *registry.Dossier
+		if p.online {
+			d = must(e.s.RegisterDossier(ctx, in, source))(t)
+		} else {
+			d = must(e.s.ReceiveDossier(ctx, in, source))(t)
+		}
+		for _, st := range p.steps {
+			d = must(e.s.RecordStep(ctx, d.Code, st, nil, source))(t)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// orderedCodes sorts ds as the list order o should, ties broken by code.
+func orderedCodes(ds []*registry.Dossier, o store.DossierOrder) []string {
+	ds = slices.Clone(ds)
+	slices.SortFunc(ds, func(a, b *registry.Dossier) int {
+		switch o {
+		case store.OrderByReceivedAt:
+			return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), cmp.Compare(a.Code, b.Code))
+		case store.OrderByReceivedDesc:
+			return cmp.Or(b.ReceivedAt.Compare(a.ReceivedAt), cmp.Compare(b.Code, a.Code))
+		case store.OrderByDueDate: // no due date sorts first, as null does
+			return cmp.Or(cmp.Compare(a.DueDate, b.DueDate), cmp.Compare(a.Code, b.Code))
+		}
+		return cmp.Compare(a.Code, b.Code)
+	})
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Code)
+	}
+	return out
+}
+
+// walk follows a list page by page with first=size and returns the codes seen.
+func walk(t *testing.T, e *env, f store.DossierFilter, o store.DossierOrder, size int) []string {
+	t.Helper()
+	var codes []string
+	var after *string
+	for pages := 0; ; pages++ {
+		if pages > 100 {
+			t.Fatalf("%s by %d: more than 100 pages", o, size)
+		}
+		p := must(e.s.Dossiers(t.Context(), f, o, store.PageArgs{First: &size, After: after}))(t)
+		if len(p.Items) > size || len(p.Cursors) != len(p.Items) {
+			t.Fatalf("%s by %d: page of %d items with %d cursors", o, size, len(p.Items), len(p.Cursors))
+		}
+		if p.HasPrev != (after != nil) {
+			t.Errorf("%s by %d, page %d: hasPrev = %v", o, size, pages+1, p.HasPrev)
+		}
+		for _, d := range p.Items {
+			codes = append(codes, d.Code)
+		}
+		if !p.HasNext {
+			return codes
+		}
+		if len(p.Items) == 0 {
+			t.Fatalf("%s by %d: empty page says it has a next one", o, size)
+		}
+		after = &p.Cursors[len(p.Cursors)-1]
+	}
+}
+
+// walkDiff says what a walk got wrong: items never seen, items seen twice,
+// or only the order.
+func walkDiff(got, want []string) string {
+	seen := map[string]int{}
+	for _, c := range got {
+		seen[c]++
+	}
+	var missing, twice []string
+	for _, c := range want {
+		if seen[c] == 0 {
+			missing = append(missing, c)
+		}
+	}
+	for c, n := range seen {
+		if n > 1 {
+			twice = append(twice, c)
+		}
+	}
+	if len(missing) == 0 && len(twice) == 0 {
+		return "every item once, in the wrong order"
+	}
+	return fmt.Sprintf("never returned %q, returned more than once %q", missing, twice)
+}
+
+func TestDossierPagination(t *testing.T) {
+	e := seeded(t)
+	all := listFixture(t, e)
+	agencyOnly := store.DossierFilter{AgencyCode: new(agencyA)}
+	var ofAgency []*registry.Dossier
+	for _, d := range all {
+		if d.AgencyCode == agencyA {
+			ofAgency = append(ofAgency, d)
+		}
+	}
+	for _, o := range []store.DossierOrder{"", store.OrderByCode, store.OrderByReceivedAt, store.OrderByReceivedDesc, store.OrderByDueDate} {
+		for _, size := range []int{1, 2, 5, 100} {
+			t.Run(fmt.Sprintf("%s/first=%d", cmp.Or(o, "default"), size), func(t *testing.T) {
+				if got, want := walk(t, e, store.DossierFilter{}, o, size), orderedCodes(all, o); !slices.Equal(got, want) {
+					t.Errorf("walking all dossiers %d at a time: %s\n got %q\nwant %q", size, walkDiff(got, want), got, want)
+				}
+				if got, want := walk(t, e, agencyOnly, o, size), orderedCodes(ofAgency, o); !slices.Equal(got, want) {
+					t.Errorf("walking the dossiers of %s %d at a time: %s\n got %q\nwant %q", agencyA, size, walkDiff(got, want), got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestDossierPageArguments(t *testing.T) {
+	e := seeded(t)
+	all := listFixture(t, e)
+	ctx := t.Context()
+
+	first := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{First: new(3)}))(t)
+	if len(first.Items) != 3 || !first.HasNext || first.HasPrev {
+		t.Fatalf("first page of 3: %d items, hasNext %v, hasPrev %v", len(first.Items), first.HasNext, first.HasPrev)
+	}
+	next := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{First: new(3), After: &first.Cursors[2]}))(t)
+	if n := must(next.TotalCount(ctx))(t); n != len(all) {
+		t.Errorf("totalCount after a cursor = %d, want %d (all of them)", n, len(all))
+	}
+	def := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{}))(t)
+	if want := min(len(all), store.DefaultPageSize); len(def.Items) != want {
+		t.Errorf("default page size: %d items, want %d", len(def.Items), want)
+	}
+	zero := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{First: new(0)}))(t)
+	if len(zero.Items) != 0 {
+		t.Errorf("first=0 returned %d items", len(zero.Items))
+	}
+	if n := must(zero.TotalCount(ctx))(t); n != len(all) {
+		t.Errorf("totalCount with first=0 = %d, want %d", n, len(all))
+	}
+	hundred := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{First: new(100)}))(t)
+	if len(hundred.Items) != len(all) || hundred.HasNext {
+		t.Errorf("first=100: %d items, hasNext %v; want %d, false", len(hundred.Items), hundred.HasNext, len(all))
+	}
+
+	enc := func(s string) *string { return new(base64.RawURLEncoding.EncodeToString([]byte(s))) }
+	codeCursor := &first.Cursors[0]
+	for _, tc := range []struct {
+		name  string
+		order store.DossierOrder
+		args  store.PageArgs
+		field string
+	}{
+		{"first=101", store.OrderByCode, store.PageArgs{First: new(101)}, "first"},
+		{"first=-1", store.OrderByCode, store.PageArgs{First: new(-1)}, "first"},
+		{"cursor not base64", store.OrderByCode, store.PageArgs{After: new("garbage!")}, "after"},
+		{"cursor not JSON", store.OrderByCode, store.PageArgs{After: enc("garbage")}, "after"},
+		{"cursor without id", store.OrderByCode, store.PageArgs{After: enc(`{"v":"2021-04-26"}`)}, "after"},
+		{"cursor of another order", store.OrderByReceivedAt, store.PageArgs{After: codeCursor}, "after"},
+		{"cursor with a bad time", store.OrderByReceivedAt, store.PageArgs{After: enc(`{"v":"yesterday","id":"x"}`)}, "after"},
+		{"cursor with a bad date", store.OrderByDueDate, store.PageArgs{After: enc(`{"v":"26/04/2021","id":"x"}`)}, "after"},
+		{"unknown order", "PRIORITY", store.PageArgs{}, "orderBy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.s.Dossiers(ctx, store.DossierFilter{}, tc.order, tc.args)
+			wantError(t, err, registry.CodeBadUserInput, tc.field)
+		})
+	}
+}
+
+func TestDossierFilters(t *testing.T) {
+	e := seeded(t)
+	all := listFixture(t, e)
+	ctx := t.Context()
+	const overdueOn = calendar.Date("2021-04-27")
+	overdue := func(d *registry.Dossier) bool {
+		state, ok := d.DeadlineAt(overdueOn)
+		return ok && state == registry.DeadlineOverdue
+	}
+	between := func(t *time.Time, from, to time.Time) bool { return t != nil && !t.Before(from) && t.Before(to) }
+
+	for _, tc := range []struct {
+		name   string
+		filter store.DossierFilter
+		want   func(*registry.Dossier) bool
+	}{
+		{"agency", store.DossierFilter{AgencyCode: new(agencyB)}, func(d *registry.Dossier) bool { return d.AgencyCode == agencyB }},
+		{"procedure", store.DossierFilter{ProcedureCode: new(procB)}, func(d *registry.Dossier) bool { return d.ProcedureCode == procB }},
+		{"status", store.DossierFilter{Status: new(registry.StatusInProcess)}, func(d *registry.Dossier) bool { return d.Status == registry.StatusInProcess }},
+		{"status registered online", store.DossierFilter{Status: new(registry.StatusRegisteredOnline)}, func(d *registry.Dossier) bool { return d.Status == registry.StatusRegisteredOnline }},
+		{"channel", store.DossierFilter{Channel: new(registry.ChannelPostal)}, func(d *registry.Dossier) bool { return d.Channel == registry.ChannelPostal }},
+		{"outcome", store.DossierFilter{Outcome: new(registry.OutcomeLate)}, func(d *registry.Dossier) bool { return d.Outcome == registry.OutcomeLate }},
+		{"agency and channel", store.DossierFilter{AgencyCode: new(agencyB), Channel: new(registry.ChannelPostal)}, func(d *registry.Dossier) bool {
+			return d.AgencyCode == agencyB && d.Channel == registry.ChannelPostal
+		}},
+		// Ranges are [from, to): the bounds are receipt instants of the fixture.
+		{"received from, to", store.DossierFilter{ReceivedFrom: at(4, 20, 9), ReceivedTo: new(vn(4, 22, 14, 0))}, func(d *registry.Dossier) bool {
+			return between(&d.ReceivedAt, vn(4, 20, 9, 0), vn(4, 22, 14, 0))
+		}},
+		{"received from", store.DossierFilter{ReceivedFrom: at(4, 26, 8)}, func(d *registry.Dossier) bool { return !d.ReceivedAt.Before(vn(4, 26, 8, 0)) }},
+		{"received to", store.DossierFilter{ReceivedTo: at(4, 20, 9)}, func(d *registry.Dossier) bool { return d.ReceivedAt.Before(vn(4, 20, 9, 0)) }},
+		{"resolved from, to", store.DossierFilter{ResolvedFrom: at(4, 23, 0), ResolvedTo: at(4, 28, 0)}, func(d *registry.Dossier) bool {
+			return between(d.ResolvedAt, vn(4, 23, 0, 0), vn(4, 28, 0, 0))
+		}},
+		{"resolved from", store.DossierFilter{ResolvedFrom: at(4, 28, 10)}, func(d *registry.Dossier) bool {
+			return d.ResolvedAt != nil && !d.ResolvedAt.Before(vn(4, 28, 10, 0))
+		}},
+		{"overdue", store.DossierFilter{OverdueAsOf: new(overdueOn)}, overdue},
+		{"overdue and received", store.DossierFilter{OverdueAsOf: new(overdueOn), Status: new(registry.StatusReceived)}, func(d *registry.Dossier) bool {
+			return overdue(d) && d.Status == registry.StatusReceived
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []*registry.Dossier
+			for _, d := range all {
+				if tc.want(d) {
+					want = append(want, d)
+				}
+			}
+			if len(want) == 0 || len(want) == len(all) {
+				t.Fatalf("fixture: the filter should select some dossiers but not all, selects %d of %d", len(want), len(all))
+			}
+			p := must(e.s.Dossiers(ctx, tc.filter, store.OrderByCode, store.PageArgs{First: new(store.MaxPageSize)}))(t)
+			var got []*registry.Dossier
+			got = append(got, p.Items...)
+			if g, w := orderedCodes(got, store.OrderByCode), orderedCodes(want, store.OrderByCode); !slices.Equal(g, w) {
+				t.Errorf("got %q\nwant %q", g, w)
+			}
+			if n := must(p.TotalCount(ctx))(t); n != len(want) {
+				t.Errorf("totalCount = %d, want %d", n, len(want))
+			}
+		})
+	}
+
+	// The overdue dossiers, spelt out: two received and one in process, all
+	// due 26 April; not the one due that day but waiting for a supplement.
+	p := must(e.s.Dossiers(ctx, store.DossierFilter{OverdueAsOf: new(overdueOn)}, store.OrderByCode, store.PageArgs{}))(t)
+	var statuses []registry.Status
+	for _, d := range p.Items {
+		statuses = append(statuses, d.Status)
+		if !d.Status.Open() || d.DueDate != "2021-04-26" {
+			t.Errorf("overdue on %s: %s is %s, due %s", overdueOn, d.Code, d.Status, d.DueDate)
+		}
+	}
+	slices.Sort(statuses)
+	if want := []registry.Status{registry.StatusInProcess, registry.StatusReceived, registry.StatusReceived}; !slices.Equal(statuses, want) {
+		t.Errorf("overdue on %s: dossiers in %v, want %v", overdueOn, statuses, want)
+	}
+
+	_, err := e.s.Dossiers(ctx, store.DossierFilter{OverdueAsOf: new(overdueOn), Status: new(registry.StatusResolved)}, store.OrderByCode, store.PageArgs{})
+	wantError(t, err, registry.CodeBadUserInput, "filter.overdueAsOf")
+}
+
+func TestDirectivePagination(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	var all []*registry.Directive
+	for i, issued := range []calendar.Date{"2021-03-27", "2021-03-27", "2021-03-27", "2020-01-05", "2021-06-01", "2020-01-05", "2019-12-31"} {
+		all = append(all, must(e.s.CreateDirective(ctx, registry.CreateDirectiveInput{Symbol: fmt.Sprintf("%d/QĐ-UBND", 100+i), IssuedOn: issued}, source))(t))
+	}
+	// Newest first, ties by key descending.
+	slices.SortFunc(all, func(a, b *registry.Directive) int {
+		return cmp.Or(cmp.Compare(b.IssuedOn, a.IssuedOn), cmp.Compare(b.Key, a.Key))
+	})
+	var want, got []string
+	for _, d := range all {
+		want = append(want, d.Key)
+	}
+	var after *string
+	for range len(all) + 1 {
+		p := must(e.s.Directives(ctx, store.DirectiveFilter{}, store.PageArgs{First: new(2), After: after}))(t)
+		for _, d := range p.Items {
+			got = append(got, d.Key)
+		}
+		if !p.HasNext {
+			break
+		}
+		after = &p.Cursors[len(p.Cursors)-1]
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("walking directives 2 at a time:\n got %q\nwant %q", got, want)
+	}
+}
