@@ -18,6 +18,7 @@ Usage:
 
 Commands:
   serve    run the GraphQL server (embedded store unless --mongodb-uri is given)
+  stats    rebuild or verify the statistics rollups
 
 Run 'registry <command> --help' for a command's flags. Every flag has an
 environment variable equivalent, named in its help.
@@ -39,6 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
+	case "stats":
+		return statsCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

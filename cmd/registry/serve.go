@@ -39,10 +39,7 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	// FerretDB logs every refused command (the driver's endSessions, say) at
-	// warn level: only its errors are worth an operator's attention.
-	engineLog, _ := cfg.store.logger(stderr, new(slog.LevelError))
-	if err := runServer(ctx, cfg, log, engineLog.With("component", "ferretdb"), nil); err != nil {
+	if err := runServer(ctx, cfg, log, quietEngine(&cfg.store, stderr), nil); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -62,7 +59,7 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	gql := graph.NewHandler(&graph.Resolver{Registry: st, Feed: steps}, graph.Options{Logger: log, Origins: cfg.origins()})
 	subscriptions, closeSubscriptions := context.WithCancel(context.Background())
 	defer closeSubscriptions()
-	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping,
+	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping, st,
 		server.Config{CORSOrigins: cfg.origins(), Logger: log, Subscriptions: subscriptions})
 	if err != nil {
 		return err

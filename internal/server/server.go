@@ -26,9 +26,9 @@ type Config struct {
 	Subscriptions context.Context
 }
 
-// Handler routes /graphql, the playground at /, /healthz and /readyz.
-// ready answers whether the store is reachable.
-func Handler(graphql, playground http.Handler, ready func(context.Context) error, cfg Config) (http.Handler, error) {
+// Handler routes /graphql, /stats.csv, the playground at /, /healthz and
+// /readyz. ready answers whether the store is reachable.
+func Handler(graphql, playground http.Handler, ready func(context.Context) error, st StatsSource, cfg Config) (http.Handler, error) {
 	for _, o := range cfg.CORSOrigins {
 		if strings.Contains(o, "*") {
 			return nil, errors.New("server: CORS origins must be listed one by one; a wildcard lets any site read the API with its visitors' credentials")
@@ -40,6 +40,7 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graphqlOverHTTP(endWith(cfg.Subscriptions, graphql)))
+	mux.HandleFunc("GET /stats.csv", statsCSV(st, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -123,6 +124,7 @@ func readOnly(r *http.Request) bool {
 	return op == nil || op.Operation == ast.Query
 }
 
+// writeError answers a request refused before it reaches GraphQL.
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

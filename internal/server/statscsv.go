@@ -1,0 +1,126 @@
+package server
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/stats"
+)
+
+// StatsSource answers statistics queries.
+type StatsSource interface {
+	DossierStats(ctx context.Context, q stats.Query) (stats.Result, error)
+}
+
+// statsCSV serves GET /stats.csv: the same figures as the dossierStats query,
+// for spreadsheets. Parameters mirror the GraphQL arguments:
+// from, to (months), groupBy (comma-separated dimensions), agency, procedure,
+// field, level, channel (comma-separated lists), asOf (date), definition.
+func statsCSV(src StatsSource, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q, def, err := parseStatsQuery(r.URL.Query())
+		if err == nil {
+			var res stats.Result
+			if res, err = src.DossierStats(r.Context(), q); err == nil {
+				var buf bytes.Buffer
+				if err = stats.WriteCSV(&buf, res, def); err == nil {
+					w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+					w.Header().Set("Content-Disposition", `attachment; filename="dossier-stats-`+q.From+`-`+q.To+`.csv"`)
+					_, _ = w.Write(buf.Bytes())
+					return
+				}
+			}
+		}
+		writeCatalogueError(w, r, log, err)
+	}
+}
+
+func parseStatsQuery(v url.Values) (stats.Query, stats.Definition, error) {
+	list := func(name string) []string {
+		var out []string
+		for _, s := range strings.Split(v.Get(name), ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	q := stats.Query{
+		From: v.Get("from"), To: v.Get("to"), AsOf: calendar.DateOf(time.Now()),
+		Agencies: list("agency"), Procedures: list("procedure"), Fields: list("field"),
+		Stocks: true, Durations: true,
+	}
+	for _, d := range list("groupBy") {
+		q.GroupBy = append(q.GroupBy, stats.Dimension(strings.ToUpper(d)))
+	}
+	for _, l := range list("level") {
+		if !registry.Level(l).Valid() {
+			return q, "", registry.Invalid("level", "unknown level %q", l)
+		}
+		q.Levels = append(q.Levels, registry.Level(l))
+	}
+	for _, c := range list("channel") {
+		if !registry.Channel(c).Valid() {
+			return q, "", registry.Invalid("channel", "unknown channel %q", c)
+		}
+		q.Channels = append(q.Channels, registry.Channel(c))
+	}
+	if s := v.Get("asOf"); s != "" {
+		d, err := calendar.ParseDate(s)
+		if err != nil {
+			return q, "", registry.Invalid("asOf", "%v", err)
+		}
+		q.AsOf = d
+	}
+	def := stats.Definition(cmp.Or(v.Get("definition"), string(stats.Provincial)))
+	if !def.Valid() {
+		return q, "", registry.Invalid("definition", "must be PROVINCIAL or NATIONAL_766")
+	}
+	return q, def, nil
+}
+
+// writeCatalogueError answers a REST-style request with the error catalogue's
+// code and the matching HTTP status; internal text goes to the log only.
+func writeCatalogueError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := registry.ErrorCode(err)
+	msg := "internal error"
+	if e, ok := errors.AsType[*registry.Error](err); ok && code != registry.CodeInternal {
+		msg = e.Error()
+	} else {
+		log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(HTTPStatus(code))
+	_, _ = w.Write([]byte(`{"errors":[{"message":` + quote(msg) + `,"extensions":{"code":"` + string(code) + `"}}]}`))
+}
+
+// HTTPStatus is the HTTP status of each catalogue code, for responses that
+// are not GraphQL (which answers 200 with errors in the body).
+func HTTPStatus(c registry.Code) int {
+	switch c {
+	case registry.CodeBadUserInput:
+		return http.StatusBadRequest
+	case registry.CodeNotFound:
+		return http.StatusNotFound
+	case registry.CodeConflict:
+		return http.StatusConflict
+	case registry.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case registry.CodeForbidden:
+		return http.StatusForbidden
+	case registry.CodeComplexityExceeded:
+		return http.StatusUnprocessableEntity
+	case registry.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
