@@ -19,6 +19,8 @@ Usage:
 Commands:
   serve    run the GraphQL server (embedded store unless --mongodb-uri is given)
   stats    rebuild or verify the statistics rollups
+  import   load records from NDJSON or CSV files
+  export   write records as NDJSON or CSV
 
 Run 'registry <command> --help' for a command's flags. Every flag has an
 environment variable equivalent, named in its help.
@@ -42,6 +44,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "stats":
 		return statsCommand(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importCommand(ctx, args[1:], stdout, stderr)
+	case "export":
+		return exportCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,14 +25,13 @@ Flags (the same store flags as serve):
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	c, log, code := parseToolFlags("stats "+args[0], usage, args[1:], stderr)
-	if c == nil {
+	fs, c := toolFlags("stats "+args[0], usage, stderr)
+	if code, ok := parseFlags(fs, args[1:]); !ok {
 		return code
 	}
-	st, closeStore, err := openStore(ctx, c, log, quietEngine(c, stderr), nil)
-	if err != nil {
-		log.Error("open store", "err", err)
-		return 1
+	log, st, closeStore, code := openTool(ctx, c, stderr)
+	if st == nil {
+		return code
 	}
 	defer closeStore()
 	if args[0] == "rebuild" {
@@ -60,35 +57,6 @@ Flags (the same store flags as serve):
 	}
 	fmt.Fprintln(stdout, "rollups agree with the dossiers")
 	return 0
-}
-
-// parseToolFlags parses the store flags of a tool subcommand. A nil config
-// means stop with the returned exit code (help or a bad flag).
-func parseToolFlags(name, usage string, args []string, stderr io.Writer) (*storeConfig, *slog.Logger, int) {
-	var c storeConfig
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, nil, 0
-		}
-		return nil, nil, 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
-		return nil, nil, 2
-	}
-	log, err := c.logger(stderr, nil)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return nil, nil, 2
-	}
-	return &c, log, 0
 }
 
 // quietEngine is the embedded engine's logger: FerretDB logs every refused

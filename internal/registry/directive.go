@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,6 +125,9 @@ type Directive struct {
 	EffectiveTo     calendar.Date `bson:"effectiveTo,omitempty" json:"effectiveTo,omitempty"`
 	Topics          []string      `bson:"topics" json:"topics"`
 	Relations       []Relation    `bson:"relations" json:"relations"`
+	// Findings are what checks noticed, e.g. a source naming an issuer the
+	// symbol disagrees with.
+	Findings []Finding `bson:"findings" json:"findings"`
 	// Search is the folded text search matches: symbol, summary, issuer and signer.
 	Search     string     `bson:"search" json:"-"`
 	Provenance Provenance `bson:"provenance" json:"provenance"`
@@ -150,7 +154,7 @@ type CreateDirectiveInput struct {
 	Symbol     string
 	IssuerCode *string // defaults to the issuer named in the symbol
 	IssuerName *string
-	IssuedOn   calendar.Date
+	IssuedOn   calendar.Date // may be empty for directives read from text
 	Summary    *string
 	Signer     *SignerInput
 	Validity   *Validity
@@ -191,18 +195,23 @@ func NewDirective(in CreateDirectiveInput, prov Provenance) (*Directive, error) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := calendar.ParseDate(string(in.IssuedOn)); err != nil {
-		return nil, Invalid("issuedOn", "%v", err)
-	}
-	year := in.IssuedOn.Year()
-	if sym.Year != 0 && sym.Year != year {
-		return nil, Invalid("issuedOn", "year %d disagrees with the year %d in the symbol %s", year, sym.Year, sym)
+	// A directive read from text may have no stated date: its year is then
+	// the symbol's, or 0 (unknown).
+	year := sym.Year
+	if in.IssuedOn != "" {
+		if _, err := calendar.ParseDate(string(in.IssuedOn)); err != nil {
+			return nil, Invalid("issuedOn", "%v", err)
+		}
+		year = in.IssuedOn.Year()
+		if sym.Year != 0 && sym.Year != year {
+			return nil, Invalid("issuedOn", "year %d disagrees with the year %d in the symbol %s", year, sym.Year, sym)
+		}
 	}
 	d := &Directive{
 		Symbol: sym, SymbolKey: sym.Key(), Year: year, IssuedOn: in.IssuedOn,
 		IssuerCode: strings.TrimSpace(deref(in.IssuerCode)), IssuerName: strings.TrimSpace(deref(in.IssuerName)),
 		Summary: strings.TrimSpace(deref(in.Summary)), Validity: ValidityUnknown, Provenance: prov,
-		Topics: []string{}, Relations: []Relation{},
+		Topics: []string{}, Relations: []Relation{}, Findings: []Finding{},
 	}
 	if d.IssuerCode == "" {
 		d.IssuerCode = sym.Issuer
@@ -318,4 +327,22 @@ func optionalDate(field string, d *calendar.Date) (calendar.Date, error) {
 		return "", Invalid(field, "%v", err)
 	}
 	return *d, nil
+}
+
+// MarshalJSON writes a symbol in its canonical form, so exported records
+// read as people write them.
+func (s Symbol) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// UnmarshalJSON parses a symbol in any form ParseSymbol accepts.
+func (s *Symbol) UnmarshalJSON(b []byte) error {
+	var text string
+	if err := json.Unmarshal(b, &text); err != nil {
+		return Invalid("symbol", "must be a string like 468/QĐ-TTg")
+	}
+	sym, err := ParseSymbol(text)
+	if err != nil {
+		return err
+	}
+	*s = sym
+	return nil
 }

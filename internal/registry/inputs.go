@@ -109,8 +109,8 @@ func NewProcedure(in CreateProcedureInput, prov Provenance) (*Procedure, error) 
 	if !agencyCodePattern.MatchString(p.AgencyCode) {
 		return nil, Invalid("agencyCode", "must be a unit id like 000.00.06.H56, got %q", p.AgencyCode)
 	}
-	if p.ProcessingDays < 0 || p.ProcessingDays > maxProcessDays {
-		return nil, Invalid("processingDays", "must be between 0 and %d working days, got %d", maxProcessDays, p.ProcessingDays)
+	if err := checkProcessingDays(p.ProcessingDays); err != nil {
+		return nil, err
 	}
 	if len(in.LegalBases) > maxLegalBases {
 		return nil, Invalid("legalBases", "at most %d legal bases", maxLegalBases)

@@ -160,39 +160,47 @@ func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, a
 	if err != nil {
 		return nil, err
 	}
-	filter := bson.D{}
+	q, err := f.query()
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s, colDossiers, q, key, args)
+}
+
+func (f DossierFilter) query() (bson.D, error) {
+	q := bson.D{}
 	eq := func(field string, v *string) {
 		if v != nil {
-			filter = append(filter, bson.E{Key: field, Value: *v})
+			q = append(q, bson.E{Key: field, Value: *v})
 		}
 	}
 	eq("agency", f.AgencyCode)
 	eq("procedure", f.ProcedureCode)
 	if f.Status != nil {
-		filter = append(filter, bson.E{Key: "status", Value: *f.Status})
+		q = append(q, bson.E{Key: "status", Value: *f.Status})
 	}
 	if f.Channel != nil {
-		filter = append(filter, bson.E{Key: "channel", Value: *f.Channel})
+		q = append(q, bson.E{Key: "channel", Value: *f.Channel})
 	}
 	if f.Outcome != nil {
-		filter = append(filter, bson.E{Key: "outcome", Value: *f.Outcome})
+		q = append(q, bson.E{Key: "outcome", Value: *f.Outcome})
 	}
 	if r := timeRange(f.ReceivedFrom, f.ReceivedTo); r != nil {
-		filter = append(filter, bson.E{Key: "receivedAt", Value: r})
+		q = append(q, bson.E{Key: "receivedAt", Value: r})
 	}
 	if r := timeRange(f.ResolvedFrom, f.ResolvedTo); r != nil {
-		filter = append(filter, bson.E{Key: "resolvedAt", Value: r})
+		q = append(q, bson.E{Key: "resolvedAt", Value: r})
 	}
 	if f.OverdueAsOf != nil {
 		if f.Status != nil && !f.Status.Open() {
 			return nil, registry.Invalid("filter.overdueAsOf", "only open dossiers can be overdue; status %s is not open", *f.Status)
 		}
 		if f.Status == nil {
-			filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: registry.OpenStatuses()}}})
+			q = append(q, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: registry.OpenStatuses()}}})
 		}
-		filter = append(filter, bson.E{Key: "overdueFrom", Value: bson.D{{Key: "$gt", Value: ""}, {Key: "$lte", Value: string(*f.OverdueAsOf)}}})
+		q = append(q, bson.E{Key: "overdueFrom", Value: bson.D{{Key: "$gt", Value: ""}, {Key: "$lte", Value: string(*f.OverdueAsOf)}}})
 	}
-	return list(ctx, s, colDossiers, filter, key, args)
+	return q, nil
 }
 
 // timeRange is a [from, to) condition, or nil when both ends are open.

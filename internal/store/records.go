@@ -37,11 +37,15 @@ var agencyOrder = sortKey[*registry.Agency]{id: func(a *registry.Agency) string 
 
 // Agencies lists agencies by code.
 func (s *Store) Agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
-	filter := bson.D{}
+	return list(ctx, s, colAgencies, f.query(), agencyOrder, args)
+}
+
+func (f AgencyFilter) query() bson.D {
+	q := bson.D{}
 	if f.Level != nil {
-		filter = append(filter, bson.E{Key: "level", Value: *f.Level})
+		q = append(q, bson.E{Key: "level", Value: *f.Level})
 	}
-	return list(ctx, s, colAgencies, filter, agencyOrder, args)
+	return q
 }
 
 // CreateProcedure registers a procedure; its implementing agency must exist.
@@ -73,21 +77,29 @@ var procedureOrder = sortKey[*registry.Procedure]{id: func(p *registry.Procedure
 
 // Procedures lists procedures by code.
 func (s *Store) Procedures(ctx context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
-	filter := bson.D{}
+	q, err := f.query()
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s, colProcedures, q, procedureOrder, args)
+}
+
+func (f ProcedureFilter) query() (bson.D, error) {
+	q := bson.D{}
 	if f.AgencyCode != nil {
-		filter = append(filter, bson.E{Key: "agency", Value: *f.AgencyCode})
+		q = append(q, bson.E{Key: "agency", Value: *f.AgencyCode})
 	}
 	if f.Level != nil {
-		filter = append(filter, bson.E{Key: "level", Value: *f.Level})
+		q = append(q, bson.E{Key: "level", Value: *f.Level})
 	}
 	if f.LegalBasis != nil {
 		sym, err := registry.ParseSymbol(*f.LegalBasis)
 		if err != nil {
 			return nil, registry.AsField("filter.legalBasis", err)
 		}
-		filter = append(filter, bson.E{Key: "legalBases", Value: sym.String()})
+		q = append(q, bson.E{Key: "legalBases", Value: sym.String()})
 	}
-	return list(ctx, s, colProcedures, filter, procedureOrder, args)
+	return q, nil
 }
 
 // get returns the document with _id id, or nil when there is none.

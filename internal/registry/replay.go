@@ -1,0 +1,69 @@
+package registry
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/vnregistry/registry/internal/calendar"
+)
+
+// Replay rebuilds a dossier from its history with the domain's own rules, as
+// an import must: an outside record is trusted only as far as its steps are.
+// The result has every derived field recomputed; a recorded due date or
+// outcome that the rules do not reproduce is refused, since it would mean a
+// different calendar or a tampered record.
+func Replay(d *Dossier, cal *calendar.Calendar) (*Dossier, error) {
+	if len(d.History) == 0 {
+		return nil, Invalid("history", "is empty: a dossier starts with RECEIVE or REGISTER_ONLINE")
+	}
+	first := d.History[0]
+	proc := &Procedure{Code: d.ProcedureCode, ProcessingDays: d.ProcessingDays}
+	if err := checkProcessingDays(d.ProcessingDays); err != nil {
+		return nil, err
+	}
+	in := ReceiveDossierInput{
+		ProcedureCode: d.ProcedureCode, AgencyCode: d.AgencyCode, Channel: d.Channel,
+		Applicant:  ApplicantInput{Name: d.Applicant.Name, IDNumber: &d.Applicant.IDNumber, Phone: &d.Applicant.Phone},
+		ReceivedAt: &first.At, Actor: &first.Actor, Note: &first.Note,
+	}
+	// "Now" for the replay is the last step: no step may be after it.
+	last := d.History[len(d.History)-1].At
+	out, err := NewDossier(in, first.Action, d.Code, proc, cal, last, d.Provenance)
+	if err != nil {
+		return nil, within("history[0]", err)
+	}
+	for i, st := range d.History[1:] {
+		step := DossierStepInput{
+			Action: st.Action, At: &st.At, Actor: &st.Actor, FromUnit: &st.FromUnit, ToUnit: &st.ToUnit, Note: &st.Note,
+		}
+		if st.NewDueDate != "" {
+			step.NewDueDate = &st.NewDueDate
+		}
+		if st.Action == ActionResolve && d.Result != nil {
+			step.Approved, step.ResultSymbol = &d.Result.Approved, &d.Result.Symbol
+		}
+		if err := out.Apply(step, cal, last.Add(time.Nanosecond)); err != nil {
+			return nil, within("history["+strconv.Itoa(i+1)+"]", err)
+		}
+	}
+	for _, c := range []struct {
+		field             string
+		recorded, rebuilt string
+	}{
+		{"status", string(d.Status), string(out.Status)},
+		{"dueDate", string(d.DueDate), string(out.DueDate)},
+		{"outcome", string(d.Outcome), string(out.Outcome)},
+	} {
+		if c.recorded != "" && c.recorded != c.rebuilt {
+			return nil, Invalid(c.field, "is %q but the history gives %q (another holiday calendar?)", c.recorded, c.rebuilt)
+		}
+	}
+	return out, nil
+}
+
+func checkProcessingDays(n int) error {
+	if n < 0 || n > maxProcessDays {
+		return Invalid("processingDays", "must be between 0 and %d working days, got %d", maxProcessDays, n)
+	}
+	return nil
+}
