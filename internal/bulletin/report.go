@@ -1,0 +1,337 @@
+package bulletin
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+var (
+	// totalRE is a resolved total: "giải quyết 5.570 hồ sơ", "đã giải quyết
+	// xong 5.180 hồ sơ". A count followed by "trước hạn" and the like is a
+	// part, not a total (checked by partAfterRE).
+	totalRE     = regexp.MustCompile(`\bgiai\s+quyet\s+(?:(?:duoc|xong|tong\s+so|tong\s+cong|tong|la)\s+)*(` + countPattern + `)\s+ho\s+so\b`)
+	partAfterRE = regexp.MustCompile(`^\s*(?:(?:duoc|da)\s+)?(?:truoc|dung|qua|tre)\s+han\b`)
+	// notResolvedRE before "giải quyết" means dossiers in progress ("đang")
+	// or pending ("chưa"), which are not a resolved total.
+	notResolvedRE = regexp.MustCompile(`(?:^|[^a-z0-9])(?:dang|chua)\s+$`)
+	// openRE starts the part of a report about open dossiers, whose "quá
+	// hạn" counts overdue dossiers, not late resolutions.
+	openRE = regexp.MustCompile(`\b(?:dang\s+giai\s+quyet|dang\s+xu\s+ly|chua\s+giai\s+quyet|con\s+ton|ton\s+dong|tiep\s+nhan|dang\s+trong\s+han|chua\s+den\s+han)\b`)
+
+	// rateAfterRE is the rate printed after a count: ", đạt 83,8%",
+	// "(16,2%)", ", chiếm tỷ lệ 0,8%".
+	rateAfterRE = regexp.MustCompile(`^\s*(?:[,;]\s*)?(?:\(\s*)?(?:(?:dat|chiem)\s+)?(?:(?:ty|ti)\s+le\s+)?(` + ratePattern + `)\s*%`)
+	// bothBeforeRE ends "trước và đúng hạn", a combined count that is
+	// neither the early nor the on-time one.
+	bothBeforeRE = regexp.MustCompile(`truoc(?:\s+han)?\s*(?:va|,)\s*$`)
+
+	agencyHeads = newPhrases("Trung tâm", "Sở", "UBND", "Ủy ban nhân dân", "Bộ phận", "Văn phòng", "Phòng",
+		"Chi cục", "Cục", "Ban quản lý", "Huyện", "Thị xã", "Thành phố", "Quận", "Công an", "Kho bạc",
+		"Bảo hiểm xã hội", "Chi nhánh")
+)
+
+type partKind int
+
+const (
+	early partKind = iota
+	onTime
+	late
+	partKinds
+)
+
+// partREs find a part's count after its kind ("trước hạn 4.671 hồ sơ",
+// "đúng hạn là 899 hồ sơ") or before it ("1.119 hồ sơ giải quyết đúng hạn").
+var partREs = func() [partKinds][]*regexp.Regexp {
+	kinds := [partKinds]string{`truoc\s+han`, `dung\s+han`, `(?:qua|tre)\s+han`}
+	var res [partKinds][]*regexp.Regexp
+	for k, kind := range kinds {
+		res[k] = []*regexp.Regexp{
+			regexp.MustCompile(`\b(?:` + kind + `)\s+(?:(?:la|duoc|co)\s+)?:?\s*(` + countPattern + `)\s+ho\s+so\b`),
+			regexp.MustCompile(`\b(` + countPattern + `)\s+ho\s+so\s+(?:(?:duoc|da)\s+)?(?:giai\s+quyet\s+)?(?:` + kind + `)\b`),
+		}
+	}
+	return res
+}()
+
+// part is a count with the rate printed after it, if any.
+type part struct {
+	count int
+	rate  *float64
+}
+
+// parts finds the first count of each kind in the folded range [b, e).
+func (t *text) parts(b, e int) [partKinds]*part {
+	var found [partKinds]*part
+	for k := range partKinds {
+		best := -1
+		for _, re := range partREs[k] {
+			for _, m := range re.FindAllStringSubmatchIndex(t.f[b:e], -1) {
+				if best >= 0 && b+m[0] >= best {
+					break
+				}
+				if partKind(k) == onTime && bothBeforeRE.MatchString(t.f[max(b, b+m[0]-lookbackBytes):b+m[0]]) {
+					continue
+				}
+				n, ok := readCount(t.f[b+m[2] : b+m[3]])
+				if !ok {
+					continue
+				}
+				p := &part{count: n}
+				if r := rateAfterRE.FindStringSubmatch(t.ahead(b+m[1], e, 64)); r != nil {
+					if v, ok := readRate(r[1]); ok {
+						p.rate = &v
+					}
+				}
+				found[k], best = p, b+m[0]
+				break
+			}
+		}
+	}
+	return found
+}
+
+// total is a resolved total found in a sentence.
+type total struct {
+	b, e, count int
+}
+
+func (t *text) totals(s sentence) []total {
+	var out []total
+	for _, m := range totalRE.FindAllStringSubmatchIndex(t.f[s.b:s.e], -1) {
+		b, e := s.b+m[0], s.b+m[1]
+		if notResolvedRE.MatchString(t.f[max(s.b, b-lookbackBytes):b]) || partAfterRE.MatchString(t.ahead(e, s.e, 64)) {
+			continue
+		}
+		if n, ok := readCount(t.f[s.b+m[2] : s.b+m[3]]); ok {
+			out = append(out, total{b, e, n})
+		}
+	}
+	return out
+}
+
+// reports extracts the statistics reports of the text. A report starts at a
+// resolved total; its parts follow in the same sentence or in the next ones
+// of its paragraph ("... giải quyết 6.164 hồ sơ. Trong đó, ..."); its month
+// and agency come from before the total, or from earlier sentences of the
+// paragraph when the sentence refers to them ("Trong tháng, đã giải quyết").
+// The excerpt covers every sentence used.
+func (t *text) reports(sents []sentence, source string) []registry.Report {
+	totals := make([][]total, len(sents))
+	months := make([][]monthHit, len(sents))
+	for i, s := range sents {
+		totals[i] = t.totals(s)
+		months[i] = t.monthsIn(s)
+	}
+	var out []registry.Report
+	for i, s := range sents {
+		for k, tot := range totals[i] {
+			last := k == len(totals[i])-1
+			segStart, segEnd := s.b, s.e
+			if k > 0 {
+				segStart = t.clauseBreak(totals[i][k-1], totals[i][k])
+			}
+			if !last {
+				segEnd = t.clauseBreak(tot, totals[i][k+1])
+			}
+			partsEnd, open := segEnd, false
+			if m := openRE.FindStringIndex(t.f[tot.e:segEnd]); m != nil {
+				partsEnd, open = tot.e+m[0], true
+			}
+			found := t.parts(tot.e, partsEnd)
+			// The excerpt starts at the sentence, or at the clause of a total
+			// after the first, and reaches back to whatever else was used.
+			excerptB, excerptE := segStart, segEnd
+			if last && !open {
+				excerptE = t.continueParts(sents, totals, i, &found)
+			}
+
+			r := registry.Report{Resolved: &tot.count}
+			setParts(&r, found)
+
+			// Something used from before the excerpt takes it back to the
+			// start of that sentence.
+			cover := func(from int) {
+				if from < excerptB {
+					excerptB = from
+					if from >= s.b {
+						excerptB = s.b
+					}
+				}
+			}
+			if p, from, ok := t.period(sents, totals, months, i, tot, segEnd); ok {
+				r.Period = p
+				cover(from)
+			}
+			if name, from, ok := t.agency(sents, totals, i, k, segStart, tot.b); ok {
+				r.AgencyName = name
+				cover(from)
+			}
+
+			excerptB, excerptE = trimExcerpt(t.f, excerptB, excerptE)
+			sp := t.span(excerptB, excerptE)
+			r.Provenance = registry.Provenance{Source: source, Excerpt: sp.Sentence, Offset: sp.Offset, Length: sp.Length}
+			r.Key = registry.ReportKey(r.AgencyName, r.Period, r.Provenance.Excerpt)
+			r.Findings = registry.CheckReport(&r)
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// continueParts adds the parts of the sentences after sentence i in its
+// paragraph that carry parts but no total of their own, and returns where
+// the last one used ends.
+func (t *text) continueParts(sents []sentence, totals [][]total, i int, found *[partKinds]*part) int {
+	end := sents[i].e
+	for j := i + 1; j < len(sents) && sents[j].para == sents[i].para && len(totals[j]) == 0; j++ {
+		s := sents[j]
+		partsEnd, open := s.e, false
+		if m := openRE.FindStringIndex(t.f[s.b:s.e]); m != nil {
+			partsEnd, open = s.b+m[0], true
+		}
+		added := false
+		for k, p := range t.parts(s.b, partsEnd) {
+			if p != nil && found[k] == nil {
+				found[k], added = p, true
+			}
+		}
+		if !added {
+			break
+		}
+		end = s.e
+		if open {
+			break
+		}
+	}
+	return end
+}
+
+// clauseBreak is where the clause of total b starts, after total a in the
+// same sentence: at the last "; " between them, else the last ", " (a
+// decimal comma has no space after it), else at b itself.
+func (t *text) clauseBreak(a, b total) int {
+	between := t.f[a.e:b.b]
+	for _, sep := range []string{"; ", ", "} {
+		if i := strings.LastIndex(between, sep); i >= 0 {
+			return a.e + i
+		}
+	}
+	return b.b
+}
+
+func setParts(r *registry.Report, found [partKinds]*part) {
+	counts := [partKinds]**int{&r.Early, &r.OnTime, &r.Late}
+	rates := [partKinds]**float64{&r.EarlyRate, &r.OnTimeRate, &r.LateRate}
+	for k, p := range found {
+		if p != nil {
+			*counts[k] = &p.count
+			*rates[k] = p.rate
+		}
+	}
+}
+
+// monthHit is a month stated in a sentence, at [b, e) of the folded text.
+type monthHit struct {
+	b, e   int
+	period string
+}
+
+// monthsIn returns the valid months stated in s, in order.
+func (t *text) monthsIn(s sentence) []monthHit {
+	var out []monthHit
+	for _, m := range monthRE.FindAllStringSubmatchIndex(t.f[s.b:s.e], -1) {
+		if p := readMonth(t.f[s.b:], m); p != "" {
+			out = append(out, monthHit{s.b + m[0], s.b + m[1], p})
+		}
+	}
+	return out
+}
+
+// period finds the report's month: the last stated before its total in its
+// sentence, else the first after it within its clause (segEnd); else, when the sentence says "trong
+// tháng" without a month, the one month stated by the nearest earlier
+// sentence of the paragraph that states any (not past another report's
+// sentence). It also returns where what it used starts: the month, or the
+// earlier sentence.
+func (t *text) period(sents []sentence, totals [][]total, months [][]monthHit, i int, tot total, segEnd int) (string, int, bool) {
+	s, hits := sents[i], months[i]
+	// Hits do not overlap, so their ends increase with their starts.
+	if k := sort.Search(len(hits), func(k int) bool { return hits[k].e > tot.b }); k > 0 {
+		return hits[k-1].period, hits[k-1].b, true
+	}
+	if k := sort.Search(len(hits), func(k int) bool { return hits[k].b >= tot.e }); k < len(hits) && hits[k].e <= segEnd {
+		return hits[k].period, hits[k].b, true
+	}
+	if !inTheMonthRE.MatchString(t.f[max(s.b, tot.b-maxClauseBytes):tot.b]) {
+		return "", 0, false
+	}
+	for j := i - 1; j >= 0 && sents[j].para == s.para && len(totals[j]) == 0; j-- {
+		if len(months[j]) == 0 {
+			continue
+		}
+		p := months[j][0].period
+		for _, h := range months[j] {
+			if h.period != p {
+				return "", 0, false // two months: which one is meant is not said
+			}
+		}
+		return p, sents[j].b, true
+	}
+	return "", 0, false
+}
+
+// agency finds the agency named before the total in its segment of the
+// sentence; for a sentence's first total, else in the nearest earlier
+// sentence of the paragraph that names one (not past another report's
+// sentence). It returns the name as written and where it starts, or where
+// the earlier sentence starts.
+func (t *text) agency(sents []sentence, totals [][]total, i, k, segStart, limit int) (string, int, bool) {
+	if b, e, ok := t.findAgency(segStart, limit); ok {
+		return t.orig(b, e), b, true
+	}
+	if k > 0 {
+		return "", 0, false
+	}
+	for j := i - 1; j >= 0 && sents[j].para == sents[i].para && len(totals[j]) == 0; j-- {
+		if b, e, ok := t.findAgency(sents[j].b, sents[j].e); ok {
+			return t.orig(b, e), sents[j].b, true
+		}
+	}
+	return "", 0, false
+}
+
+// findAgency returns the first agency named in [b, e): a head word
+// ("Trung tâm", "Sở", "UBND"...) followed by at least one more word.
+func (t *text) findAgency(b, e int) (int, int, bool) {
+	for i := b; i < e; i++ {
+		if i > b && isWordByte(t.f[i-1]) || !isWordByte(t.f[i]) {
+			continue
+		}
+		he := agencyHeads.at(t, i, e)
+		if he < 0 {
+			continue
+		}
+		if ne, ok := t.nameEnd(i, e); ok && ne > he {
+			return i, ne, true
+		}
+	}
+	return 0, 0, false
+}
+
+func isWordByte(c byte) bool { return isASCIIAlnum(c) || c >= 0x80 }
+
+// trimExcerpt drops white space and the separators left at either end of
+// an excerpt cut at a clause of a sentence with several totals.
+func trimExcerpt(f string, b, e int) (int, int) {
+	isSep := func(c byte) bool { return c == ',' || c == ';' || c == ' ' || c == '\n' }
+	for b < e && isSep(f[b]) {
+		b++
+	}
+	for e > b && isSep(f[e-1]) {
+		e--
+	}
+	return b, e
+}
