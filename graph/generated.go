@@ -37,10 +37,14 @@ type ResolverRoot interface {
 	Applicant() ApplicantResolver
 	Directive() DirectiveResolver
 	Dossier() DossierResolver
+	Finding() FindingResolver
+	ImportedDirective() ImportedDirectiveResolver
 	Mutation() MutationResolver
 	Procedure() ProcedureResolver
 	Provenance() ProvenanceResolver
 	Query() QueryResolver
+	Reconciliation() ReconciliationResolver
+	Report() ReportResolver
 	Result() ResultResolver
 	Signer() SignerResolver
 	StatDefinition() StatDefinitionResolver
@@ -81,10 +85,17 @@ type ComplexityRoot struct {
 		Phone    func(childComplexity int) int
 	}
 
+	BulletinImport struct {
+		Directives func(childComplexity int) int
+		DryRun     func(childComplexity int) int
+		Reports    func(childComplexity int) int
+	}
+
 	Directive struct {
 		CitedBy         func(childComplexity int, first *int, after *string) int
 		EffectiveFrom   func(childComplexity int) int
 		EffectiveTo     func(childComplexity int) int
+		Findings        func(childComplexity int) int
 		ID              func(childComplexity int) int
 		IssuedOn        func(childComplexity int) int
 		IssuerAsWritten func(childComplexity int) int
@@ -183,6 +194,32 @@ type ComplexityRoot struct {
 		Value func(childComplexity int) int
 	}
 
+	FigureComparison struct {
+		Agrees     func(childComplexity int) int
+		Computed   func(childComplexity int) int
+		Difference func(childComplexity int) int
+		Measure    func(childComplexity int) int
+		Reported   func(childComplexity int) int
+	}
+
+	Finding struct {
+		Code       func(childComplexity int) int
+		Difference func(childComplexity int) int
+		Field      func(childComplexity int) int
+		Message    func(childComplexity int) int
+	}
+
+	ImportedDirective struct {
+		Created       func(childComplexity int) int
+		Directive     func(childComplexity int) int
+		TypeAsWritten func(childComplexity int) int
+	}
+
+	ImportedReport struct {
+		Created func(childComplexity int) int
+		Report  func(childComplexity int) int
+	}
+
 	InProgressCounts struct {
 		InProgress        func(childComplexity int) int
 		InProgressOverdue func(childComplexity int) int
@@ -200,6 +237,7 @@ type ComplexityRoot struct {
 		CreateAgency         func(childComplexity int, input registry.CreateAgencyInput) int
 		CreateDirective      func(childComplexity int, input registry.CreateDirectiveInput) int
 		CreateProcedure      func(childComplexity int, input registry.CreateProcedureInput) int
+		ImportBulletin       func(childComplexity int, text string, source string, dryRun *bool) int
 		ReceiveDossier       func(childComplexity int, input registry.ReceiveDossierInput) int
 		RecordDossierStep    func(childComplexity int, code string, input registry.DossierStepInput, expectedVersion *int) int
 		RegisterDossier      func(childComplexity int, input registry.ReceiveDossierInput) int
@@ -254,6 +292,8 @@ type ComplexityRoot struct {
 		Node            func(childComplexity int, id string) int
 		Procedure       func(childComplexity int, code string) int
 		Procedures      func(childComplexity int, first *int, after *string, filter *store.ProcedureFilter) int
+		Reconciliation  func(childComplexity int, agency string, period string) int
+		Reports         func(childComplexity int, first *int, after *string, filter *store.ReportFilter) int
 		StatDefinitions func(childComplexity int) int
 	}
 
@@ -272,6 +312,47 @@ type ComplexityRoot struct {
 		ReceivedOnline   func(childComplexity int) int
 		ReceivedPostal   func(childComplexity int) int
 		ReceivedTotal    func(childComplexity int) int
+	}
+
+	Reconciliation struct {
+		Agency      func(childComplexity int) int
+		AgencyCode  func(childComplexity int) int
+		Comparisons func(childComplexity int) int
+		Computed    func(childComplexity int) int
+		Period      func(childComplexity int) int
+	}
+
+	Report struct {
+		Agency     func(childComplexity int) int
+		AgencyName func(childComplexity int) int
+		Early      func(childComplexity int) int
+		EarlyRate  func(childComplexity int) int
+		Findings   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Late       func(childComplexity int) int
+		LateRate   func(childComplexity int) int
+		OnTime     func(childComplexity int) int
+		OnTimeRate func(childComplexity int) int
+		Period     func(childComplexity int) int
+		Provenance func(childComplexity int) int
+		Resolved   func(childComplexity int) int
+	}
+
+	ReportComparison struct {
+		Figures func(childComplexity int) int
+		Notes   func(childComplexity int) int
+		Report  func(childComplexity int) int
+	}
+
+	ReportConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ResolvedCounts struct {
@@ -392,6 +473,14 @@ type DossierResolver interface {
 
 	AllowedActions(ctx context.Context, obj *registry.Dossier) ([]registry.Action, error)
 }
+type FindingResolver interface {
+	Code(ctx context.Context, obj *registry.Finding) (string, error)
+
+	Field(ctx context.Context, obj *registry.Finding) (*string, error)
+}
+type ImportedDirectiveResolver interface {
+	TypeAsWritten(ctx context.Context, obj *store.ImportedDirective) (*string, error)
+}
 type MutationResolver interface {
 	CreateAgency(ctx context.Context, input registry.CreateAgencyInput) (*registry.Agency, error)
 	CreateProcedure(ctx context.Context, input registry.CreateProcedureInput) (*registry.Procedure, error)
@@ -399,6 +488,7 @@ type MutationResolver interface {
 	RegisterDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
 	RecordDossierStep(ctx context.Context, code string, input registry.DossierStepInput, expectedVersion *int) (*registry.Dossier, error)
 	CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error)
+	ImportBulletin(ctx context.Context, text string, source string, dryRun *bool) (*store.BulletinImport, error)
 	AddDirectiveRelation(ctx context.Context, id string, relation registry.RelationInput) (*registry.Directive, error)
 }
 type ProcedureResolver interface {
@@ -427,6 +517,17 @@ type QueryResolver interface {
 	Directives(ctx context.Context, first *int, after *string, filter *store.DirectiveFilter) (*model.DirectiveConnection, error)
 	DossierStats(ctx context.Context, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) (*model.DossierStats, error)
 	StatDefinitions(ctx context.Context) ([]*stats.MeasureDefinition, error)
+	Reports(ctx context.Context, first *int, after *string, filter *store.ReportFilter) (*model.ReportConnection, error)
+	Reconciliation(ctx context.Context, agency string, period string) (*stats.Reconciliation, error)
+}
+type ReconciliationResolver interface {
+	Agency(ctx context.Context, obj *stats.Reconciliation) (*registry.Agency, error)
+}
+type ReportResolver interface {
+	ID(ctx context.Context, obj *registry.Report) (string, error)
+	AgencyName(ctx context.Context, obj *registry.Report) (*string, error)
+	Agency(ctx context.Context, obj *registry.Report) (*registry.Agency, error)
+	Period(ctx context.Context, obj *registry.Report) (*string, error)
 }
 type ResultResolver interface {
 	Symbol(ctx context.Context, obj *registry.Result) (*string, error)
@@ -586,6 +687,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Applicant.Phone(childComplexity), true
 
+	case "BulletinImport.directives":
+		if e.ComplexityRoot.BulletinImport.Directives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinImport.Directives(childComplexity), true
+	case "BulletinImport.dryRun":
+		if e.ComplexityRoot.BulletinImport.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinImport.DryRun(childComplexity), true
+	case "BulletinImport.reports":
+		if e.ComplexityRoot.BulletinImport.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinImport.Reports(childComplexity), true
+
 	case "Directive.citedBy":
 		if e.ComplexityRoot.Directive.CitedBy == nil {
 			break
@@ -609,6 +729,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.EffectiveTo(childComplexity), true
+	case "Directive.findings":
+		if e.ComplexityRoot.Directive.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.Findings(childComplexity), true
 	case "Directive.id":
 		if e.ComplexityRoot.Directive.ID == nil {
 			break
@@ -1021,6 +1147,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Facet.Value(childComplexity), true
 
+	case "FigureComparison.agrees":
+		if e.ComplexityRoot.FigureComparison.Agrees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FigureComparison.Agrees(childComplexity), true
+	case "FigureComparison.computed":
+		if e.ComplexityRoot.FigureComparison.Computed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FigureComparison.Computed(childComplexity), true
+	case "FigureComparison.difference":
+		if e.ComplexityRoot.FigureComparison.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FigureComparison.Difference(childComplexity), true
+	case "FigureComparison.measure":
+		if e.ComplexityRoot.FigureComparison.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FigureComparison.Measure(childComplexity), true
+	case "FigureComparison.reported":
+		if e.ComplexityRoot.FigureComparison.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FigureComparison.Reported(childComplexity), true
+
+	case "Finding.code":
+		if e.ComplexityRoot.Finding.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Code(childComplexity), true
+	case "Finding.difference":
+		if e.ComplexityRoot.Finding.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Difference(childComplexity), true
+	case "Finding.field":
+		if e.ComplexityRoot.Finding.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Field(childComplexity), true
+	case "Finding.message":
+		if e.ComplexityRoot.Finding.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Message(childComplexity), true
+
+	case "ImportedDirective.created":
+		if e.ComplexityRoot.ImportedDirective.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedDirective.Created(childComplexity), true
+	case "ImportedDirective.directive":
+		if e.ComplexityRoot.ImportedDirective.Directive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedDirective.Directive(childComplexity), true
+	case "ImportedDirective.typeAsWritten":
+		if e.ComplexityRoot.ImportedDirective.TypeAsWritten == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedDirective.TypeAsWritten(childComplexity), true
+
+	case "ImportedReport.created":
+		if e.ComplexityRoot.ImportedReport.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedReport.Created(childComplexity), true
+	case "ImportedReport.report":
+		if e.ComplexityRoot.ImportedReport.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedReport.Report(childComplexity), true
+
 	case "InProgressCounts.total":
 		if e.ComplexityRoot.InProgressCounts.InProgress == nil {
 			break
@@ -1103,6 +1317,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProcedure(childComplexity, args["input"].(registry.CreateProcedureInput)), true
+	case "Mutation.importBulletin":
+		if e.ComplexityRoot.Mutation.ImportBulletin == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importBulletin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportBulletin(childComplexity, args["text"].(string), args["source"].(string), args["dryRun"].(*bool)), true
 	case "Mutation.receiveDossier":
 		if e.ComplexityRoot.Mutation.ReceiveDossier == nil {
 			break
@@ -1391,6 +1616,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Procedures(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.ProcedureFilter)), true
+	case "Query.reconciliation":
+		if e.ComplexityRoot.Query.Reconciliation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reconciliation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reconciliation(childComplexity, args["agency"].(string), args["period"].(string)), true
+	case "Query.reports":
+		if e.ComplexityRoot.Query.Reports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.ReportFilter)), true
 	case "Query.statDefinitions":
 		if e.ComplexityRoot.Query.StatDefinitions == nil {
 			break
@@ -1465,6 +1712,167 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReceivedCounts.ReceivedTotal(childComplexity), true
+
+	case "Reconciliation.agency":
+		if e.ComplexityRoot.Reconciliation.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reconciliation.Agency(childComplexity), true
+	case "Reconciliation.agencyCode":
+		if e.ComplexityRoot.Reconciliation.AgencyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reconciliation.AgencyCode(childComplexity), true
+	case "Reconciliation.comparisons":
+		if e.ComplexityRoot.Reconciliation.Comparisons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reconciliation.Comparisons(childComplexity), true
+	case "Reconciliation.computed":
+		if e.ComplexityRoot.Reconciliation.Computed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reconciliation.Computed(childComplexity), true
+	case "Reconciliation.period":
+		if e.ComplexityRoot.Reconciliation.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reconciliation.Period(childComplexity), true
+
+	case "Report.agency":
+		if e.ComplexityRoot.Report.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Agency(childComplexity), true
+	case "Report.agencyName":
+		if e.ComplexityRoot.Report.AgencyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.AgencyName(childComplexity), true
+	case "Report.early":
+		if e.ComplexityRoot.Report.Early == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Early(childComplexity), true
+	case "Report.earlyRate":
+		if e.ComplexityRoot.Report.EarlyRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.EarlyRate(childComplexity), true
+	case "Report.findings":
+		if e.ComplexityRoot.Report.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Findings(childComplexity), true
+	case "Report.id":
+		if e.ComplexityRoot.Report.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.ID(childComplexity), true
+	case "Report.late":
+		if e.ComplexityRoot.Report.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Late(childComplexity), true
+	case "Report.lateRate":
+		if e.ComplexityRoot.Report.LateRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.LateRate(childComplexity), true
+	case "Report.onTime":
+		if e.ComplexityRoot.Report.OnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.OnTime(childComplexity), true
+	case "Report.onTimeRate":
+		if e.ComplexityRoot.Report.OnTimeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.OnTimeRate(childComplexity), true
+	case "Report.period":
+		if e.ComplexityRoot.Report.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Period(childComplexity), true
+	case "Report.provenance":
+		if e.ComplexityRoot.Report.Provenance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Provenance(childComplexity), true
+	case "Report.resolved":
+		if e.ComplexityRoot.Report.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Resolved(childComplexity), true
+
+	case "ReportComparison.figures":
+		if e.ComplexityRoot.ReportComparison.Figures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportComparison.Figures(childComplexity), true
+	case "ReportComparison.notes":
+		if e.ComplexityRoot.ReportComparison.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportComparison.Notes(childComplexity), true
+	case "ReportComparison.report":
+		if e.ComplexityRoot.ReportComparison.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportComparison.Report(childComplexity), true
+
+	case "ReportConnection.edges":
+		if e.ComplexityRoot.ReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportConnection.Edges(childComplexity), true
+	case "ReportConnection.pageInfo":
+		if e.ComplexityRoot.ReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportConnection.PageInfo(childComplexity), true
+	case "ReportConnection.totalCount":
+		if e.ComplexityRoot.ReportConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportConnection.TotalCount(childComplexity), true
+
+	case "ReportEdge.cursor":
+		if e.ComplexityRoot.ReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportEdge.Cursor(childComplexity), true
+	case "ReportEdge.node":
+		if e.ComplexityRoot.ReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportEdge.Node(childComplexity), true
 
 	case "ResolvedCounts.early":
 		if e.ComplexityRoot.ResolvedCounts.Early == nil {
@@ -1824,6 +2232,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DossierStepInput", ec.unmarshalInputDossierStepInput),
 			graphql.NewInputUnmarshaler("ProcedureFilter", ec.unmarshalInputProcedureFilter),
 			graphql.NewInputUnmarshaler("ReceiveDossierInput", ec.unmarshalInputReceiveDossierInput),
+			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
 			graphql.NewInputUnmarshaler("SignerInput", ec.unmarshalInputSignerInput),
 		)
 	}
@@ -2232,7 +2641,106 @@ type Directive implements Node {
   relations: [DirectiveRelation!]!
   "Procedures citing this directive as a legal basis."
   citedBy(first: Int = 20, after: String): ProcedureConnection!
+  "What checks noticed, e.g. the source naming an issuer the symbol disagrees with."
+  findings: [Finding!]!
   provenance: Provenance!
+}
+
+"Something a check noticed about published material."
+type Finding {
+  "PARTS_DO_NOT_ADD_UP, RATE_TRUNCATED, RATE_MISMATCH, PERIOD_UNDETERMINED, ISSUER_DISAGREES_WITH_SYMBOL, ..."
+  code: String!
+  message: String!
+  "The record field concerned."
+  field: String
+  "For PARTS_DO_NOT_ADD_UP: the parts minus the total."
+  difference: Int
+}
+
+"A statistics report as published (e.g. in a bulletin), figures as printed."
+type Report implements Node {
+  id: ID!
+  "The agency as the source named it."
+  agencyName: String
+  "The registry's agency of that name, when there is one."
+  agency: Agency
+  "Month, ` + "`" + `2021-03` + "`" + `; null when the source does not say."
+  period: String
+  resolved: Int
+  early: Int
+  onTime: Int
+  late: Int
+  "Printed rates as shares: 83,8% is 0.838."
+  earlyRate: Float
+  onTimeRate: Float
+  lateRate: Float
+  findings: [Finding!]!
+  provenance: Provenance!
+}
+
+type ReportEdge {
+  cursor: String!
+  node: Report!
+}
+type ReportConnection {
+  edges: [ReportEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input ReportFilter {
+  period: String
+  agencyCode: String
+}
+
+"What one bulletin gave."
+type BulletinImport {
+  dryRun: Boolean!
+  directives: [ImportedDirective!]!
+  reports: [ImportedReport!]!
+}
+
+type ImportedDirective {
+  directive: Directive!
+  "The type as the text named it (` + "`" + `Công văn` + "`" + `, ` + "`" + `Quyết định` + "`" + `)."
+  typeAsWritten: String
+  "Stored by this import (false: already there, or a dry run)."
+  created: Boolean!
+}
+
+type ImportedReport {
+  report: Report!
+  created: Boolean!
+}
+
+"A reported figure beside the one computed from the dossiers."
+type FigureComparison {
+  "resolved, early, onTime, late, earlyRate, onTimeRate or lateRate."
+  measure: String!
+  reported: Float
+  computed: Float
+  "computed - reported."
+  difference: Float
+  "Counts equal; rates within 0.1 percentage point (bulletins truncate)."
+  agrees: Boolean!
+}
+
+type ReportComparison {
+  report: Report!
+  figures: [FigureComparison!]!
+  "What the comparison means, e.g. which of a report's contradictory figures the dossiers follow."
+  notes: [String!]!
+}
+
+"The reports published for an agency and month beside what its dossiers give."
+type Reconciliation {
+  agency: Agency
+  agencyCode: String!
+  period: String!
+  "Computed from the dossiers, rates under the provincial definition (the one bulletins print)."
+  computed: StatRow!
+  "One per published report of that agency and month; empty when none was imported."
+  comparisons: [ReportComparison!]!
 }
 
 type AgencyEdge {
@@ -2370,6 +2878,10 @@ type Query {
   dossierStats(filter: DossierStatsFilter!, groupBy: [StatDimension!], asOf: Date): DossierStats!
   "How every statistic is computed: numerator, denominator and notes, per rate definition."
   statDefinitions: [StatDefinition!]!
+  "Published statistics reports, newest period first."
+  reports(first: Int = 20, after: String, filter: ReportFilter): ReportConnection!
+  "Reported figures of an agency for a month (` + "`" + `2021-03` + "`" + `) beside those computed from its dossiers."
+  reconciliation(agency: String!, period: String!): Reconciliation!
 }
 
 "Something statistics are grouped by. At most one time dimension; periods follow the calendar in Vietnam's time zone."
@@ -2604,6 +3116,12 @@ type Mutation {
   """
   recordDossierStep(code: String!, input: DossierStepInput!, expectedVersion: Int): Dossier!
   createDirective(input: CreateDirectiveInput!): Directive!
+  """
+  Read directives and statistics reports from Vietnamese news text and store
+  those not yet in the registry, each with the sentence it came from. With
+  ` + "`" + `dryRun` + "`" + ` nothing is stored. Importing the same text again changes nothing.
+  """
+  importBulletin(text: String!, source: String!, dryRun: Boolean = false): BulletinImport!
   "State a relation on a directive (by its id); stating it again changes nothing."
   addDirectiveRelation(id: ID!, relation: DirectiveRelationInput!): Directive!
 }
@@ -2680,6 +3198,18 @@ func (ec *executionContext) childFields_Applicant(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Applicant", field.Name)
 }
 
+func (ec *executionContext) childFields_BulletinImport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dryRun":
+		return ec.fieldContext_BulletinImport_dryRun(ctx, field)
+	case "directives":
+		return ec.fieldContext_BulletinImport_directives(ctx, field)
+	case "reports":
+		return ec.fieldContext_BulletinImport_reports(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulletinImport", field.Name)
+}
+
 func (ec *executionContext) childFields_Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2716,6 +3246,8 @@ func (ec *executionContext) childFields_Directive(ctx context.Context, field gra
 		return ec.fieldContext_Directive_relations(ctx, field)
 	case "citedBy":
 		return ec.fieldContext_Directive_citedBy(ctx, field)
+	case "findings":
+		return ec.fieldContext_Directive_findings(ctx, field)
 	case "provenance":
 		return ec.fieldContext_Directive_provenance(ctx, field)
 	}
@@ -2884,6 +3416,58 @@ func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Facet", field.Name)
 }
 
+func (ec *executionContext) childFields_FigureComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_FigureComparison_measure(ctx, field)
+	case "reported":
+		return ec.fieldContext_FigureComparison_reported(ctx, field)
+	case "computed":
+		return ec.fieldContext_FigureComparison_computed(ctx, field)
+	case "difference":
+		return ec.fieldContext_FigureComparison_difference(ctx, field)
+	case "agrees":
+		return ec.fieldContext_FigureComparison_agrees(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FigureComparison", field.Name)
+}
+
+func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Finding_code(ctx, field)
+	case "message":
+		return ec.fieldContext_Finding_message(ctx, field)
+	case "field":
+		return ec.fieldContext_Finding_field(ctx, field)
+	case "difference":
+		return ec.fieldContext_Finding_difference(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Finding", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportedDirective(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "directive":
+		return ec.fieldContext_ImportedDirective_directive(ctx, field)
+	case "typeAsWritten":
+		return ec.fieldContext_ImportedDirective_typeAsWritten(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportedDirective_created(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportedDirective", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportedReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "report":
+		return ec.fieldContext_ImportedReport_report(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportedReport_created(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportedReport", field.Name)
+}
+
 func (ec *executionContext) childFields_InProgressCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "total":
@@ -3016,6 +3600,88 @@ func (ec *executionContext) childFields_ReceivedCounts(ctx context.Context, fiel
 		return ec.fieldContext_ReceivedCounts_carriedOver(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReceivedCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_Reconciliation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agency":
+		return ec.fieldContext_Reconciliation_agency(ctx, field)
+	case "agencyCode":
+		return ec.fieldContext_Reconciliation_agencyCode(ctx, field)
+	case "period":
+		return ec.fieldContext_Reconciliation_period(ctx, field)
+	case "computed":
+		return ec.fieldContext_Reconciliation_computed(ctx, field)
+	case "comparisons":
+		return ec.fieldContext_Reconciliation_comparisons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reconciliation", field.Name)
+}
+
+func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Report_id(ctx, field)
+	case "agencyName":
+		return ec.fieldContext_Report_agencyName(ctx, field)
+	case "agency":
+		return ec.fieldContext_Report_agency(ctx, field)
+	case "period":
+		return ec.fieldContext_Report_period(ctx, field)
+	case "resolved":
+		return ec.fieldContext_Report_resolved(ctx, field)
+	case "early":
+		return ec.fieldContext_Report_early(ctx, field)
+	case "onTime":
+		return ec.fieldContext_Report_onTime(ctx, field)
+	case "late":
+		return ec.fieldContext_Report_late(ctx, field)
+	case "earlyRate":
+		return ec.fieldContext_Report_earlyRate(ctx, field)
+	case "onTimeRate":
+		return ec.fieldContext_Report_onTimeRate(ctx, field)
+	case "lateRate":
+		return ec.fieldContext_Report_lateRate(ctx, field)
+	case "findings":
+		return ec.fieldContext_Report_findings(ctx, field)
+	case "provenance":
+		return ec.fieldContext_Report_provenance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "report":
+		return ec.fieldContext_ReportComparison_report(ctx, field)
+	case "figures":
+		return ec.fieldContext_ReportComparison_figures(ctx, field)
+	case "notes":
+		return ec.fieldContext_ReportComparison_notes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportComparison", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReportConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReportConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReportEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReportEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ResolvedCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3386,6 +4052,36 @@ func (ec *executionContext) field_Mutation_createProcedure_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_importBulletin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_receiveDossier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3686,6 +4382,58 @@ func (ec *executionContext) field_Query_procedures_args(ctx context.Context, raw
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*store.ProcedureFilter, error) {
 			return ec.unmarshalOProcedureFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐProcedureFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reconciliation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agency",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agency"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*store.ReportFilter, error) {
+			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐReportFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4194,6 +4942,93 @@ func (ec *executionContext) fieldContext_Applicant_phone(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Applicant", field, true, true, "String")
 }
 
+func (ec *executionContext) _BulletinImport_dryRun(ctx context.Context, field graphql.CollectedField, obj *store.BulletinImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinImport_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinImport_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinImport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BulletinImport_directives(ctx context.Context, field graphql.CollectedField, obj *store.BulletinImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinImport_directives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ImportedDirective) graphql.Marshaler {
+			return ec.marshalNImportedDirective2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedDirectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinImport_directives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulletinImport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportedDirective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulletinImport_reports(ctx context.Context, field graphql.CollectedField, obj *store.BulletinImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinImport_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reports, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ImportedReport) graphql.Marshaler {
+			return ec.marshalNImportedReport2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinImport_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulletinImport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportedReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Directive_id(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4629,6 +5464,38 @@ func (ec *executionContext) fieldContext_Directive_citedBy(ctx context.Context, 
 	if fc.Args, err = ec.field_Directive_citedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Directive_findings(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Directive",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -6057,6 +6924,346 @@ func (ec *executionContext) fieldContext_Facet_count(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Facet", field, false, false, "Int")
 }
 
+func (ec *executionContext) _FigureComparison_measure(ctx context.Context, field graphql.CollectedField, obj *stats.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FigureComparison_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FigureComparison_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FigureComparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _FigureComparison_reported(ctx context.Context, field graphql.CollectedField, obj *stats.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FigureComparison_reported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FigureComparison_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FigureComparison", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FigureComparison_computed(ctx context.Context, field graphql.CollectedField, obj *stats.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FigureComparison_computed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Computed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FigureComparison_computed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FigureComparison", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FigureComparison_difference(ctx context.Context, field graphql.CollectedField, obj *stats.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FigureComparison_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Difference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FigureComparison_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FigureComparison", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FigureComparison_agrees(ctx context.Context, field graphql.CollectedField, obj *stats.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FigureComparison_agrees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agrees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FigureComparison_agrees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FigureComparison", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Finding_code(ctx context.Context, field graphql.CollectedField, obj *registry.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Code(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, true, "String")
+}
+
+func (ec *executionContext) _Finding_message(ctx context.Context, field graphql.CollectedField, obj *registry.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_field(ctx context.Context, field graphql.CollectedField, obj *registry.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Field(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, true, "String")
+}
+
+func (ec *executionContext) _Finding_difference(ctx context.Context, field graphql.CollectedField, obj *registry.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Difference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportedDirective_directive(ctx context.Context, field graphql.CollectedField, obj *store.ImportedDirective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedDirective_directive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Directive) graphql.Marshaler {
+			return ec.marshalNDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedDirective_directive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportedDirective",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Directive(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportedDirective_typeAsWritten(ctx context.Context, field graphql.CollectedField, obj *store.ImportedDirective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedDirective_typeAsWritten(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportedDirective().TypeAsWritten(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedDirective_typeAsWritten(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedDirective", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportedDirective_created(ctx context.Context, field graphql.CollectedField, obj *store.ImportedDirective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedDirective_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedDirective_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedDirective", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportedReport_report(ctx context.Context, field graphql.CollectedField, obj *store.ImportedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedReport_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedReport_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportedReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportedReport_created(ctx context.Context, field graphql.CollectedField, obj *store.ImportedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedReport_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedReport_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedReport", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _InProgressCounts_total(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6462,6 +7669,50 @@ func (ec *executionContext) fieldContext_Mutation_createDirective(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createDirective_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importBulletin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importBulletin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportBulletin(ctx, fc.Args["text"].(string), fc.Args["source"].(string), fc.Args["dryRun"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.BulletinImport) graphql.Marshaler {
+			return ec.marshalNBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐBulletinImport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importBulletin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulletinImport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importBulletin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7567,6 +8818,94 @@ func (ec *executionContext) fieldContext_Query_statDefinitions(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*store.ReportFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportConnection) graphql.Marshaler {
+			return ec.marshalNReportConnection2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reconciliation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reconciliation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reconciliation(ctx, fc.Args["agency"].(string), fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Reconciliation) graphql.Marshaler {
+			return ec.marshalNReconciliation2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐReconciliation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reconciliation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reconciliation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reconciliation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7894,6 +9233,703 @@ func (ec *executionContext) _ReceivedCounts_carriedOver(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ReceivedCounts_carriedOver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReceivedCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Reconciliation_agency(ctx context.Context, field graphql.CollectedField, obj *stats.Reconciliation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reconciliation_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reconciliation().Agency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Agency) graphql.Marshaler {
+			return ec.marshalOAgency2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reconciliation_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reconciliation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Reconciliation_agencyCode(ctx context.Context, field graphql.CollectedField, obj *stats.Reconciliation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reconciliation_agencyCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgencyCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reconciliation_agencyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reconciliation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Reconciliation_period(ctx context.Context, field graphql.CollectedField, obj *stats.Reconciliation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reconciliation_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reconciliation_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reconciliation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Reconciliation_computed(ctx context.Context, field graphql.CollectedField, obj *stats.Reconciliation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reconciliation_computed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Computed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Row) graphql.Marshaler {
+			return ec.marshalNStatRow2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reconciliation_computed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reconciliation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Reconciliation_comparisons(ctx context.Context, field graphql.CollectedField, obj *stats.Reconciliation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reconciliation_comparisons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comparisons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stats.Comparison) graphql.Marshaler {
+			return ec.marshalNReportComparison2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐComparisonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reconciliation_comparisons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reconciliation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportComparison(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Report_agencyName(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_agencyName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().AgencyName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_agencyName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, true, true, "String")
+}
+
+func (ec *executionContext) _Report_agency(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().Agency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Agency) graphql.Marshaler {
+			return ec.marshalOAgency2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_period(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().Period(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, true, true, "String")
+}
+
+func (ec *executionContext) _Report_resolved(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Report_early(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_early(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Early, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_early(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Report_onTime(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_onTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_onTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Report_late(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Report_earlyRate(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_earlyRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EarlyRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_earlyRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Report_onTimeRate(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_onTimeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTimeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_onTimeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Report_lateRate(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_lateRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_lateRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Report_findings(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_provenance(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_provenance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provenance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.Provenance) graphql.Marshaler {
+			return ec.marshalNProvenance2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐProvenance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provenance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportComparison_report(ctx context.Context, field graphql.CollectedField, obj *stats.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportComparison_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportComparison_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportComparison_figures(ctx context.Context, field graphql.CollectedField, obj *stats.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportComparison_figures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Figures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stats.Figure) graphql.Marshaler {
+			return ec.marshalNFigureComparison2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐFigureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportComparison_figures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FigureComparison(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportComparison_notes(ctx context.Context, field graphql.CollectedField, obj *stats.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportComparison_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportComparison_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportComparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportEdge) graphql.Marshaler {
+			return ec.marshalNReportEdge2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐReportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ResolvedCounts_total(ctx context.Context, field graphql.CollectedField, obj *stats.Measures) (ret graphql.Marshaler) {
@@ -11228,6 +13264,55 @@ func UnmarshalReceiveDossierInput(ctx context.Context, raw any) (registry.Receiv
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj any) (store.ReportFilter, error) {
+	var it store.ReportFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"period", "agencyCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "agencyCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agencyCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgencyCode = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportFilter unmarshals raw into the ReportFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportFilter(ctx context.Context, raw any) (store.ReportFilter, error) {
+	var out store.ReportFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignerInput(ctx context.Context, obj any) (registry.SignerInput, error) {
 	var it registry.SignerInput
 	if obj == nil {
@@ -11285,6 +13370,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case registry.Report:
+		return ec._Report(ctx, sel, &obj)
+	case *registry.Report:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Report(ctx, sel, obj)
 	case registry.Procedure:
 		return ec._Procedure(ctx, sel, &obj)
 	case *registry.Procedure:
@@ -11519,6 +13611,49 @@ func (ec *executionContext) _Applicant(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var bulletinImportImplementors = []string{"BulletinImport"}
+
+func (ec *executionContext) _BulletinImport(ctx context.Context, sel ast.SelectionSet, obj *store.BulletinImport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulletinImportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulletinImport")
+		case "dryRun":
+			out.Values[i] = ec._BulletinImport_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "directives":
+			out.Values[i] = ec._BulletinImport_directives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reports":
+			out.Values[i] = ec._BulletinImport_reports(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var directiveImplementors = []string{"Directive", "Node"}
 
 func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet, obj *registry.Directive) graphql.Marshaler {
@@ -11622,6 +13757,11 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Directive_citedBy(ctx, field, obj)
 				})
+		case "findings":
+			out.Values[i] = ec._Directive_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "provenance":
 			out.Values[i] = ec._Directive_provenance(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -12190,6 +14330,191 @@ func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var figureComparisonImplementors = []string{"FigureComparison"}
+
+func (ec *executionContext) _FigureComparison(ctx context.Context, sel ast.SelectionSet, obj *stats.Figure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, figureComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FigureComparison")
+		case "measure":
+			out.Values[i] = ec._FigureComparison_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reported":
+			out.Values[i] = ec._FigureComparison_reported(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "computed":
+			out.Values[i] = ec._FigureComparison_computed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "difference":
+			out.Values[i] = ec._FigureComparison_difference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "agrees":
+			out.Values[i] = ec._FigureComparison_agrees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingImplementors = []string{"Finding"}
+
+func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, obj *registry.Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Finding")
+		case "code":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_code(ctx, field, obj)
+				})
+		case "message":
+			out.Values[i] = ec._Finding_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "field":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_field(ctx, field, obj)
+				})
+		case "difference":
+			out.Values[i] = ec._Finding_difference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importedDirectiveImplementors = []string{"ImportedDirective"}
+
+func (ec *executionContext) _ImportedDirective(ctx context.Context, sel ast.SelectionSet, obj *store.ImportedDirective) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importedDirectiveImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportedDirective")
+		case "directive":
+			out.Values[i] = ec._ImportedDirective_directive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "typeAsWritten":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportedDirective_typeAsWritten(ctx, field, obj)
+				})
+		case "created":
+			out.Values[i] = ec._ImportedDirective_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importedReportImplementors = []string{"ImportedReport"}
+
+func (ec *executionContext) _ImportedReport(ctx context.Context, sel ast.SelectionSet, obj *store.ImportedReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importedReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportedReport")
+		case "report":
+			out.Values[i] = ec._ImportedReport_report(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportedReport_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var inProgressCountsImplementors = []string{"InProgressCounts"}
 
 func (ec *executionContext) _InProgressCounts(ctx context.Context, sel ast.SelectionSet, obj *stats.Measures) graphql.Marshaler {
@@ -12333,6 +14658,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createDirective":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDirective(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importBulletin":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importBulletin(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -12709,6 +15041,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_statDefinitions(ctx, field)
 				})
+		case "reports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reports(ctx, field)
+				})
+		case "reconciliation":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reconciliation(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -12831,6 +15175,282 @@ func (ec *executionContext) _ReceivedCounts(ctx context.Context, sel ast.Selecti
 			}
 		case "carriedOver":
 			out.Values[i] = ec._ReceivedCounts_carriedOver(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reconciliationImplementors = []string{"Reconciliation"}
+
+func (ec *executionContext) _Reconciliation(ctx context.Context, sel ast.SelectionSet, obj *stats.Reconciliation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reconciliationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reconciliation")
+		case "agency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Reconciliation_agency(ctx, field, obj)
+				})
+		case "agencyCode":
+			out.Values[i] = ec._Reconciliation_agencyCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._Reconciliation_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "computed":
+			out.Values[i] = ec._Reconciliation_computed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comparisons":
+			out.Values[i] = ec._Reconciliation_comparisons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportImplementors = []string{"Report", "Node"}
+
+func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *registry.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Report")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_id(ctx, field, obj)
+				})
+		case "agencyName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_agencyName(ctx, field, obj)
+				})
+		case "agency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_agency(ctx, field, obj)
+				})
+		case "period":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_period(ctx, field, obj)
+				})
+		case "resolved":
+			out.Values[i] = ec._Report_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "early":
+			out.Values[i] = ec._Report_early(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onTime":
+			out.Values[i] = ec._Report_onTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.Values[i] = ec._Report_late(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "earlyRate":
+			out.Values[i] = ec._Report_earlyRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onTimeRate":
+			out.Values[i] = ec._Report_onTimeRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lateRate":
+			out.Values[i] = ec._Report_lateRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findings":
+			out.Values[i] = ec._Report_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provenance":
+			out.Values[i] = ec._Report_provenance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportComparisonImplementors = []string{"ReportComparison"}
+
+func (ec *executionContext) _ReportComparison(ctx context.Context, sel ast.SelectionSet, obj *stats.Comparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportComparison")
+		case "report":
+			out.Values[i] = ec._ReportComparison_report(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "figures":
+			out.Values[i] = ec._ReportComparison_figures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._ReportComparison_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportConnectionImplementors = []string{"ReportConnection"}
+
+func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportConnection")
+		case "edges":
+			out.Values[i] = ec._ReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportEdgeImplementors = []string{"ReportEdge"}
+
+func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportEdge")
+		case "cursor":
+			out.Values[i] = ec._ReportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReportEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13851,6 +16471,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐBulletinImport(ctx context.Context, sel ast.SelectionSet, v *store.BulletinImport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulletinImport!")
+		return graphql.Null
+	}
+	return ec._BulletinImport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNChannel2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannel(ctx context.Context, v any) (registry.Channel, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := registry.Channel(tmp)
@@ -14084,6 +16712,46 @@ func (ec *executionContext) marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistr
 	return ret
 }
 
+func (ec *executionContext) marshalNFigureComparison2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐFigure(ctx context.Context, sel ast.SelectionSet, v stats.Figure) graphql.Marshaler {
+	return ec._FigureComparison(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFigureComparison2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []stats.Figure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFigureComparison2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐFigure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFinding2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFinding(ctx context.Context, sel ast.SelectionSet, v registry.Finding) graphql.Marshaler {
+	return ec._Finding(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFinding2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Finding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinding2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14096,6 +16764,54 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNImportedDirective2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ImportedDirective) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportedDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedDirective(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportedDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedDirective(ctx context.Context, sel ast.SelectionSet, v *store.ImportedDirective) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportedDirective!")
+		return graphql.Null
+	}
+	return ec._ImportedDirective(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportedReport2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ImportedReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportedReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportedReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedReport(ctx context.Context, sel ast.SelectionSet, v *store.ImportedReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportedReport!")
+		return graphql.Null
+	}
+	return ec._ImportedReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNInProgressCounts2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasures(ctx context.Context, sel ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
@@ -14247,6 +16963,14 @@ func (ec *executionContext) marshalNReceivedCounts2ᚖgithubᚗcomᚋvnregistry�
 	return ec._ReceivedCounts(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReconciliation2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐReconciliation(ctx context.Context, sel ast.SelectionSet, v *stats.Reconciliation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Reconciliation!")
+		return graphql.Null
+	}
+	return ec._Reconciliation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRelationKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationKind(ctx context.Context, v any) (registry.RelationKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := registry.RelationKind(tmp)
@@ -14260,6 +16984,66 @@ func (ec *executionContext) marshalNRelationKind2githubᚗcomᚋvnregistryᚋreg
 		graphql.AddInvalidNullFromMarshaler(ctx, "RelationKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReport(ctx context.Context, sel ast.SelectionSet, v *registry.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Report!")
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportComparison2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐComparison(ctx context.Context, sel ast.SelectionSet, v stats.Comparison) graphql.Marshaler {
+	return ec._ReportComparison(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportComparison2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐComparisonᚄ(ctx context.Context, sel ast.SelectionSet, v []stats.Comparison) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportComparison2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐComparison(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportConnection2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportConnection!")
+		return graphql.Null
+	}
+	return ec._ReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportEdge2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportEdge2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportEdge2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportEdge!")
+		return graphql.Null
+	}
+	return ec._ReportEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResolvedCounts2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasures(ctx context.Context, sel ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
@@ -14971,6 +17755,14 @@ func (ec *executionContext) marshalORateDefinition2ᚖgithubᚗcomᚋvnregistry�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOReportFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐReportFilter(ctx context.Context, v any) (*store.ReportFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReportFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOResult2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐResult(ctx context.Context, sel ast.SelectionSet, v *registry.Result) graphql.Marshaler {

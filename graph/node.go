@@ -17,6 +17,7 @@ const (
 	kindProcedure = "Procedure"
 	kindDossier   = "Dossier"
 	kindDirective = "Directive"
+	kindReport    = "Report"
 )
 
 func globalID(kind, key string) string {

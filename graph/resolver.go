@@ -7,6 +7,7 @@ package graph
 import (
 	"context"
 
+	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
@@ -33,6 +34,10 @@ type Registry interface {
 	DirectiveFacet(ctx context.Context, f store.DirectiveFilter, field string) ([]store.Facet, error)
 	DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*store.RelatedDirective, error)
 	DossierStats(ctx context.Context, q stats.Query) (stats.Result, error)
+	Reconcile(ctx context.Context, agency, period string, asOf calendar.Date) (*stats.Reconciliation, error)
+	ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*store.BulletinImport, error)
+	Reports(ctx context.Context, f store.ReportFilter, args store.PageArgs) (*store.Page[*registry.Report], error)
+	Report(ctx context.Context, key string) (*registry.Report, error)
 	AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error)
 }
 

@@ -117,6 +117,21 @@ func (r *dossierResolver) AllowedActions(ctx context.Context, obj *registry.Doss
 	return registry.AllowedActions(obj.Status), nil
 }
 
+// Code is the resolver for the code field.
+func (r *findingResolver) Code(ctx context.Context, obj *registry.Finding) (string, error) {
+	return string(obj.Code), nil
+}
+
+// Field is the resolver for the field field.
+func (r *findingResolver) Field(ctx context.Context, obj *registry.Finding) (*string, error) {
+	return optional(obj.Field), nil
+}
+
+// TypeAsWritten is the resolver for the typeAsWritten field.
+func (r *importedDirectiveResolver) TypeAsWritten(ctx context.Context, obj *store.ImportedDirective) (*string, error) {
+	return optional(obj.TypeAsWritten), nil
+}
+
 // CreateAgency is the resolver for the createAgency field.
 func (r *mutationResolver) CreateAgency(ctx context.Context, input registry.CreateAgencyInput) (*registry.Agency, error) {
 	return r.Registry.CreateAgency(ctx, input, sourceAPI)
@@ -145,6 +160,11 @@ func (r *mutationResolver) RecordDossierStep(ctx context.Context, code string, i
 // CreateDirective is the resolver for the createDirective field.
 func (r *mutationResolver) CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error) {
 	return r.Registry.CreateDirective(ctx, input, sourceAPI)
+}
+
+// ImportBulletin is the resolver for the importBulletin field.
+func (r *mutationResolver) ImportBulletin(ctx context.Context, text string, source string, dryRun *bool) (*store.BulletinImport, error) {
+	return r.Registry.ImportBulletin(ctx, source, text, deref(dryRun))
 }
 
 // AddDirectiveRelation is the resolver for the addDirectiveRelation field.
@@ -215,6 +235,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return nodeOrNil(r.Registry.Dossier(ctx, key))
 	case kindDirective:
 		return nodeOrNil(r.Registry.DirectiveByKey(ctx, key))
+	case kindReport:
+		return nodeOrNil(r.Registry.Report(ctx, key))
 	}
 	return nil, registry.Invalid("id", "is not an id issued by this API")
 }
@@ -304,6 +326,48 @@ func (r *queryResolver) StatDefinitions(ctx context.Context) ([]*stats.MeasureDe
 		out[i] = &defs[i]
 	}
 	return out, nil
+}
+
+// Reports is the resolver for the reports field.
+func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, filter *store.ReportFilter) (*model.ReportConnection, error) {
+	page, err := r.Registry.Reports(ctx, deref(filter), store.PageArgs{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ReportConnection{Page: page}, nil
+}
+
+// Reconciliation is the resolver for the reconciliation field.
+func (r *queryResolver) Reconciliation(ctx context.Context, agency string, period string) (*stats.Reconciliation, error) {
+	return r.Registry.Reconcile(ctx, agency, period, calendar.DateOf(time.Now()))
+}
+
+// Agency is the resolver for the agency field.
+func (r *reconciliationResolver) Agency(ctx context.Context, obj *stats.Reconciliation) (*registry.Agency, error) {
+	return r.Registry.Agency(ctx, obj.AgencyCode)
+}
+
+// ID is the resolver for the id field.
+func (r *reportResolver) ID(ctx context.Context, obj *registry.Report) (string, error) {
+	return globalID(kindReport, obj.Key), nil
+}
+
+// AgencyName is the resolver for the agencyName field.
+func (r *reportResolver) AgencyName(ctx context.Context, obj *registry.Report) (*string, error) {
+	return optional(obj.AgencyName), nil
+}
+
+// Agency is the resolver for the agency field.
+func (r *reportResolver) Agency(ctx context.Context, obj *registry.Report) (*registry.Agency, error) {
+	if obj.AgencyCode == "" {
+		return nil, nil
+	}
+	return r.Registry.Agency(ctx, obj.AgencyCode)
+}
+
+// Period is the resolver for the period field.
+func (r *reportResolver) Period(ctx context.Context, obj *registry.Report) (*string, error) {
+	return optional(obj.Period), nil
 }
 
 // Symbol is the resolver for the symbol field.
@@ -476,6 +540,14 @@ func (r *Resolver) Directive() DirectiveResolver { return &directiveResolver{r} 
 // Dossier returns DossierResolver implementation.
 func (r *Resolver) Dossier() DossierResolver { return &dossierResolver{r} }
 
+// Finding returns FindingResolver implementation.
+func (r *Resolver) Finding() FindingResolver { return &findingResolver{r} }
+
+// ImportedDirective returns ImportedDirectiveResolver implementation.
+func (r *Resolver) ImportedDirective() ImportedDirectiveResolver {
+	return &importedDirectiveResolver{r}
+}
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -487,6 +559,12 @@ func (r *Resolver) Provenance() ProvenanceResolver { return &provenanceResolver{
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// Reconciliation returns ReconciliationResolver implementation.
+func (r *Resolver) Reconciliation() ReconciliationResolver { return &reconciliationResolver{r} }
+
+// Report returns ReportResolver implementation.
+func (r *Resolver) Report() ReportResolver { return &reportResolver{r} }
 
 // Result returns ResultResolver implementation.
 func (r *Resolver) Result() ResultResolver { return &resultResolver{r} }
@@ -510,19 +588,23 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 func (r *Resolver) Symbol() SymbolResolver { return &symbolResolver{r} }
 
 type (
-	agencyResolver         struct{ *Resolver }
-	applicantResolver      struct{ *Resolver }
-	directiveResolver      struct{ *Resolver }
-	dossierResolver        struct{ *Resolver }
-	mutationResolver       struct{ *Resolver }
-	procedureResolver      struct{ *Resolver }
-	provenanceResolver     struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	resultResolver         struct{ *Resolver }
-	signerResolver         struct{ *Resolver }
-	statDefinitionResolver struct{ *Resolver }
-	statRowResolver        struct{ *Resolver }
-	stepResolver           struct{ *Resolver }
-	subscriptionResolver   struct{ *Resolver }
-	symbolResolver         struct{ *Resolver }
+	agencyResolver            struct{ *Resolver }
+	applicantResolver         struct{ *Resolver }
+	directiveResolver         struct{ *Resolver }
+	dossierResolver           struct{ *Resolver }
+	findingResolver           struct{ *Resolver }
+	importedDirectiveResolver struct{ *Resolver }
+	mutationResolver          struct{ *Resolver }
+	procedureResolver         struct{ *Resolver }
+	provenanceResolver        struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	reconciliationResolver    struct{ *Resolver }
+	reportResolver            struct{ *Resolver }
+	resultResolver            struct{ *Resolver }
+	signerResolver            struct{ *Resolver }
+	statDefinitionResolver    struct{ *Resolver }
+	statRowResolver           struct{ *Resolver }
+	stepResolver              struct{ *Resolver }
+	subscriptionResolver      struct{ *Resolver }
+	symbolResolver            struct{ *Resolver }
 )

@@ -20,6 +20,8 @@ Commands:
   serve    run the GraphQL server (embedded store unless --mongodb-uri is given)
   stats    rebuild or verify the statistics rollups
   import   load records from NDJSON or CSV files
+  import-bulletin
+           read directives and statistics reports from news text
   export   write records as NDJSON or CSV
 
 Run 'registry <command> --help' for a command's flags. Every flag has an
@@ -46,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return statsCommand(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importCommand(ctx, args[1:], stdout, stderr)
+	case "import-bulletin":
+		return importBulletinCommand(ctx, args[1:], stdout, stderr)
 	case "export":
 		return exportCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":

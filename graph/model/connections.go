@@ -89,6 +89,17 @@ func (c DirectiveConnection) Edges() []*DirectiveEdge {
 // PageInfo describes the page's place in the list.
 func (c DirectiveConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 
+// ReportConnection is a page of reports.
+type ReportConnection struct{ *store.Page[*registry.Report] }
+
+// Edges pairs each report with its cursor.
+func (c ReportConnection) Edges() []*ReportEdge {
+	return edges(c.Page, func(cursor string, n *registry.Report) *ReportEdge { return &ReportEdge{Cursor: cursor, Node: n} })
+}
+
+// PageInfo describes the page's place in the list.
+func (c ReportConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
+
 func edges[T, E any](p *store.Page[T], edge func(cursor string, node T) E) []E {
 	out := make([]E, len(p.Items))
 	for i, it := range p.Items {

@@ -63,5 +63,10 @@ type ProcedureEdge struct {
 type Query struct {
 }
 
+type ReportEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *registry.Report `json:"node"`
+}
+
 type Subscription struct {
 }

@@ -6,6 +6,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/fold"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
 )
@@ -47,4 +48,31 @@ func (s *Store) procedureInfo(ctx context.Context) (map[string]stats.ProcedureIn
 		out[r.Code] = stats.ProcedureInfo{Field: r.Field, Level: r.Level}
 	}
 	return out, nil
+}
+
+// Reconcile compares the reports published for agency and month period with
+// the statistics of the dossiers.
+func (s *Store) Reconcile(ctx context.Context, agency, period string, asOf calendar.Date) (*stats.Reconciliation, error) {
+	res, err := s.DossierStats(ctx, stats.Query{From: period, To: period, AsOf: asOf, Agencies: []string{agency}, Durations: true})
+	if err != nil {
+		return nil, registry.AsField("period", err)
+	}
+	a, err := s.Agency(ctx, agency)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, registry.Invalid("agency", "no agency with code %q", agency)
+	}
+	rec := &stats.Reconciliation{AgencyCode: agency, Period: period, Computed: res.Total}
+	// A report names its agency as written; one imported before the agency
+	// was registered has no code, so the name decides.
+	name := fold.String(a.Name)
+	err = s.EachReport(ctx, ReportFilter{Period: &period}, func(r *registry.Report) error {
+		if r.AgencyCode == agency || (r.AgencyCode == "" && fold.String(r.AgencyName) == name) {
+			rec.Comparisons = append(rec.Comparisons, stats.Reconcile(r, &res.Total.Measures))
+		}
+		return nil
+	})
+	return rec, err
 }

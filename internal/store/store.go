@@ -127,6 +127,7 @@ var indexes = map[string][]bson.D{
 		{{Key: "dueDate", Value: 1}},
 	},
 	colRollups: {{{Key: "month", Value: 1}, {Key: "agency", Value: 1}}},
+	colReports: {{{Key: "period", Value: -1}, {Key: "agency", Value: 1}}, {{Key: "agency", Value: 1}}},
 	colDirectives: {
 		{{Key: "symbolKey", Value: 1}}, {{Key: "year", Value: 1}}, {{Key: "issuerKey", Value: 1}},
 		{{Key: "issuedOn", Value: -1}}, {{Key: "relations.symbolKey", Value: 1}}, {{Key: "symbol.type", Value: 1}},

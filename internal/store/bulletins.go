@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/vnregistry/registry/internal/bulletin"
+	"github.com/vnregistry/registry/internal/fold"
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// maxBulletin bounds the text of one bulletin import.
+const maxBulletin = 1 << 20
+
+// ImportedDirective is a directive read from a bulletin and whether the
+// import stored it (false: it was already there, or this was a dry run).
+type ImportedDirective struct {
+	Directive     *registry.Directive
+	TypeAsWritten string
+	Created       bool
+}
+
+// ImportedReport is a report read from a bulletin and whether it was stored.
+type ImportedReport struct {
+	Report  *registry.Report
+	Created bool
+}
+
+// BulletinImport is what one bulletin gave.
+type BulletinImport struct {
+	DryRun     bool
+	Directives []*ImportedDirective
+	Reports    []*ImportedReport
+}
+
+// ImportBulletin extracts the directives and statistics reports a news text
+// states and stores those not yet in the registry (nothing with dryRun).
+// Each keeps where it was read: source, sentence and character offsets.
+// Importing the same text again changes nothing.
+func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*BulletinImport, error) {
+	source = strings.TrimSpace(source)
+	if source == "" {
+		return nil, registry.Invalid("source", "is required: the name readers will see as the figures' origin")
+	}
+	if len(text) > maxBulletin {
+		return nil, registry.Invalid("text", "must be at most %d bytes", maxBulletin)
+	}
+	ext := bulletin.Extract(source, text)
+	now := s.now().UTC()
+	out := &BulletinImport{DryRun: dryRun}
+	var records []any
+	for _, m := range ext.Directives {
+		prov := registry.Provenance{Source: source, Excerpt: m.Sentence, Offset: m.Offset, Length: m.Length, Recorded: now}
+		summary := m.Summary
+		d, err := registry.NewDirective(registry.CreateDirectiveInput{Symbol: m.Symbol.String(), IssuedOn: m.IssuedOn, Summary: &summary}, prov)
+		if err != nil {
+			return nil, err
+		}
+		d.IssuerAsWritten, d.Findings = m.IssuerAsWritten, append(d.Findings, m.Findings...)
+		d.Search = d.SearchText()
+		out.Directives = append(out.Directives, &ImportedDirective{Directive: d, TypeAsWritten: m.TypeAsWritten})
+		records = append(records, d)
+	}
+	agencies, err := s.agencyNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ext.Reports {
+		r := &ext.Reports[i]
+		r.Provenance.Recorded = now
+		r.AgencyCode = agencies[fold.String(r.AgencyName)]
+		out.Reports = append(out.Reports, &ImportedReport{Report: r})
+		records = append(records, r)
+	}
+	if dryRun {
+		return out, nil
+	}
+	// Directives and reports refer to nothing, so Load refuses none.
+	inserted, _, err := s.Load(ctx, records)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range out.Directives {
+		d.Created = inserted[i]
+	}
+	for i, r := range out.Reports {
+		r.Created = inserted[len(out.Directives)+i]
+	}
+	return out, nil
+}
+
+// agencyNames maps folded agency names to codes, to recognise the agency a
+// report names as written.
+func (s *Store) agencyNames(ctx context.Context) (map[string]string, error) {
+	type row struct {
+		Code string `bson:"_id"`
+		Name string `bson:"name"`
+	}
+	rows, err := findAll[row](ctx, s, colAgencies, bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[fold.String(r.Name)] = r.Code
+	}
+	return out, nil
+}
+
+var reportOrder = sortKey[*registry.Report]{
+	field: "period", desc: true,
+	value: func(r *registry.Report) any { return r.Period },
+	id:    func(r *registry.Report) string { return r.Key },
+	parse: parseString,
+}
+
+// Reports lists published reports, newest period first.
+func (s *Store) Reports(ctx context.Context, f ReportFilter, args PageArgs) (*Page[*registry.Report], error) {
+	return list(ctx, s, colReports, f.query(), reportOrder, args)
+}
+
+// Report returns the report with key, or nil.
+func (s *Store) Report(ctx context.Context, key string) (*registry.Report, error) {
+	return get[registry.Report](ctx, s, colReports, key)
+}
