@@ -1,8 +1,6 @@
 package bulletin
 
 import (
-	"fmt"
-	"time"
 	"os"
 	"testing"
 )
@@ -17,11 +15,17 @@ func FuzzExtract(f *testing.F) {
 	f.Add("Trong tháng, đã giải quyết 5.180 hồ sơ, trong đó quá hạn 3 hồ sơ, chiếm 0,1%.")
 	f.Add("\xffQ\u0110 - UBND 1/2018/TT-VPCP\u0301")
 	f.Fuzz(func(t *testing.T, text string) {
-		os.WriteFile("/tmp/slowin-current", []byte(text), 0o644)
-		start := time.Now()
 		checkInvariants(t, text)
-		if d := time.Since(start); d > 500*time.Millisecond {
-			os.WriteFile(fmt.Sprintf("/tmp/slowin-%d", d.Milliseconds()), []byte(text), 0o644)
-		}
 	})
+}
+
+func BenchmarkExtract(b *testing.B) {
+	text, err := os.ReadFile("testdata/fixture.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Extract("bench", string(text))
+	}
 }

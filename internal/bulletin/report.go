@@ -112,81 +112,91 @@ func (t *text) totals(s sentence) []total {
 	return out
 }
 
-// reports extracts the statistics reports of the text. A report starts at a
-// resolved total; its parts follow in the same sentence or in the next ones
-// of its paragraph ("... giải quyết 6.164 hồ sơ. Trong đó, ..."); its month
-// and agency come from before the total, or from earlier sentences of the
-// paragraph when the sentence refers to them ("Trong tháng, đã giải quyết").
-// The excerpt covers every sentence used.
+// reports extracts the statistics reports of the text, one per resolved
+// total.
 func (t *text) reports(sents []sentence, source string) []registry.Report {
-	totals := make([][]total, len(sents))
-	months := make([][]monthHit, len(sents))
+	c := reportContext{sents: sents, totals: make([][]total, len(sents)), months: make([][]monthHit, len(sents))}
 	for i, s := range sents {
-		totals[i] = t.totals(s)
-		months[i] = t.monthsIn(s)
+		c.totals[i] = t.totals(s)
+		c.months[i] = t.monthsIn(s)
 	}
 	var out []registry.Report
-	for i, s := range sents {
-		for k, tot := range totals[i] {
-			last := k == len(totals[i])-1
-			segStart, segEnd := s.b, s.e
-			if k > 0 {
-				segStart = t.clauseBreak(totals[i][k-1], totals[i][k])
-			}
-			if !last {
-				segEnd = t.clauseBreak(tot, totals[i][k+1])
-			}
-			partsEnd, open := segEnd, false
-			if m := openRE.FindStringIndex(t.f[tot.e:segEnd]); m != nil {
-				partsEnd, open = tot.e+m[0], true
-			}
-			found := t.parts(tot.e, partsEnd)
-			// The excerpt starts at the sentence, or at the clause of a total
-			// after the first, and reaches back to whatever else was used.
-			excerptB, excerptE := segStart, segEnd
-			if last && !open {
-				excerptE = t.continueParts(sents, totals, i, &found)
-			}
-
-			r := registry.Report{Resolved: &tot.count}
-			setParts(&r, found)
-
-			// Something used from before the excerpt takes it back to the
-			// start of that sentence.
-			cover := func(from int) {
-				if from < excerptB {
-					excerptB = from
-					if from >= s.b {
-						excerptB = s.b
-					}
-				}
-			}
-			if p, from, ok := t.period(sents, totals, months, i, tot, segEnd); ok {
-				r.Period = p
-				cover(from)
-			}
-			if name, from, ok := t.agency(sents, totals, i, k, segStart, tot.b); ok {
-				r.AgencyName = name
-				cover(from)
-			}
-
-			excerptB, excerptE = trimExcerpt(t.f, excerptB, excerptE)
-			sp := t.span(excerptB, excerptE)
-			r.Provenance = registry.Provenance{Source: source, Excerpt: sp.Sentence, Offset: sp.Offset, Length: sp.Length}
-			r.Key = registry.ReportKey(r.AgencyName, r.Period, r.Provenance.Excerpt)
-			r.Findings = registry.CheckReport(&r)
-			out = append(out, r)
+	for i := range sents {
+		for k := range c.totals[i] {
+			out = append(out, t.report(&c, i, k, source))
 		}
 	}
 	return out
 }
 
+// reportContext is what reports need to know about the other sentences.
+type reportContext struct {
+	sents  []sentence
+	totals [][]total
+	months [][]monthHit
+}
+
+// report reads the k-th total of sentence i. Its parts follow in the same
+// clause or in the next sentences of the paragraph ("... giải quyết 6.164
+// hồ sơ. Trong đó, ..."); its month and agency come from the sentence, or
+// from earlier sentences of the paragraph ("Trong tháng, đã giải quyết").
+// The excerpt covers everything used.
+func (t *text) report(c *reportContext, i, k int, source string) registry.Report {
+	s, tots := c.sents[i], c.totals[i]
+	tot, last := tots[k], k == len(tots)-1
+	segStart, segEnd := s.b, s.e
+	if k > 0 {
+		segStart = t.clauseBreak(tots[k-1], tot)
+	}
+	if !last {
+		segEnd = t.clauseBreak(tot, tots[k+1])
+	}
+	partsEnd, open := segEnd, false
+	if m := openRE.FindStringIndex(t.f[tot.e:segEnd]); m != nil {
+		partsEnd, open = tot.e+m[0], true
+	}
+	found := t.parts(tot.e, partsEnd)
+	excerptB, excerptE := segStart, segEnd
+	if last && !open {
+		excerptE = t.continueParts(c, i, &found)
+	}
+
+	r := registry.Report{Resolved: &tot.count}
+	setParts(&r, found)
+
+	// What was used from before the excerpt takes it back to the start of
+	// that sentence.
+	cover := func(from int) {
+		if from < excerptB {
+			excerptB = from
+			if from >= s.b {
+				excerptB = s.b
+			}
+		}
+	}
+	if p, from, ok := t.period(c, i, tot, segEnd); ok {
+		r.Period = p
+		cover(from)
+	}
+	if name, from, ok := t.agency(c, i, k, segStart, tot.b); ok {
+		r.AgencyName = name
+		cover(from)
+	}
+
+	sp := t.span(trimExcerpt(t.f, excerptB, excerptE))
+	r.Provenance = registry.Provenance{Source: source, Excerpt: sp.Sentence, Offset: sp.Offset, Length: sp.Length}
+	r.Key = registry.ReportKey(r.AgencyName, r.Period, r.Provenance.Excerpt)
+	r.Findings = registry.CheckReport(&r)
+	return r
+}
+
 // continueParts adds the parts of the sentences after sentence i in its
 // paragraph that carry parts but no total of their own, and returns where
 // the last one used ends.
-func (t *text) continueParts(sents []sentence, totals [][]total, i int, found *[partKinds]*part) int {
+func (t *text) continueParts(c *reportContext, i int, found *[partKinds]*part) int {
+	sents := c.sents
 	end := sents[i].e
-	for j := i + 1; j < len(sents) && sents[j].para == sents[i].para && len(totals[j]) == 0; j++ {
+	for j := i + 1; j < len(sents) && sents[j].para == sents[i].para && len(c.totals[j]) == 0; j++ {
 		s := sents[j]
 		partsEnd, open := s.e, false
 		if m := openRE.FindStringIndex(t.f[s.b:s.e]); m != nil {
@@ -251,12 +261,13 @@ func (t *text) monthsIn(s sentence) []monthHit {
 }
 
 // period finds the report's month: the last stated before its total in its
-// sentence, else the first after it within its clause (segEnd); else, when the sentence says "trong
-// tháng" without a month, the one month stated by the nearest earlier
-// sentence of the paragraph that states any (not past another report's
-// sentence). It also returns where what it used starts: the month, or the
-// earlier sentence.
-func (t *text) period(sents []sentence, totals [][]total, months [][]monthHit, i int, tot total, segEnd int) (string, int, bool) {
+// sentence, else the first after it before segEnd; else, when the sentence
+// says "trong tháng" without a month, the one month stated by the nearest
+// earlier sentence of the paragraph that states any (not past another
+// report's sentence). It also returns where what it used starts: the month,
+// or the earlier sentence.
+func (t *text) period(c *reportContext, i int, tot total, segEnd int) (string, int, bool) {
+	sents, months := c.sents, c.months
 	s, hits := sents[i], months[i]
 	// Hits do not overlap, so their ends increase with their starts.
 	if k := sort.Search(len(hits), func(k int) bool { return hits[k].e > tot.b }); k > 0 {
@@ -268,7 +279,7 @@ func (t *text) period(sents []sentence, totals [][]total, months [][]monthHit, i
 	if !inTheMonthRE.MatchString(t.f[max(s.b, tot.b-maxClauseBytes):tot.b]) {
 		return "", 0, false
 	}
-	for j := i - 1; j >= 0 && sents[j].para == s.para && len(totals[j]) == 0; j-- {
+	for j := i - 1; j >= 0 && sents[j].para == s.para && len(c.totals[j]) == 0; j-- {
 		if len(months[j]) == 0 {
 			continue
 		}
@@ -288,14 +299,15 @@ func (t *text) period(sents []sentence, totals [][]total, months [][]monthHit, i
 // sentence of the paragraph that names one (not past another report's
 // sentence). It returns the name as written and where it starts, or where
 // the earlier sentence starts.
-func (t *text) agency(sents []sentence, totals [][]total, i, k, segStart, limit int) (string, int, bool) {
+func (t *text) agency(c *reportContext, i, k, segStart, limit int) (string, int, bool) {
+	sents := c.sents
 	if b, e, ok := t.findAgency(segStart, limit); ok {
 		return t.orig(b, e), b, true
 	}
 	if k > 0 {
 		return "", 0, false
 	}
-	for j := i - 1; j >= 0 && sents[j].para == sents[i].para && len(totals[j]) == 0; j-- {
+	for j := i - 1; j >= 0 && sents[j].para == sents[i].para && len(c.totals[j]) == 0; j-- {
 		if b, e, ok := t.findAgency(sents[j].b, sents[j].e); ok {
 			return t.orig(b, e), sents[j].b, true
 		}

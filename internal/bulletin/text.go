@@ -91,8 +91,9 @@ func (t *text) span(b, e int) Span {
 // bytes, extended to the end of a word, never past limit. Bounding what an
 // anchored pattern sees keeps its cost independent of the text's length.
 func (t *text) ahead(b, limit, n int) string {
-	e := min(limit, b+n)
-	for stop := min(limit, e+n); e < stop && t.f[e] != ' ' && t.f[e] != '\n'; e++ {
+	e, stop := min(limit, b+n), min(limit, b+2*n)
+	for e < stop && t.f[e] != ' ' && t.f[e] != '\n' {
+		e++
 	}
 	return t.f[b:e]
 }
