@@ -23,6 +23,7 @@ Commands:
   import-bulletin
            read directives and statistics reports from news text
   export   write records as NDJSON or CSV
+  generate generate deterministic synthetic data
 
 Run 'registry <command> --help' for a command's flags. Every flag has an
 environment variable equivalent, named in its help.
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return importBulletinCommand(ctx, args[1:], stdout, stderr)
 	case "export":
 		return exportCommand(ctx, args[1:], stdout, stderr)
+	case "generate":
+		return generateCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -53,6 +53,13 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		Progress: progress.Update,
 	})
 	fmt.Fprintln(stdout, sum)
+	// Rebuilt even after a failure: what was stored before it must count.
+	if sum.Inserted > 0 {
+		if rerr := rebuildRollups(ctx, st, stdout); rerr != nil {
+			log.Error("rebuild statistics", "err", rerr)
+			return 1
+		}
+	}
 	if err != nil {
 		log.Error("import stopped", "err", err)
 		return 1
@@ -221,4 +228,14 @@ func openTool(ctx context.Context, c *storeConfig, stderr io.Writer) (*slog.Logg
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// rebuildRollups recomputes the statistics after a bulk load (see store.Load).
+func rebuildRollups(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	began := time.Now()
+	cells, err := st.RebuildRollups(ctx)
+	if err == nil {
+		fmt.Fprintf(stdout, "statistics rollups rebuilt: %d cells in %s\n", cells, time.Since(began).Round(time.Millisecond))
+	}
+	return err
 }

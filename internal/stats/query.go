@@ -170,6 +170,9 @@ func (q *Query) Validate(today calendar.Date) error {
 	if monthIndex(q.To)-monthIndex(q.From) >= 120 {
 		return registry.Invalid("filter.to", "a query spans at most 120 months")
 	}
+	if _, err := calendar.ParseDate(string(q.AsOf)); err != nil {
+		return registry.Invalid("asOf", "%v", err)
+	}
 	// Rollups count by month: a past date inside a month would count that
 	// month's later receipts as if they had happened by then.
 	if q.AsOf < today && q.AsOf != lastDay(string(q.AsOf)[:7]) {
@@ -208,8 +211,13 @@ func Compute(q Query, rollup Rollup) Result {
 	} else {
 		buckets = periods(q.From, q.To, step)
 	}
-	// Periods starting after AsOf have not happened yet.
+	// Nothing after AsOf is counted: periods starting later have not
+	// happened yet, and those running past it stop at its month.
+	asOfMonth := string(q.AsOf)[:7]
 	buckets = slices.DeleteFunc(buckets, func(p Period) bool { return p.Start() > q.AsOf })
+	for i := range buckets {
+		buckets[i].To = min(buckets[i].To, asOfMonth)
+	}
 
 	grouped := map[Key]map[string]*monthly{}
 	total := map[string]*monthly{}
@@ -225,7 +233,7 @@ func Compute(q Query, rollup Rollup) Result {
 		addMonthly(grouped[k], c, v)
 		addMonthly(total, c, v)
 	}
-	res := Result{Total: &Row{Key: Key{Period: Period{Label: q.From + ".." + q.To, From: q.From, To: q.To}}}}
+	res := Result{Total: &Row{Key: Key{Period: Period{Label: q.From + ".." + q.To, From: q.From, To: min(q.To, asOfMonth)}}}}
 	res.Total.Measures = q.measures(total, res.Total.Period)
 	for k, months := range grouped {
 		for _, p := range buckets {

@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -22,6 +21,10 @@ const colReports = "reports"
 // records twice, or again after a crash, changes nothing. Records may refer
 // to records earlier in the same call. refused[i] explains why records[i]
 // was not stored (a reference to nothing); inserted[i] says it was new.
+//
+// Load does not touch the statistics rollups: a bulk load ends with one
+// RebuildRollups, much faster than updating the rollups batch by batch, and
+// right even when an earlier, interrupted load left dossiers uncounted.
 func (s *Store) Load(ctx context.Context, records []any) (inserted []bool, refused []error, err error) {
 	inserted, refused = make([]bool, len(records)), make([]error, len(records))
 	err = s.write(ctx, func() error {
@@ -39,51 +42,47 @@ func (s *Store) Load(ctx context.Context, records []any) (inserted []bool, refus
 		}
 		// Agencies and procedures are written as they come, since later
 		// records refer to them; runs of other records go in bulk writes.
-		var models []mongo.WriteModel
+		var docs []any
 		var cols []string
 		var idx []int
 		flush := func() error {
-			if len(models) == 0 {
+			if len(docs) == 0 {
 				return nil
 			}
-			if err := s.upsertNew(ctx, cols, models, idx, inserted); err != nil {
+			if err := s.insertNew(ctx, cols, docs, idx, inserted); err != nil {
 				return err
 			}
-			models, cols, idx = nil, nil, nil
+			docs, cols, idx = nil, nil, nil
 			return nil
 		}
-		var dossiers []int
 		for i, r := range records {
-			var col, id string
+			var col string
 			switch v := r.(type) {
 			case *registry.Agency:
 				if v.ParentCode != "" && !need(i, colAgencies, "agency", "parentCode", v.ParentCode) {
 					continue
 				}
-				col, id = colAgencies, v.Code
+				col = colAgencies
 				known["agency|"+v.Code] = true
 			case *registry.Procedure:
 				if !need(i, colAgencies, "agency", "agencyCode", v.AgencyCode) {
 					continue
 				}
-				col, id = colProcedures, v.Code
+				col = colProcedures
 				known["procedure|"+v.Code] = true
 			case *registry.Directive:
-				col, id = colDirectives, v.Key
+				col = colDirectives
 			case *registry.Report:
-				col, id = colReports, v.Key
+				col = colReports
 			case *registry.Dossier:
 				if !need(i, colAgencies, "agency", "agencyCode", v.AgencyCode) || !need(i, colProcedures, "procedure", "procedureCode", v.ProcedureCode) {
 					continue
 				}
-				col, id = colDossiers, v.Code
-				dossiers = append(dossiers, i)
+				col = colDossiers
 			default:
 				return fmt.Errorf("store: cannot load a %T", r)
 			}
-			models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
-				SetUpdate(bson.D{{Key: "$setOnInsert", Value: r}}).SetUpsert(true))
-			cols, idx = append(cols, col), append(idx, i)
+			docs, cols, idx = append(docs, r), append(cols, col), append(idx, i)
 			if col == colAgencies || col == colProcedures {
 				// Referenced by what follows: store before going on.
 				if err := flush(); err != nil {
@@ -94,64 +93,36 @@ func (s *Store) Load(ctx context.Context, records []any) (inserted []bool, refus
 		if err := flush(); err != nil {
 			return err
 		}
-		return s.afterDossierLoad(ctx, records, dossiers, inserted)
+		return nil
 	})
 	return inserted, refused, err
 }
 
-// upsertNew runs the upserts collection by collection and marks which
-// inserted a new document.
-func (s *Store) upsertNew(ctx context.Context, cols []string, models []mongo.WriteModel, idx []int, inserted []bool) error {
-	for start := 0; start < len(models); {
+// insertNew inserts the documents collection by collection and marks which
+// were new. Inserting and treating "duplicate key" as "already there" is the
+// upsert the embedded engine can do fast: its updates scan the collection,
+// its inserts use the _id index.
+func (s *Store) insertNew(ctx context.Context, cols []string, docs []any, idx []int, inserted []bool) error {
+	for start := 0; start < len(docs); {
 		end := start
-		for end < len(models) && cols[end] == cols[start] {
+		for end < len(docs) && cols[end] == cols[start] {
 			end++
 		}
-		res, err := s.db.Collection(cols[start]).BulkWrite(ctx, models[start:end], options.BulkWrite().SetOrdered(true))
-		if err != nil {
-			return classify(err)
+		for i := start; i < end; i++ {
+			inserted[idx[i]] = true
 		}
-		for k := range res.UpsertedIDs {
-			inserted[idx[start+int(k)]] = true
+		_, err := s.db.Collection(cols[start]).InsertMany(ctx, docs[start:end], options.InsertMany().SetOrdered(false))
+		if bwe, ok := errors.AsType[mongo.BulkWriteException](err); ok && bwe.WriteConcernError == nil {
+			for _, we := range bwe.WriteErrors {
+				if !isDuplicate(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}) {
+					return classify(err)
+				}
+				inserted[idx[start+we.Index]] = false
+			}
+		} else if err != nil {
+			return classify(err)
 		}
 		start = end
-	}
-	return nil
-}
-
-// afterDossierLoad adds the new dossiers to the rollups and moves each
-// unit's daily code counter past the codes loaded, so codes generated later
-// do not collide with them.
-func (s *Store) afterDossierLoad(ctx context.Context, records []any, dossiers []int, inserted []bool) error {
-	seqs := map[string]int{}
-	for _, i := range dossiers {
-		if !inserted[i] {
-			continue
-		}
-		d := records[i].(*registry.Dossier)
-		s.recordRollup(ctx, nil, d)
-		cut := strings.LastIndex(d.Code, "-")
-		if n, err := strconv.Atoi(d.Code[cut+1:]); err == nil {
-			prefix := "dossier|" + d.Code[:cut+1]
-			seqs[prefix] = max(seqs[prefix], n)
-		}
-	}
-	for id, n := range seqs {
-		var c struct {
-			Seq int `bson:"seq"`
-		}
-		found, err := s.findOne(ctx, colCounters, id, &c)
-		if err != nil {
-			return err
-		}
-		if found && c.Seq >= n {
-			continue
-		}
-		_, err = s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: n}}}}, options.UpdateOne().SetUpsert(true))
-		if err != nil {
-			return classify(err)
-		}
 	}
 	return nil
 }

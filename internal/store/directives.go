@@ -17,6 +17,10 @@ import (
 
 // CreateDirective registers a directive.
 func (s *Store) CreateDirective(ctx context.Context, in registry.CreateDirectiveInput, source string) (*registry.Directive, error) {
+	// Only directives read from text may lack a date; one entered has it.
+	if in.IssuedOn == "" {
+		return nil, registry.Invalid("issuedOn", "is required")
+	}
 	d, err := registry.NewDirective(in, s.provenance(source))
 	if err != nil {
 		return nil, err
@@ -204,7 +208,7 @@ func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registr
 			return nil
 		}
 		d.Relations = append(d.Relations, rel)
-		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
+		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, byID(key),
 			bson.D{{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}}})
 		return classify(err)
 	})

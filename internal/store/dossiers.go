@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"slices"
 	"strings"
 	"time"
@@ -85,6 +87,11 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 				s.recordRollup(ctx, nil, d)
 				return nil
 			}
+			// Codes given by hand or imported are not counted: move the
+			// counter past the highest code in use and try again.
+			if err := s.resyncSequence(ctx, prefix); err != nil {
+				return err
+			}
 		}
 		return registry.Errorf(registry.CodeConflict, "no free dossier code under %s after %d attempts", prefix, maxCodeAttempts)
 	})
@@ -102,11 +109,33 @@ func (s *Store) nextSequence(ctx context.Context, id string) (int, error) {
 		Seq int `bson:"seq"`
 	}
 	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: id}},
+		byID(id),
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&c)
 	return c.Seq, classify(err)
+}
+
+// resyncSequence sets the counter of prefix to the highest sequence among
+// the dossier codes under it.
+func (s *Store) resyncSequence(ctx context.Context, prefix string) error {
+	// Codes sort by sequence only while they have the same width; 4 digits
+	// overflow into 5 after 9999, so compare numerically over all of them.
+	codes, err := findAll[struct {
+		Code string `bson:"_id"`
+	}](ctx, s, colDossiers, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(prefix)}}}})
+	if err != nil {
+		return err
+	}
+	top := 0
+	for _, c := range codes {
+		if n, err := strconv.Atoi(strings.TrimPrefix(c.Code, prefix)); err == nil {
+			top = max(top, n)
+		}
+	}
+	_, err = s.db.Collection(colCounters).UpdateOne(ctx, byID("dossier|"+prefix),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: top}}}}, options.UpdateOne().SetUpsert(true))
+	return classify(err)
 }
 
 // Dossier returns the dossier with code, or nil.

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
@@ -114,14 +117,11 @@ func get[T any](ctx context.Context, s *Store, col, id string) (*T, error) {
 
 // mustExist answers BAD_USER_INPUT naming field when a referenced record is missing.
 func (s *Store) mustExist(ctx context.Context, col, id, field, what string) error {
-	n, err := s.db.Collection(col).CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
-	if err != nil {
-		return classify(err)
-	}
-	if n == 0 {
+	err := s.db.Collection(col).FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
 		return registry.Invalid(field, "no %s with code %q", what, id)
 	}
-	return nil
+	return classify(err)
 }
 
 func parseString(raw json.RawMessage) (any, error) {

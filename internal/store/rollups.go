@@ -49,7 +49,7 @@ func (s *Store) applyRollup(ctx context.Context, delta stats.Rollup) error {
 	models := make([]mongo.WriteModel, 0, len(byDoc))
 	for _, id := range slices.Sorted(maps.Keys(byDoc)) {
 		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: id}}).SetUpsert(true).
+			SetFilter(byID(id)).SetUpsert(true).
 			SetUpdate(bson.D{
 				{Key: "$inc", Value: byDoc[id]},
 				{Key: "$setOnInsert", Value: bson.D{{Key: "month", Value: meta[id][0]}, {Key: "agency", Value: meta[id][1]}}},
@@ -154,7 +154,27 @@ func (s *Store) RebuildRollups(ctx context.Context) (cells int, err error) {
 			return classify(err)
 		}
 		cells = len(r)
-		return s.applyRollup(ctx, r)
+		// Whole documents inserted at once: building them with $inc would
+		// rewrite each document once per cell.
+		docs := map[string]*rollupDoc{}
+		for c, v := range r {
+			id := c.Month + "|" + c.Agency
+			d := docs[id]
+			if d == nil {
+				d = &rollupDoc{ID: id, Month: c.Month, Agency: c.Agency, Cells: map[string]*stats.Counters{}}
+				docs[id] = d
+			}
+			d.Cells[cellKey(c)] = v
+		}
+		if len(docs) == 0 {
+			return nil
+		}
+		batch := make([]any, 0, len(docs))
+		for _, id := range slices.Sorted(maps.Keys(docs)) {
+			batch = append(batch, docs[id])
+		}
+		_, err = s.db.Collection(colRollups).InsertMany(ctx, batch)
+		return classify(err)
 	})
 	return cells, err
 }

@@ -1,0 +1,146 @@
+// Package limits rejects GraphQL operations too large to serve before any
+// resolver runs: too deep, too many aliases, too many root fields, too costly
+// (the OWASP GraphQL cheat sheet's list; gqlgen itself only limits complexity).
+//
+// Cost: a field costs 1 plus n times the cost of its selection, where n is
+// how many items it may return: its `first` argument after variables and
+// defaults; 20 for a field of a *Connection type without one; 10 for another
+// list field; 1 otherwise, and 1 for the lists of a connection (edges), whose
+// length its `first` already counts. Introspection (__schema, __type) costs
+// nothing: its size is bounded by the schema, and gqlparser's
+// MaxIntrospectionDepth rule bounds its nesting.
+package limits
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// TokenLimit is the parser token limit for handler.Server.SetParserTokenLimit:
+// it bounds the work done on a document before any limit here can look at it.
+// GraphiQL's introspection query is under 200 tokens.
+const TokenLimit = 15000
+
+// Config holds the limits. A field left at zero (or negative) takes its
+// default, so a partial Config cannot switch a limit off by accident.
+type Config struct {
+	// MaxDepth bounds the longest chain of nested fields, leaf included, with
+	// fragments expanded: `{ a { b } }` is 2 deep. Introspection counts too.
+	MaxDepth int
+	// MaxAliases bounds the aliased fields in the whole document.
+	MaxAliases int
+	// MaxRootFields bounds the fields selected at the operation's root, with
+	// fragments expanded.
+	MaxRootFields int
+	// MaxCost bounds the operation's cost, as the package comment defines it.
+	MaxCost int
+}
+
+// Defaults returns the limits used for fields a Config leaves at zero.
+// MaxDepth is 15 because GraphiQL's introspection query (graphql-js 16, nine
+// levels of ofType) is exactly 15 deep; no query on the registry's schema
+// needs as much.
+func Defaults() Config {
+	return Config{MaxDepth: 15, MaxAliases: 30, MaxRootFields: 20, MaxCost: 20000}
+}
+
+// Extension enforces a Config on every operation. Add it with
+// handler.Server.Use.
+type Extension struct {
+	cfg Config
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = (*Extension)(nil)
+
+// New returns an Extension enforcing cfg, zero fields replaced by defaults.
+func New(cfg Config) *Extension {
+	d := Defaults()
+	orDefault(&cfg.MaxDepth, d.MaxDepth)
+	orDefault(&cfg.MaxAliases, d.MaxAliases)
+	orDefault(&cfg.MaxRootFields, d.MaxRootFields)
+	orDefault(&cfg.MaxCost, d.MaxCost)
+	return &Extension{cfg: cfg}
+}
+
+func orDefault(v *int, d int) {
+	if *v <= 0 {
+		*v = d
+	}
+}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (e *Extension) ExtensionName() string { return "Limits" }
+
+// Validate implements graphql.HandlerExtension. The limits read field
+// definitions from the validated document, so they need nothing from the
+// schema.
+func (e *Extension) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext implements graphql.OperationContextMutator: gqlgen
+// calls it after parsing, validation and variable coercion, before execution.
+// It reports the first limit exceeded.
+func (e *Extension) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if n := countAliases(opCtx.Doc); n > e.cfg.MaxAliases {
+		return exceeded(registry.CodeBadUserInput, "alias count", n, e.cfg.MaxAliases)
+	}
+	m := measure(opCtx.Doc, opCtx.Operation, opCtx.Variables)
+	switch {
+	case m.fields > e.cfg.MaxRootFields:
+		return exceeded(registry.CodeBadUserInput, "root field count", m.fields, e.cfg.MaxRootFields)
+	case m.depth > e.cfg.MaxDepth:
+		return exceeded(registry.CodeBadUserInput, "query depth", m.depth, e.cfg.MaxDepth)
+	case m.cost > e.cfg.MaxCost:
+		return exceeded(registry.CodeComplexityExceeded, "query cost", m.cost, e.cfg.MaxCost)
+	}
+	return nil
+}
+
+func exceeded(code registry.Code, what string, value, limit int) *gqlerror.Error {
+	return &gqlerror.Error{
+		Message: fmt.Sprintf("%s %d exceeds the limit of %d", what, value, limit),
+		Extensions: map[string]any{
+			"code":  string(code),
+			"limit": limit,
+			"value": value,
+		},
+	}
+}
+
+// countAliases counts aliased fields in every operation and fragment once,
+// without expanding spreads: the limit is on what the client wrote.
+func countAliases(doc *ast.QueryDocument) int {
+	n := 0
+	for _, op := range doc.Operations {
+		n += aliasesIn(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		n += aliasesIn(f.SelectionSet)
+	}
+	return n
+}
+
+func aliasesIn(set ast.SelectionSet) int {
+	n := 0
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			// The parser sets Alias to Name when there is none.
+			if sel.Alias != sel.Name {
+				n++
+			}
+			n += aliasesIn(sel.SelectionSet)
+		case *ast.InlineFragment:
+			n += aliasesIn(sel.SelectionSet)
+		}
+	}
+	return n
+}
