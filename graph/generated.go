@@ -2721,8 +2721,8 @@ type FigureComparison {
   computed: Float
   "computed - reported."
   difference: Float
-  "Counts equal; rates within 0.1 percentage point (bulletins truncate)."
-  agrees: Boolean!
+  "Counts equal; rates within 0.1 percentage point (bulletins truncate). Null when the report does not give the figure."
+  agrees: Boolean
 }
 
 type ReportComparison {
@@ -7028,11 +7028,11 @@ func (ec *executionContext) _FigureComparison_agrees(ctx context.Context, field 
 			return obj.Agrees, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FigureComparison_agrees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -14363,7 +14363,7 @@ func (ec *executionContext) _FigureComparison(ctx context.Context, sel ast.Selec
 			}
 		case "agrees":
 			out.Values[i] = ec._FigureComparison_agrees(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -52,6 +52,7 @@ type serveConfig struct {
 	store       storeConfig
 	addr        string
 	corsOrigins string
+	demo        bool
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
@@ -65,6 +66,7 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	c.store.register(fs)
 	fs.StringVar(&c.addr, "addr", env("REGISTRY_ADDR", "127.0.0.1:8080"), "listen address (REGISTRY_ADDR)")
 	fs.StringVar(&c.corsOrigins, "cors-origins", env("REGISTRY_CORS_ORIGINS", ""), "comma-separated browser origins allowed to call the API, e.g. https://app.example.vn; never a wildcard (REGISTRY_CORS_ORIGINS)")
+	fs.BoolVar(&c.demo, "demo", env("REGISTRY_DEMO", "true") == "true", "on first start of the embedded store (empty data directory), load the sample data (REGISTRY_DEMO)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -74,23 +74,18 @@ func generateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	return 0
 }
 
-// generateInto loads generated reference data and dossiers through l.
-// progress, when not nil, learns how many dossiers of cfg.Dossiers are done.
+// generateInto loads generated data through l. progress, when not nil,
+// learns how many dossiers of cfg.Dossiers are done.
 func generateInto(ctx context.Context, l transfer.Loader, cfg generate.Config, batch int, progress func(done, total int64, records int)) (transfer.Summary, error) {
-	ref := generate.Reference(cfg.Seed)
 	b := transfer.NewBatcher(l, batch)
-	for _, r := range referenceRecords(ref) {
-		if err := b.Add(ctx, r); err != nil {
-			return b.Sum, err
-		}
-	}
 	done := 0
-	err := generate.Dossiers(cfg, ref, func(d *registry.Dossier) error {
-		done++
-		if progress != nil && done%batch == 0 {
-			progress(int64(done), int64(cfg.Dossiers), b.Sum.Lines)
+	err := generate.Records(cfg, generate.Reference(cfg.Seed), func(rec any) error {
+		if _, ok := rec.(*registry.Dossier); ok {
+			if done++; progress != nil && done%batch == 0 {
+				progress(int64(done), int64(cfg.Dossiers), b.Sum.Lines)
+			}
 		}
-		return b.Add(ctx, d)
+		return b.Add(ctx, rec)
 	})
 	if err == nil {
 		err = b.Flush(ctx)
@@ -99,17 +94,6 @@ func generateInto(ctx context.Context, l transfer.Loader, cfg generate.Config, b
 		progress(int64(cfg.Dossiers), int64(cfg.Dossiers), b.Sum.Lines)
 	}
 	return b.Sum, err
-}
-
-func referenceRecords(ref generate.Data) []any {
-	var out []any
-	for _, a := range ref.Agencies {
-		out = append(out, a)
-	}
-	for _, p := range ref.Procedures {
-		out = append(out, p)
-	}
-	return out
 }
 
 func generateNDJSON(cfg generate.Config, path string, stdout io.Writer) (int, error) {
@@ -123,22 +107,15 @@ func generateNDJSON(cfg generate.Config, path string, stdout io.Writer) (int, er
 		w = f
 	}
 	buf := bufio.NewWriterSize(w, 1<<16)
-	ref := generate.Reference(cfg.Seed)
 	count := 0
-	write := func(rec any) error {
+	err := generate.Records(cfg, generate.Reference(cfg.Seed), func(rec any) error {
 		tw, err := transfer.NewWriter(buf, transfer.NDJSON, transfer.KindOf(rec))
 		if err != nil {
 			return err
 		}
 		count++
 		return tw.Write(rec)
-	}
-	for _, r := range referenceRecords(ref) {
-		if err := write(r); err != nil {
-			return count, err
-		}
-	}
-	err := generate.Dossiers(cfg, ref, func(d *registry.Dossier) error { return write(d) })
+	})
 	if err != nil {
 		return count, err
 	}

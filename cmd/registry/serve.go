@@ -14,6 +14,7 @@ import (
 
 	"github.com/vnregistry/registry/graph"
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/demo"
 	"github.com/vnregistry/registry/internal/engine"
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/playground"
@@ -50,11 +51,20 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) int {
 // the bound address once the server accepts connections (tests use it).
 func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logger, ready chan<- string) error {
 	steps := feed.New()
+	fresh := cfg.store.mongoURI == "" && emptyDir(cfg.store.data)
 	st, closeStore, err := openStore(ctx, &cfg.store, log, engineLog, steps.Publish)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	if fresh && cfg.demo {
+		log.Info("first start on an empty data directory: loading the sample data (turn off with --demo=false)")
+		took, err := demo.Seed(ctx, st, st.Calendar())
+		if err != nil {
+			return fmt.Errorf("loading the sample data: %w", err)
+		}
+		log.Info("sample data loaded", "dossiers", demo.Dossiers, "took", took.Round(time.Millisecond))
+	}
 
 	gql := graph.NewHandler(&graph.Resolver{Registry: st, Feed: steps}, graph.Options{Logger: log, Origins: cfg.origins()})
 	subscriptions, closeSubscriptions := context.WithCancel(context.Background())
@@ -125,4 +135,10 @@ func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger,
 		}
 		stopEngine()
 	}, nil
+}
+
+// emptyDir reports whether dir is missing or has no entries.
+func emptyDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err != nil || len(entries) == 0
 }

@@ -575,3 +575,19 @@ func optional(s string) *string {
 	}
 	return &s
 }
+
+// Records streams everything a load needs in the order it needs it: the
+// agencies, the procedures, then the dossiers.
+func Records(cfg Config, ref Data, yield func(any) error) error {
+	for _, a := range ref.Agencies {
+		if err := yield(a); err != nil {
+			return err
+		}
+	}
+	for _, p := range ref.Procedures {
+		if err := yield(p); err != nil {
+			return err
+		}
+	}
+	return Dossiers(cfg, ref, func(d *registry.Dossier) error { return yield(d) })
+}

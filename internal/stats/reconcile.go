@@ -14,8 +14,9 @@ type Figure struct {
 	Computed   *float64
 	Difference *float64 // computed - reported, when both are known
 	// Agrees: counts equal; rates within one unit of the printed precision
-	// (bulletins print 83,8% for 83,86%, truncating).
-	Agrees bool
+	// (bulletins print 83,8% for 83,86%, truncating). Nil when the report
+	// does not give the figure.
+	Agrees *bool
 }
 
 // Comparison is a published report reconciled with the dossiers.
@@ -40,7 +41,7 @@ func Reconcile(r *registry.Report, m *Measures) Comparison {
 		if reported != nil {
 			f.Reported = float(*reported)
 			d := float64(computed - *reported)
-			f.Difference, f.Agrees = &d, d == 0
+			f.Difference, f.Agrees = &d, new(d == 0)
 		}
 		c.Figures = append(c.Figures, f)
 	}
@@ -48,7 +49,7 @@ func Reconcile(r *registry.Report, m *Measures) Comparison {
 		f := Figure{Measure: name, Reported: reported, Computed: computed}
 		if reported != nil && computed != nil {
 			d := *computed - *reported
-			f.Difference, f.Agrees = &d, math.Abs(d) < rateTolerance
+			f.Difference, f.Agrees = &d, new(math.Abs(d) < rateTolerance)
 		}
 		c.Figures = append(c.Figures, f)
 	}
