@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/telemetry"
 )
 
 // ErrorPresenter is the one place errors become what clients see: every error
@@ -16,39 +17,62 @@ import (
 // classify is logged and replaced.
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
-		if e, ok := errors.AsType[*registry.Error](err); ok {
-			if e.Cause != nil {
-				log.WarnContext(ctx, "request failed", "code", e.Code, "path", graphql.GetPath(ctx).String(), "err", e.Cause)
-			}
-			gerr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
-			gerr.Message = e.Message
-			gerr.Extensions = map[string]any{"code": string(e.Code)}
-			if e.Field != "" {
-				gerr.Message = e.Field + ": " + e.Message
-				gerr.Extensions["field"] = e.Field
-			}
-			return gerr
+		gerr := present(ctx, log, err)
+		if id := telemetry.RequestID(ctx); id != "" {
+			gerr.Extensions["requestId"] = id
 		}
-		if gerr, ok := errors.AsType[*gqlerror.Error](err); ok && gerr.Err == nil {
-			// Raised by gqlgen itself: parsing, validation, variable coercion.
-			// These are the client's mistakes and their text is meant for it.
-			out := *gerr
-			out.Extensions = map[string]any{"code": string(requestErrorCode(gerr))}
-			return &out
-		}
-		log.ErrorContext(ctx, "internal error", "path", graphql.GetPath(ctx).String(), "err", err)
-		gerr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
-		gerr.Message = "internal error"
-		gerr.Extensions = map[string]any{"code": string(registry.CodeInternal)}
 		return gerr
 	}
 }
 
-// requestErrorCode places gqlgen's own errors in the catalogue: all are bad
-// requests except the complexity limit, which has its own code.
+func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
+	if e, ok := errors.AsType[*registry.Error](err); ok {
+		if e.Cause != nil {
+			log.WarnContext(ctx, "request failed", "code", e.Code, "path", graphql.GetPath(ctx).String(), "err", e.Cause)
+		}
+		gerr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
+		gerr.Message = e.Message
+		gerr.Extensions = map[string]any{"code": string(e.Code)}
+		if e.Field != "" {
+			gerr.Message = e.Field + ": " + e.Message
+			gerr.Extensions["field"] = e.Field
+		}
+		return gerr
+	}
+	if gerr, ok := errors.AsType[*gqlerror.Error](err); ok && gerr.Err == nil {
+		// Raised by gqlgen or the gateway's extensions: parsing, validation,
+		// limits, persisted queries. Their text is meant for the client; their
+		// code is placed in the catalogue, their figures (limit, value) kept.
+		out := *gerr
+		out.Extensions = map[string]any{"code": string(requestErrorCode(gerr))}
+		for _, k := range []string{"limit", "value", "sha256"} {
+			if v, ok := gerr.Extensions[k]; ok {
+				out.Extensions[k] = v
+			}
+		}
+		// A protocol code outside the catalogue (GRAPHQL_VALIDATION_FAILED,
+		// PERSISTED_QUERY_NOT_FOUND, which persisted-query clients act on)
+		// stays readable as the reason.
+		if c, ok := gerr.Extensions["code"]; ok && c != out.Extensions["code"] {
+			out.Extensions["reason"] = c
+		}
+		return &out
+	}
+	log.ErrorContext(ctx, "internal error", "path", graphql.GetPath(ctx).String(), "err", err)
+	gerr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
+	gerr.Message = "internal error"
+	gerr.Extensions = map[string]any{"code": string(registry.CodeInternal)}
+	return gerr
+}
+
+// requestErrorCode places the codes of errors raised outside the resolvers
+// in the catalogue: gqlgen's own (parse, validation) are bad requests; the
+// gateway's extensions already use catalogue codes; the persisted-query
+// protocol's "not found" asks the client to send the document.
 func requestErrorCode(e *gqlerror.Error) registry.Code {
-	if c, _ := e.Extensions["code"].(string); c == string(registry.CodeComplexityExceeded) {
-		return registry.CodeComplexityExceeded
+	switch c, _ := e.Extensions["code"].(string); registry.Code(c) {
+	case registry.CodeComplexityExceeded, registry.CodeForbidden, registry.CodeBadUserInput:
+		return registry.Code(c)
 	}
 	return registry.CodeBadUserInput
 }

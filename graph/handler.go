@@ -5,12 +5,15 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/vnregistry/registry/internal/limits"
 )
 
 // Options configure the GraphQL handler.
@@ -19,10 +22,18 @@ type Options struct {
 	// Origins are the browser origins, besides the server's own, that may
 	// open subscriptions (the CORS list: WebSockets are not covered by CORS).
 	Origins []string
+	// Production turns off introspection and field suggestions, which help
+	// developers and attackers alike.
+	Production bool
+	Limits     limits.Config
+	// Trusted, when set, restricts (or logs) operations to a known set.
+	Trusted *TrustedDocuments
+	// Extensions are added first (telemetry sees every operation).
+	Extensions []graphql.HandlerExtension
 }
 
 // NewHandler is the GraphQL executor over HTTP and WebSocket
-// (graphql-transport-ws) with explicit transports.
+// (graphql-transport-ws) with explicit transports and the gateway's limits.
 func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Websocket{
@@ -35,7 +46,23 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	srv.SetParserTokenLimit(limits.TokenLimit)
+	for _, e := range opts.Extensions {
+		srv.Use(e)
+	}
+	if opts.Trusted != nil {
+		srv.Use(opts.Trusted)
+	}
+	// Automatic persisted queries register new documents by hash; with
+	// enforced trusted documents only the trusted ones may be referred to.
+	if opts.Trusted == nil || !opts.Trusted.enforce {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	}
+	srv.Use(limits.New(opts.Limits))
+	if !opts.Production {
+		srv.Use(extension.Introspection{})
+	}
+	srv.SetDisableSuggestion(opts.Production)
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(Recover(opts.Logger))
 	return srv

@@ -38,6 +38,7 @@ type Registry interface {
 	ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*store.BulletinImport, error)
 	Reports(ctx context.Context, f store.ReportFilter, args store.PageArgs) (*store.Page[*registry.Report], error)
 	Report(ctx context.Context, key string) (*registry.Report, error)
+	AuditLog(ctx context.Context, f store.AuditFilter, args store.PageArgs) (*store.Page[*registry.AuditEntry], error)
 	AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error)
 }
 

@@ -35,6 +35,11 @@ func (r *agencyResolver) Parent(ctx context.Context, obj *registry.Agency) (*reg
 	return r.Registry.Agency(ctx, obj.ParentCode)
 }
 
+// Name is the resolver for the name field.
+func (r *applicantResolver) Name(ctx context.Context, obj *registry.Applicant) (*string, error) {
+	return optional(obj.Name), nil
+}
+
 // IDNumber is the resolver for the idNumber field.
 func (r *applicantResolver) IDNumber(ctx context.Context, obj *registry.Applicant) (*string, error) {
 	return optional(obj.IDNumber), nil
@@ -43,6 +48,26 @@ func (r *applicantResolver) IDNumber(ctx context.Context, obj *registry.Applican
 // Phone is the resolver for the phone field.
 func (r *applicantResolver) Phone(ctx context.Context, obj *registry.Applicant) (*string, error) {
 	return optional(obj.Phone), nil
+}
+
+// Role is the resolver for the role field.
+func (r *auditEntryResolver) Role(ctx context.Context, obj *registry.AuditEntry) (*string, error) {
+	return optional(obj.Role), nil
+}
+
+// KeyID is the resolver for the keyId field.
+func (r *auditEntryResolver) KeyID(ctx context.Context, obj *registry.AuditEntry) (*string, error) {
+	return optional(obj.KeyID), nil
+}
+
+// Target is the resolver for the target field.
+func (r *auditEntryResolver) Target(ctx context.Context, obj *registry.AuditEntry) (*string, error) {
+	return optional(obj.Target), nil
+}
+
+// RequestID is the resolver for the requestId field.
+func (r *auditEntryResolver) RequestID(ctx context.Context, obj *registry.AuditEntry) (*string, error) {
+	return optional(obj.RequestID), nil
 }
 
 // ID is the resolver for the id field.
@@ -315,7 +340,7 @@ func (r *queryResolver) DossierStats(ctx context.Context, filter model.DossierSt
 	if err != nil {
 		return nil, err
 	}
-	return &model.DossierStats{AsOf: q.AsOf, Total: res.Total, Groups: res.Groups}, nil
+	return &model.DossierStats{AsOf: q.AsOf, Total: res.Total, Groups: res.Groups, Suppressed: res.Suppressed}, nil
 }
 
 // StatDefinitions is the resolver for the statDefinitions field.
@@ -335,6 +360,15 @@ func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, 
 		return nil, err
 	}
 	return &model.ReportConnection{Page: page}, nil
+}
+
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *store.AuditFilter) (*model.AuditConnection, error) {
+	page, err := r.Registry.AuditLog(ctx, deref(filter), store.PageArgs{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AuditConnection{Page: page}, nil
 }
 
 // Reconciliation is the resolver for the reconciliation field.
@@ -499,7 +533,7 @@ func (r *subscriptionResolver) DossierSteps(ctx context.Context, agency *string,
 		for d := range dossiers {
 			step := d.History[len(d.History)-1]
 			select {
-			case events <- &model.DossierStepEvent{Dossier: d, Step: &step}:
+			case events <- &model.DossierStepEvent{Dossier: store.Visible(ctx, d), Step: &step}:
 			case <-ctx.Done():
 				return
 			}
@@ -533,6 +567,9 @@ func (r *Resolver) Agency() AgencyResolver { return &agencyResolver{r} }
 
 // Applicant returns ApplicantResolver implementation.
 func (r *Resolver) Applicant() ApplicantResolver { return &applicantResolver{r} }
+
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
 // Directive returns DirectiveResolver implementation.
 func (r *Resolver) Directive() DirectiveResolver { return &directiveResolver{r} }
@@ -590,6 +627,7 @@ func (r *Resolver) Symbol() SymbolResolver { return &symbolResolver{r} }
 type (
 	agencyResolver            struct{ *Resolver }
 	applicantResolver         struct{ *Resolver }
+	auditEntryResolver        struct{ *Resolver }
 	directiveResolver         struct{ *Resolver }
 	dossierResolver           struct{ *Resolver }
 	findingResolver           struct{ *Resolver }

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vnregistry/registry/internal/server"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -87,12 +88,14 @@ func (b *syncBuffer) when(substr string) <-chan struct{} {
 }
 
 // defaultConfig is the configuration of a server on the test engine with a
-// fresh database.
+// fresh database. The rate limit is raised: these tests send bursts of
+// concurrent requests from one address on purpose.
 func defaultConfig(t *testing.T) *serveConfig {
 	t.Helper()
 	return &serveConfig{
 		store: storeConfig{mongoURI: storetest.URI(), database: storetest.Database(t)},
 		addr:  "127.0.0.1:0",
+		http:  server.Config{Rate: 10000, Burst: 10000},
 	}
 }
 
@@ -252,7 +255,8 @@ func (s *testServer) postRequest(t *testing.T, query string, v vars) *http.Reque
 	return req
 }
 
-// getRequest is a GraphQL GET of query and variables.
+// getRequest is a GraphQL GET of query and variables, with the header that
+// shows it is not a cross-site request.
 func (s *testServer) getRequest(t *testing.T, query string, v vars) *http.Request {
 	t.Helper()
 	q := url.Values{"query": {query}}
@@ -267,6 +271,7 @@ func (s *testServer) getRequest(t *testing.T, query string, v vars) *http.Reques
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set(server.PreflightHeader, "1")
 	return req
 }
 

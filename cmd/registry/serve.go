@@ -10,17 +10,21 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 
+	gqlgraphql "github.com/99designs/gqlgen/graphql"
+
 	"github.com/vnregistry/registry/graph"
+	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/demo"
 	"github.com/vnregistry/registry/internal/engine"
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/playground"
-	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/server"
 	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/telemetry"
 )
 
 // shutdownGrace is how long in-flight requests may take to finish after a signal.
@@ -50,9 +54,34 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) int {
 // runServer serves until ctx ends, then drains. ready, when not nil, receives
 // the bound address once the server accepts connections (tests use it).
 func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logger, ready chan<- string) error {
+	tel, err := telemetry.New(telemetry.Config{Version: version(), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(sctx)
+	}()
+	var keys *auth.Keys
+	if cfg.keys != "" {
+		if keys, err = auth.LoadKeys(cfg.keys); err != nil {
+			return fmt.Errorf("--keys: %w", err)
+		}
+	} else {
+		log.Warn("no --keys file: every caller is an administrator; fine on a developer's machine, never in production")
+	}
+	var trusted *graph.TrustedDocuments
+	if cfg.trusted != "" {
+		if trusted, err = graph.LoadTrustedDocuments(cfg.trusted, cfg.trustedMode == "enforce", log); err != nil {
+			return fmt.Errorf("--trusted-documents: %w", err)
+		}
+	}
 	steps := feed.New()
 	fresh := cfg.store.mongoURI == "" && emptyDir(cfg.store.data)
-	st, closeStore, err := openStore(ctx, &cfg.store, log, engineLog, steps.Publish)
+	st, closeStore, err := openStore(ctx, &cfg.store, log, engineLog, func(c *store.Config) {
+		c.OnStep, c.MinCell, c.Monitor = steps.Publish, cfg.minCell, tel.MongoMonitor()
+	})
 	if err != nil {
 		return err
 	}
@@ -66,11 +95,16 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 		log.Info("sample data loaded", "dossiers", demo.Dossiers, "took", took.Round(time.Millisecond))
 	}
 
-	gql := graph.NewHandler(&graph.Resolver{Registry: st, Feed: steps}, graph.Options{Logger: log, Origins: cfg.origins()})
+	gql := graph.NewHandler(&graph.Resolver{Registry: st, Feed: steps}, graph.Options{
+		Logger: log, Origins: cfg.origins(), Production: cfg.production, Limits: cfg.limits,
+		Trusted: trusted, Extensions: []gqlgraphql.HandlerExtension{tel.GraphQL()},
+	})
 	subscriptions, closeSubscriptions := context.WithCancel(context.Background())
 	defer closeSubscriptions()
-	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping, st,
-		server.Config{CORSOrigins: cfg.origins(), Logger: log, Subscriptions: subscriptions})
+	httpCfg := cfg.http
+	httpCfg.CORSOrigins, httpCfg.Logger, httpCfg.Subscriptions = cfg.origins(), log, subscriptions
+	httpCfg.Keys, httpCfg.Metrics = keys, tel.Handler()
+	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping, st, httpCfg)
 	if err != nil {
 		return err
 	}
@@ -99,9 +133,9 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 
 // openStore connects to MONGODB_URI, or starts the embedded engine on the
 // data directory; the returned func closes what was opened.
-// engineLog receives the embedded engine's own log; onStep, when not nil,
-// learns of every recorded step.
-func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger, onStep func(*registry.Dossier)) (*store.Store, func(), error) {
+// engineLog receives the embedded engine's own log; configure, when not
+// nil, completes the store's configuration.
+func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger, configure func(*store.Config)) (*store.Store, func(), error) {
 	cal := calendar.Default()
 	if c.holidays != "" {
 		data, err := os.ReadFile(c.holidays)
@@ -112,7 +146,10 @@ func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger,
 			return nil, nil, fmt.Errorf("--holidays %s: %w", c.holidays, err)
 		}
 	}
-	cfg := store.Config{URI: c.mongoURI, Database: c.database, Calendar: cal, Logger: log, OnStep: onStep}
+	cfg := store.Config{URI: c.mongoURI, Database: c.database, Calendar: cal, Logger: log}
+	if configure != nil {
+		configure(&cfg)
+	}
 	stopEngine := func() {}
 	if c.mongoURI == "" {
 		eng, err := engine.Start(c.data, engineLog)
@@ -141,4 +178,12 @@ func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger,
 func emptyDir(dir string) bool {
 	entries, err := os.ReadDir(dir)
 	return err != nil || len(entries) == 0
+}
+
+// version is the module version the binary was built from.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "devel"
 }

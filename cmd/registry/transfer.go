@@ -121,7 +121,7 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // exportFilters registers KIND's filter flags and returns what streams the
 // matching records.
-func exportFilters(fs *flag.FlagSet, kind transfer.Kind) func(context.Context, *store.Store, func(any) error) error {
+func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *store.Store, func(any) error) error {
 	str := func(name, usage string) *string { return fs.String(name, "", usage) }
 	opt := func(p *string) *string {
 		if *p == "" {
@@ -186,21 +186,17 @@ func exportFilters(fs *flag.FlagSet, kind transfer.Kind) func(context.Context, *
 }
 
 // toolFlags is a flag set with the store flags.
-func toolFlags(name, usage string, stderr io.Writer) (*flag.FlagSet, *storeConfig) {
+func toolFlags(name, usage string, stderr io.Writer) (*envFlags, *storeConfig) {
 	var c storeConfig
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet(name, stderr, usage)
 	c.register(fs)
 	return fs, &c
 }
 
-// parseFlags parses args; ok false means stop with code (help: 0).
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
+// parseFlags parses args and the environment; ok false means stop with
+// code (help: 0).
+func parseFlags(fs *envFlags, args []string) (code int, ok bool) {
+	if err := fs.parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0, false
 		}

@@ -100,6 +100,19 @@ func (c ReportConnection) Edges() []*ReportEdge {
 // PageInfo describes the page's place in the list.
 func (c ReportConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 
+// AuditConnection is a page of the audit log.
+type AuditConnection struct {
+	*store.Page[*registry.AuditEntry]
+}
+
+// Edges pairs each entry with its cursor.
+func (c AuditConnection) Edges() []*AuditEdge {
+	return edges(c.Page, func(cursor string, n *registry.AuditEntry) *AuditEdge { return &AuditEdge{Cursor: cursor, Node: n} })
+}
+
+// PageInfo describes the page's place in the list.
+func (c AuditConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
+
 func edges[T, E any](p *store.Page[T], edge func(cursor string, node T) E) []E {
 	out := make([]E, len(p.Items))
 	for i, it := range p.Items {

@@ -11,6 +11,11 @@ type AgencyEdge struct {
 	Node   *registry.Agency `json:"node"`
 }
 
+type AuditEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *registry.AuditEntry `json:"node"`
+}
+
 type DirectiveEdge struct {
 	Cursor string              `json:"cursor"`
 	Node   *registry.Directive `json:"node"`

@@ -10,4 +10,6 @@ type DossierStats struct {
 	AsOf   calendar.Date
 	Total  *stats.Row
 	Groups []*stats.Row
+	// Suppressed counts groups withheld from anonymous readers.
+	Suppressed int
 }

@@ -50,6 +50,21 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)
 }
 
+// Developer is every caller of a gateway started without a key file: local
+// development, where the playground should be able to try every mutation.
+// Production starts with keys (--keys) and never sees this principal.
+func Developer() Principal {
+	return Principal{Name: "developer", Role: RoleAdmin}
+}
+
+// Lookup returns the caller in ctx and whether a request put one there. The
+// HTTP layer sets a principal on every request; a context without one comes
+// from the process itself (a command-line tool, a test), which is trusted.
+func Lookup(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
 // FromContext returns the caller in ctx, or Anonymous() when there is none,
 // so that a request that skipped authentication gets the least rights.
 func FromContext(ctx context.Context) Principal {

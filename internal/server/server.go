@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -14,13 +15,34 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/vnregistry/registry/internal/auth"
+	"github.com/vnregistry/registry/internal/registry"
 )
 
-// Config is the HTTP layer's configuration.
+// Config is the HTTP layer's configuration. Zero limits take the defaults
+// of Defaults.
 type Config struct {
 	// CORSOrigins are the browser origins allowed to call the API; never "*".
 	CORSOrigins []string
 	Logger      *slog.Logger
+	// Keys are the API keys; nil means development: every caller is the
+	// developer (an administrator).
+	Keys *auth.Keys
+	// MaxBody is the largest request body, in bytes (413 above).
+	MaxBody int64
+	// MaxBatch is the most operations in one batched request.
+	MaxBatch int
+	// Timeout bounds each request; the store work under it is cancelled.
+	Timeout time.Duration
+	// Rate and Burst are each caller's token bucket (per API key, or per
+	// client address without one): requests per second, and how many at once.
+	Rate  float64
+	Burst int
+	// BehindProxy trusts X-Forwarded-For for the client address.
+	BehindProxy bool
+	// Metrics, when set, is served at /metrics.
+	Metrics http.Handler
 	// Subscriptions ends every open WebSocket when it is done: http.Server's
 	// Shutdown waits for requests but does not close hijacked connections.
 	Subscriptions context.Context
@@ -38,9 +60,25 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	d := Defaults()
+	cfg.MaxBody = cmp.Or(cfg.MaxBody, d.MaxBody)
+	cfg.MaxBatch = cmp.Or(cfg.MaxBatch, d.MaxBatch)
+	cfg.Timeout = cmp.Or(cfg.Timeout, d.Timeout)
+	cfg.Rate = cmp.Or(cfg.Rate, d.Rate)
+	cfg.Burst = cmp.Or(cfg.Burst, d.Burst)
+	// Outermost first: the id exists for every answer; the body limit holds
+	// before anything reads; the caller is known before it is rate-limited.
+	rates := newLimiter(cfg.Rate, cfg.Burst, cfg.BehindProxy)
+	api := func(h http.Handler) http.Handler {
+		return limitBody(cfg.MaxBody, authenticate(cfg.Keys, rates.middleware(withTimeout(cfg.Timeout, h))))
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphqlOverHTTP(endWith(cfg.Subscriptions, graphql)))
-	mux.HandleFunc("GET /stats.csv", statsCSV(st, log))
+	// The CSV export stays a plain link: it only reads, like the playground.
+	mux.Handle("/graphql", requirePreflight(api(batches(cfg.MaxBatch, graphqlOverHTTP(endWith(cfg.Subscriptions, graphql))))))
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	mux.Handle("GET /stats.csv", api(statsCSV(st, log)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -61,10 +99,16 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 	c := cors.New(cors.Options{
 		AllowedOrigins: cfg.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept"},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", PreflightHeader, RequestIDHeader},
+		ExposedHeaders: []string{RequestIDHeader, "Retry-After"},
 		MaxAge:         600,
 	})
-	return c.Handler(mux), nil
+	return withRequestID(c.Handler(mux)), nil
+}
+
+// Defaults are the limits a gateway has unless configured otherwise.
+func Defaults() Config {
+	return Config{MaxBody: 1 << 20, MaxBatch: 10, Timeout: 15 * time.Second, Rate: 20, Burst: 40}
 }
 
 // graphqlOverHTTP enforces what the GraphQL-over-HTTP specification asks and
@@ -77,19 +121,19 @@ func graphqlOverHTTP(next http.Handler) http.Handler {
 			if r.Header.Get("Upgrade") == "" {
 				mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 				if err != nil || mt != "application/json" {
-					writeError(w, http.StatusUnsupportedMediaType, "POST bodies must be application/json")
+					refuse(w, r, http.StatusUnsupportedMediaType, registry.CodeBadUserInput, "POST bodies must be application/json")
 					return
 				}
 			}
 		case http.MethodGet:
 			if r.Header.Get("Upgrade") == "" && !readOnly(r) {
 				w.Header().Set("Allow", http.MethodPost)
-				writeError(w, http.StatusMethodNotAllowed, "only queries may be sent with GET; send mutations with POST")
+				refuse(w, r, http.StatusMethodNotAllowed, registry.CodeBadUserInput, "only queries may be sent with GET; send mutations with POST")
 				return
 			}
 		default:
 			w.Header().Set("Allow", "GET, POST")
-			writeError(w, http.StatusMethodNotAllowed, "use GET for queries or POST")
+			refuse(w, r, http.StatusMethodNotAllowed, registry.CodeBadUserInput, "use GET for queries or POST")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -122,15 +166,4 @@ func readOnly(r *http.Request) bool {
 	}
 	op := doc.Operations.ForName(q.Get("operationName"))
 	return op == nil || op.Operation == ast.Query
-}
-
-// writeError answers a request refused before it reaches GraphQL.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(`{"errors":[{"message":` + quote(msg) + `,"extensions":{"code":"BAD_USER_INPUT"}}]}`))
-}
-
-func quote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

@@ -98,9 +98,7 @@ func writeCatalogueError(w http.ResponseWriter, r *http.Request, log *slog.Logge
 	} else {
 		log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(HTTPStatus(code))
-	_, _ = w.Write([]byte(`{"errors":[{"message":` + quote(msg) + `,"extensions":{"code":"` + string(code) + `"}}]}`))
+	refuse(w, r, HTTPStatus(code), code, msg)
 }
 
 // HTTPStatus is the HTTP status of each catalogue code, for responses that

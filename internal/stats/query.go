@@ -155,6 +155,8 @@ type Row struct {
 type Result struct {
 	Total  *Row
 	Groups []*Row
+	// Suppressed counts groups withheld for being too small (see Suppress).
+	Suppressed int
 }
 
 // Validate checks a query's periods and dimensions.
@@ -393,4 +395,21 @@ func monthAt(i int) string { return fmt.Sprintf("%04d-%02d", i/12, i%12+1) }
 
 func lastDay(month string) calendar.Date {
 	return calendar.Date(monthAt(monthIndex(month)+1) + "-01").AddDays(-1)
+}
+
+// Size is how many dossiers a row concerns: received in or carried into its
+// period, or resolved in it.
+func (r *Row) Size() int { return max(r.ReceivedTotal(), r.Resolved()) }
+
+// Suppress withholds the groups whose size is below k, counting them in
+// Result.Suppressed. The total keeps them: it is one large cell, though a
+// reader who subtracts the visible groups from it learns their sum.
+func (res *Result) Suppress(k int) {
+	res.Groups = slices.DeleteFunc(res.Groups, func(r *Row) bool {
+		if r.Size() < k {
+			res.Suppressed++
+			return true
+		}
+		return false
+	})
 }

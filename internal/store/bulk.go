@@ -26,6 +26,10 @@ const colReports = "reports"
 // RebuildRollups, much faster than updating the rollups batch by batch, and
 // right even when an earlier, interrupted load left dossiers uncounted.
 func (s *Store) Load(ctx context.Context, records []any) (inserted []bool, refused []error, err error) {
+	defer func() { s.audit(ctx, "load", fmt.Sprintf("%d records", len(records)), err) }()
+	if err := canEditRegistry(ctx); err != nil {
+		return nil, nil, err
+	}
 	inserted, refused = make([]bool, len(records)), make([]error, len(records))
 	err = s.write(ctx, func() error {
 		known := map[string]bool{} // "agency|<code>", "procedure|<code>" in this call

@@ -39,7 +39,13 @@ type BulletinImport struct {
 // states and stores those not yet in the registry (nothing with dryRun).
 // Each keeps where it was read: source, sentence and character offsets.
 // Importing the same text again changes nothing.
-func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*BulletinImport, error) {
+func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun bool) (_ *BulletinImport, err error) {
+	if !dryRun {
+		defer func() { s.audit(ctx, "importBulletin", source, err) }()
+	}
+	if err := canEditRegistry(ctx); err != nil {
+		return nil, err
+	}
 	source = strings.TrimSpace(source)
 	if source == "" {
 		return nil, registry.Invalid("source", "is required: the name readers will see as the figures' origin")

@@ -16,7 +16,11 @@ import (
 )
 
 // CreateDirective registers a directive.
-func (s *Store) CreateDirective(ctx context.Context, in registry.CreateDirectiveInput, source string) (*registry.Directive, error) {
+func (s *Store) CreateDirective(ctx context.Context, in registry.CreateDirectiveInput, source string) (_ *registry.Directive, err error) {
+	defer func() { s.audit(ctx, "createDirective", in.Symbol, err) }()
+	if err := canEditRegistry(ctx); err != nil {
+		return nil, err
+	}
 	// Only directives read from text may lack a date; one entered has it.
 	if in.IssuedOn == "" {
 		return nil, registry.Invalid("issuedOn", "is required")
@@ -188,7 +192,11 @@ func (s *Store) DirectivesRelatedTo(ctx context.Context, symbolKey string) ([]*r
 
 // AddDirectiveRelation states a relation on the directive with key. Stating
 // it again changes nothing.
-func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error) {
+func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (_ *registry.Directive, err error) {
+	defer func() { s.audit(ctx, "addDirectiveRelation", key+" "+string(in.Kind)+" "+in.Symbol, err) }()
+	if err := canEditRegistry(ctx); err != nil {
+		return nil, err
+	}
 	rel, err := registry.NewRelation(in)
 	if err != nil {
 		return nil, err

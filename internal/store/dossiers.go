@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 )
@@ -22,18 +23,34 @@ import (
 const maxCodeAttempts = 100
 
 // ReceiveDossier records a dossier handed in at a desk.
-func (s *Store) ReceiveDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (*registry.Dossier, error) {
+func (s *Store) ReceiveDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (d *registry.Dossier, err error) {
+	defer func() { s.audit(ctx, "receiveDossier", dossierTarget(d, in), err) }()
 	return s.createDossier(ctx, in, registry.ActionReceive, source)
 }
 
 // RegisterDossier records a dossier submitted online, not yet received.
-func (s *Store) RegisterDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (*registry.Dossier, error) {
+func (s *Store) RegisterDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (d *registry.Dossier, err error) {
+	defer func() { s.audit(ctx, "registerDossier", dossierTarget(d, in), err) }()
 	return s.createDossier(ctx, in, registry.ActionRegisterOnline, source)
+}
+
+// dossierTarget names the dossier a receipt created, or the one it asked for.
+func dossierTarget(d *registry.Dossier, in registry.ReceiveDossierInput) string {
+	if d != nil {
+		return d.Code
+	}
+	if in.Code != nil {
+		return *in.Code
+	}
+	return in.AgencyCode
 }
 
 // createDossier stores a new dossier. Without a code it generates
 // <unit id>-YYMMDD-XXXX from a per-unit, per-day counter.
 func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInput, first registry.Action, source string) (*registry.Dossier, error) {
+	if err := canWriteDossier(ctx, strings.TrimSpace(in.AgencyCode)); err != nil {
+		return nil, err
+	}
 	in.AgencyCode = strings.TrimSpace(in.AgencyCode)
 	if err := s.mustExist(ctx, colAgencies, in.AgencyCode, "agencyCode", "agency"); err != nil {
 		return nil, err
@@ -138,9 +155,10 @@ func (s *Store) resyncSequence(ctx context.Context, prefix string) error {
 	return classify(err)
 }
 
-// Dossier returns the dossier with code, or nil.
+// Dossier returns the dossier with code as the caller may see it, or nil.
 func (s *Store) Dossier(ctx context.Context, code string) (*registry.Dossier, error) {
-	return get[registry.Dossier](ctx, s, colDossiers, code)
+	d, err := get[registry.Dossier](ctx, s, colDossiers, code)
+	return Visible(ctx, d), err
 }
 
 // DossierFilter narrows the dossiers list. Empty fields do not filter.
@@ -193,7 +211,14 @@ func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, a
 	if err != nil {
 		return nil, err
 	}
-	return list(ctx, s, colDossiers, q, key, args)
+	page, err := list(ctx, s, colDossiers, q, key, args)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range page.Items {
+		page.Items[i] = Visible(ctx, d)
+	}
+	return page, nil
 }
 
 func (f DossierFilter) query() (bson.D, error) {
@@ -251,19 +276,29 @@ const maxStepAttempts = 20
 // RecordStep appends one step to a dossier's history. With expectedVersion
 // the step applies only to that version (CONFLICT otherwise); without it,
 // concurrent steps are applied one after another and none is lost.
-func (s *Store) RecordStep(ctx context.Context, code string, in registry.DossierStepInput, expectedVersion *int, source string) (*registry.Dossier, error) {
+func (s *Store) RecordStep(ctx context.Context, code string, in registry.DossierStepInput, expectedVersion *int, source string) (_ *registry.Dossier, err error) {
+	defer func() { s.audit(ctx, "recordDossierStep", code+" "+string(in.Action), err) }()
+	// Callers with no dossier rights at all are turned away before the
+	// dossier is looked up, so they cannot learn which codes exist.
+	if p, ok := auth.Lookup(ctx); ok && p.Role != auth.RoleClerk && p.Role != auth.RoleAdmin {
+		return nil, p.CanWriteDossier("")
+	}
 	if !in.Action.Valid() || in.Action == registry.ActionRegisterOnline {
 		return nil, registry.Invalid("action", "unknown step action %q", in.Action)
 	}
 	var d *registry.Dossier
-	err := s.write(ctx, func() error {
+	err = s.write(ctx, func() error {
 		for range maxStepAttempts {
 			var err error
-			if d, err = s.Dossier(ctx, code); err != nil {
+			// The stored record, not the caller's view of it: it is written back.
+			if d, err = get[registry.Dossier](ctx, s, colDossiers, code); err != nil {
 				return err
 			}
 			if d == nil {
 				return registry.Errorf(registry.CodeNotFound, "no dossier with code %q", code)
+			}
+			if err := canWriteDossier(ctx, d.AgencyCode); err != nil {
+				return err
 			}
 			if expectedVersion != nil && *expectedVersion != d.Version {
 				return registry.Errorf(registry.CodeConflict, "dossier %s is at version %d, not %d: reload it and retry", code, d.Version, *expectedVersion)

@@ -15,7 +15,11 @@ import (
 )
 
 // CreateAgency registers an agency.
-func (s *Store) CreateAgency(ctx context.Context, in registry.CreateAgencyInput, source string) (*registry.Agency, error) {
+func (s *Store) CreateAgency(ctx context.Context, in registry.CreateAgencyInput, source string) (_ *registry.Agency, err error) {
+	defer func() { s.audit(ctx, "createAgency", in.Code, err) }()
+	if err := canEditRegistry(ctx); err != nil {
+		return nil, err
+	}
 	a, err := registry.NewAgency(in, s.provenance(source))
 	if err != nil {
 		return nil, err
@@ -52,7 +56,11 @@ func (f AgencyFilter) query() bson.D {
 }
 
 // CreateProcedure registers a procedure; its implementing agency must exist.
-func (s *Store) CreateProcedure(ctx context.Context, in registry.CreateProcedureInput, source string) (*registry.Procedure, error) {
+func (s *Store) CreateProcedure(ctx context.Context, in registry.CreateProcedureInput, source string) (_ *registry.Procedure, err error) {
+	defer func() { s.audit(ctx, "createProcedure", in.Code, err) }()
+	if err := canEditRegistry(ctx); err != nil {
+		return nil, err
+	}
 	p, err := registry.NewProcedure(in, s.provenance(source))
 	if err != nil {
 		return nil, err

@@ -145,6 +145,10 @@ func (s *Store) RecomputeRollup(ctx context.Context) (stats.Rollup, error) {
 // It holds the writer on the embedded engine; on MongoDB, steps recorded
 // while it runs may be missed: run `stats verify` afterwards.
 func (s *Store) RebuildRollups(ctx context.Context) (cells int, err error) {
+	defer func() { s.audit(ctx, "rebuildRollups", "", err) }()
+	if err := canAdminister(ctx); err != nil {
+		return 0, err
+	}
 	err = s.write(ctx, func() error {
 		r, err := s.RecomputeRollup(ctx)
 		if err != nil {

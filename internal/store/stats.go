@@ -29,7 +29,11 @@ func (s *Store) DossierStats(ctx context.Context, q stats.Query) (stats.Result, 
 	if err != nil {
 		return stats.Result{}, err
 	}
-	return stats.Compute(q, r), nil
+	res := stats.Compute(q, r)
+	if !seesPersonalData(ctx) {
+		res.Suppress(s.minCell)
+	}
+	return res, nil
 }
 
 // procedureInfo maps every procedure to its field and level.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
@@ -35,6 +36,11 @@ type Config struct {
 	// OnStep, when set, learns of every dossier whose history grew, after the
 	// write is stored (subscriptions listen here).
 	OnStep func(*registry.Dossier)
+	// Monitor, when set, observes every driver command (metrics, traces).
+	Monitor *event.CommandMonitor
+	// MinCell withholds, from anonymous readers, statistics rows counting
+	// fewer dossiers than this: small counts can single out a person.
+	MinCell int
 }
 
 // Store is the registry's persistence and the orchestration around it: it
@@ -49,6 +55,8 @@ type Store struct {
 	log    *slog.Logger
 	now    func() time.Time
 	onStep func(*registry.Dossier)
+	// minCell: see Config.MinCell.
+	minCell int
 }
 
 const (
@@ -74,12 +82,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	opts := options.Client().ApplyURI(cfg.URI).
 		SetServerSelectionTimeout(10 * time.Second).
 		// Steps are the record of what happened at a desk: acknowledged by a majority.
-		SetWriteConcern(writeconcern.Majority())
+		SetWriteConcern(writeconcern.Majority()).
+		SetMonitor(cfg.Monitor)
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now, onStep: cfg.OnStep}
+	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now, onStep: cfg.OnStep, minCell: cfg.MinCell}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := client.Ping(pingCtx, nil); err != nil {
@@ -127,6 +136,7 @@ var indexes = map[string][]bson.D{
 		{{Key: "dueDate", Value: 1}},
 	},
 	colRollups: {{{Key: "month", Value: 1}, {Key: "agency", Value: 1}}},
+	colAudit:   {{{Key: "at", Value: -1}}, {{Key: "who", Value: 1}, {Key: "at", Value: -1}}, {{Key: "operation", Value: 1}}, {{Key: "target", Value: 1}}},
 	colReports: {{{Key: "period", Value: -1}, {Key: "agency", Value: 1}}, {{Key: "agency", Value: 1}}},
 	colDirectives: {
 		{{Key: "symbolKey", Value: 1}}, {{Key: "year", Value: 1}}, {{Key: "issuerKey", Value: 1}},
