@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	gqlgraphql "github.com/99designs/gqlgen/graphql"
@@ -77,11 +78,34 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 			return fmt.Errorf("--trusted-documents: %w", err)
 		}
 	}
+	// Listen at once, answering /healthz and a 503 /readyz, so that an
+	// orchestrator sees the process while the store is still away.
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	var current atomic.Pointer[http.Handler]
+	current.Store(new(startingHandler()))
+	srv := &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*current.Load()).ServeHTTP(w, r) }),
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+
 	steps := feed.New()
 	fresh := cfg.store.mongoURI == "" && emptyDir(cfg.store.data)
-	st, closeStore, err := openStore(ctx, &cfg.store, log, engineLog, func(c *store.Config) {
+	st, closeStore, err := openStoreRetrying(ctx, &cfg.store, log, engineLog, func(c *store.Config) {
 		c.OnStep, c.MinCell, c.Monitor = steps.Publish, cfg.minCell, tel.MongoMonitor()
 	})
+	if ctx.Err() != nil {
+		return nil // stopped while waiting for the store
+	}
 	if err != nil {
 		return err
 	}
@@ -108,14 +132,8 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srv.RegisterOnShutdown(closeSubscriptions)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	current.Store(&h)
 	log.Info("serving", "addr", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql")
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -129,6 +147,39 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// startingHandler answers while the store is not yet open.
+func startingHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"errors":[{"message":"starting: the store is not reachable yet","extensions":{"code":"UNAVAILABLE"}}]}`))
+	})
+	return mux
+}
+
+// openStoreRetrying opens the store, retrying with backoff while a remote
+// store (MONGODB_URI) cannot be reached; it gives up only when ctx ends.
+// The embedded engine is not retried: its failures are configuration errors.
+func openStoreRetrying(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger, configure func(*store.Config)) (*store.Store, func(), error) {
+	wait := 500 * time.Millisecond
+	for {
+		st, closeStore, err := openStore(ctx, c, log, engineLog, configure)
+		if err == nil || c.mongoURI == "" || ctx.Err() != nil {
+			return st, closeStore, err
+		}
+		log.Error("store unreachable; /readyz answers 503 until it is; retrying", "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 10*time.Second)
+	}
 }
 
 // openStore connects to MONGODB_URI, or starts the embedded engine on the

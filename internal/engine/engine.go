@@ -21,8 +21,14 @@ type Engine struct {
 }
 
 // Start starts FerretDB with its SQLite files under dir (created if missing)
-// and returns once it accepts connections on a loopback port.
+// and returns once it accepts connections on a free loopback port.
 func Start(dir string, logger *slog.Logger) (*Engine, error) {
+	return StartAt(dir, "127.0.0.1:0", logger)
+}
+
+// StartAt is Start on a given address: an engine restarted on the same
+// address is found again by clients that knew it.
+func StartAt(dir, addr string, logger *slog.Logger) (*Engine, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("engine: data directory: %w", err)
@@ -34,7 +40,7 @@ func Start(dir string, logger *slog.Logger) (*Engine, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener: ferretdb.ListenerConfig{TCP: addr},
 		Handler:  "sqlite",
 		// FerretDB requires a file: URL naming a directory, ending with "/".
 		SQLiteURL: "file:" + abs + "/",

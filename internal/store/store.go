@@ -80,7 +80,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		cfg.Now = time.Now
 	}
 	opts := options.Client().ApplyURI(cfg.URI).
-		SetServerSelectionTimeout(10 * time.Second).
+		// A store that is away fails requests within seconds (UNAVAILABLE)
+		// rather than holding them; the driver reconnects by itself.
+		SetServerSelectionTimeout(3 * time.Second).
 		// Steps are the record of what happened at a desk: acknowledged by a majority.
 		SetWriteConcern(writeconcern.Majority()).
 		SetMonitor(cfg.Monitor)
