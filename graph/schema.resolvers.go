@@ -32,7 +32,7 @@ func (r *agencyResolver) Parent(ctx context.Context, obj *registry.Agency) (*reg
 	if obj.ParentCode == "" {
 		return nil, nil
 	}
-	return r.Registry.Agency(ctx, obj.ParentCode)
+	return r.agency(ctx, obj.ParentCode)
 }
 
 // Name is the resolver for the name field.
@@ -117,12 +117,12 @@ func (r *dossierResolver) ID(ctx context.Context, obj *registry.Dossier) (string
 
 // Procedure is the resolver for the procedure field.
 func (r *dossierResolver) Procedure(ctx context.Context, obj *registry.Dossier) (*registry.Procedure, error) {
-	return must(r.Registry.Procedure(ctx, obj.ProcedureCode))
+	return must(r.procedure(ctx, obj.ProcedureCode))
 }
 
 // Agency is the resolver for the agency field.
 func (r *dossierResolver) Agency(ctx context.Context, obj *registry.Dossier) (*registry.Agency, error) {
-	return must(r.Registry.Agency(ctx, obj.AgencyCode))
+	return must(r.agency(ctx, obj.AgencyCode))
 }
 
 // DeadlineState is the resolver for the deadlineState field.
@@ -213,18 +213,18 @@ func (r *procedureResolver) Field(ctx context.Context, obj *registry.Procedure) 
 
 // Agency is the resolver for the agency field.
 func (r *procedureResolver) Agency(ctx context.Context, obj *registry.Procedure) (*registry.Agency, error) {
-	return must(r.Registry.Agency(ctx, obj.AgencyCode))
+	return must(r.agency(ctx, obj.AgencyCode))
 }
 
 // LegalBases is the resolver for the legalBases field.
 func (r *procedureResolver) LegalBases(ctx context.Context, obj *registry.Procedure) ([]*model.LegalBasis, error) {
+	found, err := r.legalBases(ctx, obj.LegalBases)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*model.LegalBasis, len(obj.LegalBases))
 	for i, symbol := range obj.LegalBases {
-		ds, err := r.Registry.DirectivesBySymbol(ctx, symbol, nil)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = &model.LegalBasis{Symbol: symbol, Directives: ds}
+		out[i] = &model.LegalBasis{Symbol: symbol, Directives: found[i]}
 	}
 	return out, nil
 }
@@ -378,7 +378,7 @@ func (r *queryResolver) Reconciliation(ctx context.Context, agency string, perio
 
 // Agency is the resolver for the agency field.
 func (r *reconciliationResolver) Agency(ctx context.Context, obj *stats.Reconciliation) (*registry.Agency, error) {
-	return r.Registry.Agency(ctx, obj.AgencyCode)
+	return r.agency(ctx, obj.AgencyCode)
 }
 
 // ID is the resolver for the id field.
@@ -396,7 +396,7 @@ func (r *reportResolver) Agency(ctx context.Context, obj *registry.Report) (*reg
 	if obj.AgencyCode == "" {
 		return nil, nil
 	}
-	return r.Registry.Agency(ctx, obj.AgencyCode)
+	return r.agency(ctx, obj.AgencyCode)
 }
 
 // Period is the resolver for the period field.
@@ -439,7 +439,7 @@ func (r *statRowResolver) Agency(ctx context.Context, obj *stats.Row) (*registry
 	if obj.Agency == "" {
 		return nil, nil
 	}
-	return r.Registry.Agency(ctx, obj.Agency)
+	return r.agency(ctx, obj.Agency)
 }
 
 // AgencyCode is the resolver for the agencyCode field.
@@ -452,7 +452,7 @@ func (r *statRowResolver) Procedure(ctx context.Context, obj *stats.Row) (*regis
 	if obj.Procedure == "" {
 		return nil, nil
 	}
-	return r.Registry.Procedure(ctx, obj.Procedure)
+	return r.procedure(ctx, obj.Procedure)
 }
 
 // ProcedureCode is the resolver for the procedureCode field.

@@ -274,8 +274,9 @@ func benchLoad(ctx context.Context, b benchConfig, st *store.Store, stderr io.Wr
 	rng.Shuffle(len(data.agencies), func(i, j int) {
 		data.agencies[i], data.agencies[j] = data.agencies[j], data.agencies[i]
 	})
-	data.load = fmt.Sprintf("%d dossiers (%d records with agencies and procedures) generated and stored in %s, "+
-		"%d directives, rollups rebuilt in %s", b.dossiers, sum.Lines, loaded.Round(time.Second), len(dirs), rebuilt.Round(100*time.Millisecond))
+	data.load = fmt.Sprintf("%s dossiers (%s records with the agencies and procedures) generated and stored in %s, "+
+		"%s directives, rollups rebuilt in %s", thousands(b.dossiers), thousands(sum.Lines), loaded.Round(time.Second),
+		thousands(len(dirs)), rebuilt.Round(100*time.Millisecond))
 	return data, nil
 }
 
@@ -458,7 +459,7 @@ func benchStats(ctx context.Context, b benchConfig, st *store.Store, log *slog.L
 	slowMed, fastMed := median(slowTimes), median(fastTimes)
 	var t strings.Builder
 	fmt.Fprintf(&t, "Statistics dashboard (2021-01..2021-12 by month and agency, stocks and durations, as of 2021-12-31): "+
-		"%d rows plus the total, %d dossiers received in the year.\n\n", len(wantRes.Groups), wantRes.Total.ReceivedNew())
+		"%d rows plus the total, %s dossiers received in the year.\n\n", len(wantRes.Groups), thousands(wantRes.Total.ReceivedNew()))
 	fmt.Fprintf(&t, "| path | runs | median | min | max |\n|---|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&t, "| recomputed from every dossier (`RecomputeRollup` + `stats.Compute`) | %d | %s | %s | %s |\n",
 		len(slowTimes), fmtDur(slowMed), fmtDur(slices.Min(slowTimes)), fmtDur(slices.Max(slowTimes)))
@@ -857,7 +858,8 @@ func benchReport(b benchConfig, data *benchData, statsTable string, rows []bench
 	fmt.Fprintf(&w, "### Gateway against the driver\n\n")
 	fmt.Fprintf(&w, "%d concurrent clients per operation for %s on each side (at most %d requests), "+
 		"the gateway over loopback HTTP (POST /graphql), then the driver straight to the engine. "+
-		"Latencies of successful requests; ratio = gateway p50 / driver p50.\n\n", b.concurrency, b.duration, b.maxRequests)
+		"Latencies of successful requests; ratio = gateway p50 / driver p50; "+
+		"the p99 of fewer than 100 requests is their maximum.\n\n", b.concurrency, b.duration, b.maxRequests)
 	fmt.Fprintf(&w, "| operation | side | requests | errors | req/s | p50 | p99 | p50 ratio |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		fmt.Fprintf(&w, "| %s | gateway | %d | %d | %.1f | %s | %s | **%.1f×** |\n", r.op.name,

@@ -128,7 +128,7 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	httpCfg := cfg.http
 	httpCfg.CORSOrigins, httpCfg.Logger, httpCfg.Subscriptions = cfg.origins(), log, subscriptions
 	httpCfg.Keys, httpCfg.Metrics = keys, tel.Handler()
-	h, err := server.Handler(gql, playground.Handler("/graphql"), st.Ping, st, httpCfg)
+	h, err := server.Handler(graph.WithLoaders(st, gql), playground.Handler("/graphql"), st.Ping, st, httpCfg)
 	if err != nil {
 		return err
 	}

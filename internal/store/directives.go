@@ -281,3 +281,25 @@ func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) (
 	}
 	return out, nil
 }
+
+// DirectivesBySymbols returns, for each canonical symbol given, the
+// directives bearing it (several issuers may), in one query.
+func (s *Store) DirectivesBySymbols(ctx context.Context, symbols []string) (map[string][]*registry.Directive, error) {
+	keys := make(bson.A, 0, len(symbols))
+	bySymbolKey := map[string]string{}
+	for _, sym := range symbols {
+		parsed, err := registry.ParseSymbol(sym)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, parsed.Key())
+		bySymbolKey[parsed.Key()] = sym
+	}
+	rows, err := findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "symbolKey", Value: bson.D{{Key: "$in", Value: keys}}}})
+	out := make(map[string][]*registry.Directive, len(symbols))
+	for _, d := range rows {
+		sym := bySymbolKey[d.SymbolKey]
+		out[sym] = append(out[sym], d)
+	}
+	return out, err
+}

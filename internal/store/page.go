@@ -137,7 +137,8 @@ func list[T any](ctx context.Context, s *Store, col string, filter bson.D, key s
 		return page, nil
 	}
 	// One more than asked tells whether a next page exists.
-	cur, err := c.Find(ctx, query, options.Find().SetSort(key.sort()).SetLimit(int64(n+1)))
+	// The whole page in the first batch: no getMore round trip.
+	cur, err := c.Find(ctx, query, options.Find().SetSort(key.sort()).SetLimit(int64(n+1)).SetBatchSize(int32(n+1)))
 	if err != nil {
 		return nil, classify(err)
 	}

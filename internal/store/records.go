@@ -155,3 +155,23 @@ func parseDate(raw json.RawMessage) (any, error) {
 	d, err := calendar.ParseDate(v)
 	return string(d), err
 }
+
+// AgenciesByCode returns the agencies with the given codes, in one query.
+func (s *Store) AgenciesByCode(ctx context.Context, codes []string) (map[string]*registry.Agency, error) {
+	rows, err := findAll[registry.Agency](ctx, s, colAgencies, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}})
+	out := make(map[string]*registry.Agency, len(rows))
+	for _, r := range rows {
+		out[r.Code] = r
+	}
+	return out, err
+}
+
+// ProceduresByCode returns the procedures with the given codes, in one query.
+func (s *Store) ProceduresByCode(ctx context.Context, codes []string) (map[string]*registry.Procedure, error) {
+	rows, err := findAll[registry.Procedure](ctx, s, colProcedures, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}})
+	out := make(map[string]*registry.Procedure, len(rows))
+	for _, r := range rows {
+		out[r.Code] = r
+	}
+	return out, err
+}
