@@ -38,9 +38,22 @@ func WithLoaders(r BatchReader, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		l := &loaders{
 			agency:     dataloadgen.NewLoader(aligned(r.AgenciesByCode), dataloadgen.WithWait(loaderWait)),
-			procedure:  dataloadgen.NewLoader(aligned(r.ProceduresByCode), dataloadgen.WithWait(loaderWait)),
 			directives: dataloadgen.NewLoader(aligned(r.DirectivesBySymbols), dataloadgen.WithWait(loaderWait)),
 		}
+		// Procedures are usually read for their agency and legal bases: ask
+		// for those of the whole batch at once, so one batch gathers them
+		// however the resolvers below are scheduled.
+		procedures := func(ctx context.Context, codes []string) (map[string]*registry.Procedure, error) {
+			found, err := r.ProceduresByCode(ctx, codes)
+			var agencies, bases []string
+			for _, p := range found {
+				agencies, bases = append(agencies, p.AgencyCode), append(bases, p.LegalBases...)
+			}
+			l.agency.LoadAllThunk(ctx, agencies)
+			l.directives.LoadAllThunk(ctx, bases)
+			return found, err
+		}
+		l.procedure = dataloadgen.NewLoader(aligned(procedures), dataloadgen.WithWait(loaderWait))
 		next.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), loadersKey{}, l)))
 	})
 }
@@ -63,6 +76,21 @@ func aligned[V any](fetch func(context.Context, []string) (map[string]V, error))
 func loadersFrom(ctx context.Context) *loaders {
 	l, _ := ctx.Value(loadersKey{}).(*loaders)
 	return l
+}
+
+// prefetchDossierRefs starts one batch for the agencies and procedures of a
+// page of dossiers, before their resolvers ask one by one.
+func prefetchDossierRefs(ctx context.Context, page []*registry.Dossier) {
+	l := loadersFrom(ctx)
+	if l == nil {
+		return
+	}
+	agencies, procedures := make([]string, len(page)), make([]string, len(page))
+	for i, d := range page {
+		agencies[i], procedures[i] = d.AgencyCode, d.ProcedureCode
+	}
+	l.agency.LoadAllThunk(ctx, agencies)
+	l.procedure.LoadAllThunk(ctx, procedures)
 }
 
 // agency resolves an agency reference.

@@ -305,6 +305,7 @@ func (r *queryResolver) Dossiers(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
+	prefetchDossierRefs(ctx, page.Items)
 	return &model.DossierConnection{Page: page}, nil
 }
 

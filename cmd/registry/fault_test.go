@@ -457,3 +457,27 @@ func (p *engineProcess) kill(t *testing.T) {
 		t.Errorf("engine process: %v (state %v), want it killed", p.err, p.cmd.ProcessState)
 	}
 }
+
+func TestFaultScratchBurst(t *testing.T) {
+	dir, storeAddr := t.TempDir(), freeAddr(t)
+	eng, err := engine.StartAt(dir, storeAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Stop() })
+	cfg := faultConfig(t, storeAddr)
+	cfg.addr = "127.0.0.1:0"
+	s := startServer(t, cfg)
+	code := s.writeBeforeFault(t)
+	eng.Stop()
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range 5 {
+		wg.Go(func() {
+			r := s.post(t, stepDoc, vars{"code": code, "in": supplementStep})
+			t.Logf("%d: %v %s", i, time.Since(start), r.Body)
+		})
+	}
+	wg.Wait()
+	t.Logf("log:\n%s", s.logs)
+}
