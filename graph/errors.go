@@ -58,6 +58,17 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 		}
 		return &out
 	}
+	// gqlgen says so with a bare error, in production mode only.
+	root := err
+	for errors.Unwrap(root) != nil {
+		root = errors.Unwrap(root)
+	}
+	if root.Error() == "introspection disabled" {
+		gerr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
+		gerr.Message = "introspection is turned off on this server (production mode)"
+		gerr.Extensions = map[string]any{"code": string(registry.CodeForbidden)}
+		return gerr
+	}
 	log.ErrorContext(ctx, "internal error", "path", graphql.GetPath(ctx).String(), "err", err)
 	gerr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
 	gerr.Message = "internal error"

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"log/slog"
 	"net/url"
 	"time"
@@ -56,7 +57,7 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	// Automatic persisted queries register new documents by hash; with
 	// enforced trusted documents only the trusted ones may be referred to.
 	if opts.Trusted == nil || !opts.Trusted.enforce {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+		srv.Use(extension.AutomaticPersistedQuery{Cache: boundedCache{lru.New[string](1000)}})
 	}
 	srv.Use(limits.New(opts.Limits))
 	if !opts.Production {
@@ -78,4 +79,18 @@ func originHosts(origins []string) []string {
 		}
 	}
 	return hosts
+}
+
+// maxPersistedQuery bounds one cached persisted query: with 1000 entries the
+// cache holds at most 64 MB, whatever anonymous clients send.
+const maxPersistedQuery = 64 << 10
+
+// boundedCache refuses to keep persisted queries larger than any real one.
+type boundedCache struct{ *lru.LRU[string] }
+
+// Add caches query unless it is too large to be a real one.
+func (c boundedCache) Add(ctx context.Context, hash, query string) {
+	if len(query) <= maxPersistedQuery {
+		c.LRU.Add(ctx, hash, query)
+	}
 }

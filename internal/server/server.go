@@ -5,10 +5,14 @@ package server
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"time"
 
@@ -126,11 +130,29 @@ func graphqlOverHTTP(next http.Handler) http.Handler {
 				}
 			}
 		case http.MethodGet:
-			if r.Header.Get("Upgrade") == "" && !readOnly(r) {
-				w.Header().Set("Allow", http.MethodPost)
-				refuse(w, r, http.StatusMethodNotAllowed, registry.CodeBadUserInput, "only queries may be sent with GET; send mutations with POST")
+			if r.Header.Get("Upgrade") != "" {
+				break
+			}
+			if err := checkGET(r); err != nil {
+				refuse(w, r, http.StatusBadRequest, registry.CodeBadUserInput, err.Error())
 				return
 			}
+			if !readOnly(r) {
+				refuseGETMutation(w, r)
+				return
+			}
+			// A mutation sent by persisted-query hash alone is only known as
+			// one once gqlgen has looked it up; it then answers 406, bare.
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			if rec.Code == http.StatusNotAcceptable {
+				refuseGETMutation(w, r)
+				return
+			}
+			maps.Copy(w.Header(), rec.Header())
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
 		default:
 			w.Header().Set("Allow", "GET, POST")
 			refuse(w, r, http.StatusMethodNotAllowed, registry.CodeBadUserInput, "use GET for queries or POST")
@@ -154,6 +176,30 @@ func endWith(done context.Context, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func refuseGETMutation(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	refuse(w, r, http.StatusMethodNotAllowed, registry.CodeBadUserInput, "only queries may be sent with GET; send mutations with POST")
+}
+
+// checkGET refuses GET requests gqlgen would answer without an error code:
+// a malformed query string, variables or extensions that are not JSON
+// objects.
+func checkGET(r *http.Request) error {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errors.New("the query string is malformed")
+	}
+	for _, p := range []string{"variables", "extensions"} {
+		if v := q.Get(p); v != "" {
+			var obj map[string]any
+			if json.Unmarshal([]byte(v), &obj) != nil {
+				return errors.New(p + " must be a JSON object")
+			}
+		}
+	}
+	return nil
 }
 
 // readOnly reports whether a GET request's selected operation is a query.

@@ -28,13 +28,19 @@ func (s *Store) audit(ctx context.Context, operation, target string, err error) 
 	if err != nil {
 		e.Result = string(registry.ErrorCode(err))
 	}
+	// With the store away the entry could not be written either, and trying
+	// would hold the writer another few seconds for every failed request.
+	if e.Result == string(registry.CodeUnavailable) {
+		s.log.WarnContext(ctx, "change attempted while the store was unavailable; not in the audit log", "operation", operation, "target", target, "who", e.Who)
+		return
+	}
 	// Time first, so _id order is time order; random after, so two entries
 	// in the same nanosecond do not collide.
 	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
 	e.ID = e.At.Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(suffix[:])
 	// Recorded even when the request was cancelled: the attempt happened.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	werr := s.write(wctx, func() error {
 		_, err := s.db.Collection(colAudit).InsertOne(wctx, e)

@@ -97,6 +97,11 @@ func (s *Store) Load(ctx context.Context, records []any) (inserted []bool, refus
 		if err := flush(); err != nil {
 			return err
 		}
+		for i, r := range records {
+			if d, ok := r.(*registry.Dossier); ok && inserted[i] {
+				s.indexed(d)
+			}
+		}
 		return nil
 	})
 	return inserted, refused, err

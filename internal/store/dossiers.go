@@ -88,6 +88,7 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 				return classify(err)
 			}
 			s.recordRollup(ctx, nil, d)
+			s.indexed(d)
 			return nil
 		}
 		for range maxCodeAttempts {
@@ -102,6 +103,7 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 					return classify(err)
 				}
 				s.recordRollup(ctx, nil, d)
+				s.indexed(d)
 				return nil
 			}
 			// Codes given by hand or imported are not counted: move the
@@ -207,11 +209,14 @@ func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, a
 	if err != nil {
 		return nil, err
 	}
-	q, err := f.query()
+	q, err := f.query() // validates the filter for both paths
 	if err != nil {
 		return nil, err
 	}
-	page, err := list(ctx, s, colDossiers, q, key, args)
+	page, ok, err := s.pageFromIndex(ctx, f, key, args)
+	if !ok {
+		page, err = list(ctx, s, colDossiers, q, key, args)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -318,6 +323,7 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 			}
 			if res.MatchedCount == 1 {
 				s.recordRollup(ctx, &old, d)
+				s.indexed(d)
 				return nil
 			}
 			if expectedVersion != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -60,32 +62,73 @@ func (k sortKey[T]) encode(item T) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// after is the filter selecting what follows the cursor.
-func (k sortKey[T]) after(s string) (bson.D, error) {
+// decode reads a cursor: the sort value (nil when sorting by _id alone) and
+// the _id of the last item seen.
+func (k sortKey[T]) decode(s string) (v any, id string, err error) {
 	bad := registry.Invalid("after", "is not a cursor from this list")
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, bad
+		return nil, "", bad
 	}
 	var c cursor
 	if json.Unmarshal(raw, &c) != nil || c.ID == "" {
-		return nil, bad
+		return nil, "", bad
+	}
+	if k.field == "" {
+		return nil, c.ID, nil
+	}
+	if c.V == nil {
+		return nil, "", bad
+	}
+	if v, err = k.parse(c.V); err != nil {
+		return nil, "", bad
+	}
+	return v, c.ID, nil
+}
+
+// after is the filter selecting what follows the cursor.
+func (k sortKey[T]) after(s string) (bson.D, error) {
+	v, id, err := k.decode(s)
+	if err != nil {
+		return nil, err
 	}
 	op := "$gt"
 	if k.desc {
 		op = "$lt"
 	}
 	if k.field == "" {
-		return bson.D{{Key: "_id", Value: bson.D{{Key: op, Value: c.ID}}}}, nil
-	}
-	v, err := k.parse(c.V)
-	if err != nil || c.V == nil {
-		return nil, bad
+		return bson.D{{Key: "_id", Value: bson.D{{Key: op, Value: id}}}}, nil
 	}
 	return bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: k.field, Value: bson.D{{Key: op, Value: v}}}},
-		bson.D{{Key: k.field, Value: v}, {Key: "_id", Value: bson.D{{Key: op, Value: c.ID}}}},
+		bson.D{{Key: k.field, Value: v}, {Key: "_id", Value: bson.D{{Key: op, Value: id}}}},
 	}}}, nil
+}
+
+// compare orders a and b as the sort does.
+func (k sortKey[T]) compare(a, b T) int {
+	c := 0
+	if k.field != "" {
+		c = compareValues(k.value(a), k.value(b))
+	}
+	if c == 0 {
+		c = strings.Compare(k.id(a), k.id(b))
+	}
+	if k.desc {
+		return -c
+	}
+	return c
+}
+
+// compareValues orders two sort values of the same kind.
+func compareValues(a, b any) int {
+	switch x := a.(type) {
+	case time.Time:
+		return x.Compare(b.(time.Time))
+	case string:
+		return strings.Compare(x, b.(string))
+	}
+	return 0
 }
 
 func (k sortKey[T]) sort() bson.D {

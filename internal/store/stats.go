@@ -31,6 +31,11 @@ func (s *Store) DossierStats(ctx context.Context, q stats.Query) (stats.Result, 
 	}
 	res := stats.Compute(q, r)
 	if !seesPersonalData(ctx) {
+		// A total as small as a withheld group would tell the same thing.
+		if n := res.Total.Size(); n > 0 && n < s.minCell {
+			return stats.Result{}, registry.Errorf(registry.CodeForbidden,
+				"statistics about fewer than %d dossiers are not published to anonymous readers; widen the filter", s.minCell)
+		}
 		res.Suppress(s.minCell)
 	}
 	return res, nil

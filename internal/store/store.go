@@ -38,6 +38,9 @@ type Config struct {
 	OnStep func(*registry.Dossier)
 	// Monitor, when set, observes every driver command (metrics, traces).
 	Monitor *event.CommandMonitor
+	// DisableListIndex answers dossier lists from the engine even when the
+	// in-memory list index would be kept (see listIndex); for comparisons.
+	DisableListIndex bool
 	// MinCell withholds, from anonymous readers, statistics rows counting
 	// fewer dossiers than this: small counts can single out a person.
 	MinCell int
@@ -57,6 +60,10 @@ type Store struct {
 	onStep func(*registry.Dossier)
 	// minCell: see Config.MinCell.
 	minCell int
+	// index answers dossier lists when writes are serialised (nil otherwise).
+	index *listIndex
+	// stop ends background work (the index build) at Close.
+	stop context.CancelFunc
 }
 
 const (
@@ -104,16 +111,36 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if cfg.SerialWrites || ferret {
 		s.writer = make(chan struct{}, 1)
+		if !cfg.DisableListIndex {
+			s.index = newListIndex()
+		}
 	}
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
+	bg, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	if s.index != nil {
+		go func() {
+			began := time.Now()
+			if err := s.buildListIndex(bg); err != nil {
+				if bg.Err() == nil {
+					s.log.Error("dossier list index not built; lists read the engine (slowly)", "err", err)
+				}
+				return
+			}
+			s.log.Info("dossier list index built", "dossiers", len(s.index.rows), "took", time.Since(began).Round(time.Millisecond))
+		}()
+	}
 	return s, nil
 }
 
 // Close disconnects from the server.
-func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+func (s *Store) Close(ctx context.Context) error {
+	s.stop()
+	return s.client.Disconnect(ctx)
+}
 
 // Ping answers whether the server is reachable now.
 func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
