@@ -24,6 +24,7 @@ Commands:
            read directives and statistics reports from news text
   export   write records as NDJSON or CSV
   generate generate deterministic synthetic data
+  keys     make an API key
   bench    measure the gateway against the driver on generated data
 
 Run 'registry <command> --help' for a command's flags. Every flag has an
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exportCommand(ctx, args[1:], stdout, stderr)
 	case "generate":
 		return generateCommand(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return keysCommand(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":

@@ -265,7 +265,11 @@ func classify(err error) error {
 	if _, ok := errors.AsType[*registry.Error](err); ok {
 		return err
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+	// A connection pool cleared by another operation's network failure is
+	// labelled a transient error: the store is away, not our fault.
+	var labeled interface{ HasErrorLabel(string) bool }
+	transient := errors.As(err, &labeled) && labeled.HasErrorLabel("TransientTransactionError")
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || transient ||
 		mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, mongo.ErrClientDisconnected) {
 		return &registry.Error{Code: registry.CodeUnavailable, Message: "the store did not answer in time; try again", Cause: err}
 	}
