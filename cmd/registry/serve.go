@@ -23,6 +23,7 @@ import (
 	"github.com/vnregistry/registry/internal/engine"
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/playground"
+	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/server"
 	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/telemetry"
@@ -99,9 +100,17 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	}()
 
 	steps := feed.New()
+	// Steps reach subscribers from this process's own writes, unless a
+	// change stream brings every gateway's (then those would come twice).
+	var crossInstance atomic.Bool
+	publishLocal := func(d *registry.Dossier) {
+		if !crossInstance.Load() {
+			steps.Publish(d)
+		}
+	}
 	fresh := cfg.store.mongoURI == "" && emptyDir(cfg.store.data)
 	st, closeStore, err := openStoreRetrying(ctx, &cfg.store, log, engineLog, func(c *store.Config) {
-		c.OnStep, c.MinCell, c.Monitor = steps.Publish, cfg.minCell, tel.MongoMonitor()
+		c.OnStep, c.MinCell, c.Monitor = publishLocal, cfg.minCell, tel.MongoMonitor()
 	})
 	if ctx.Err() != nil {
 		return nil // stopped while waiting for the store
@@ -119,6 +128,31 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 		log.Info("sample data loaded", "dossiers", demo.Dossiers, "took", took.Round(time.Millisecond))
 	}
 
+	if cfg.store.mongoURI != "" {
+		if stream, err := st.WatchDossiers(ctx); err == nil {
+			crossInstance.Store(true)
+			go func() {
+				err := stream.Each(ctx, steps.Publish)
+				crossInstance.Store(false)
+				if ctx.Err() == nil {
+					log.Error("change stream ended; subscriptions see this instance's steps only", "err", err)
+				}
+			}()
+		} else {
+			log.Info("no change streams on this store: subscriptions see the steps recorded by this instance only", "reason", err)
+		}
+	}
+	details := func() map[string]string {
+		d := map[string]string{"subscriptions": "this instance only", "dossierLists": "engine queries"}
+		if crossInstance.Load() {
+			d["subscriptions"] = "all instances (change streams)"
+		}
+		if st.ListIndexReady() {
+			d["dossierLists"] = "in-memory index"
+		}
+		return d
+	}
+
 	gql := graph.NewHandler(&graph.Resolver{Registry: st, Feed: steps}, graph.Options{
 		Logger: log, Origins: cfg.origins(), Production: cfg.production, Limits: cfg.limits,
 		Trusted: trusted, Extensions: []gqlgraphql.HandlerExtension{tel.GraphQL()},
@@ -127,7 +161,7 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	defer closeSubscriptions()
 	httpCfg := cfg.http
 	httpCfg.CORSOrigins, httpCfg.Logger, httpCfg.Subscriptions = cfg.origins(), log, subscriptions
-	httpCfg.Keys, httpCfg.Metrics = keys, tel.Handler()
+	httpCfg.Keys, httpCfg.Metrics, httpCfg.ReadyDetails = keys, tel.Handler(), details
 	h, err := server.Handler(graph.WithLoaders(st, gql), playground.Handler("/graphql"), st.Ping, st, httpCfg)
 	if err != nil {
 		return err

@@ -47,6 +47,9 @@ type Config struct {
 	BehindProxy bool
 	// Metrics, when set, is served at /metrics.
 	Metrics http.Handler
+	// ReadyDetails, when set, adds facts to /readyz (how subscriptions and
+	// lists are served).
+	ReadyDetails func() map[string]string
 	// Subscriptions ends every open WebSocket when it is done: http.Server's
 	// Shutdown waits for requests but does not close hijacked connections.
 	Subscriptions context.Context
@@ -90,14 +93,17 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Type", "application/json")
+		body := map[string]any{"status": "ready", "store": "reachable"}
+		if cfg.ReadyDetails != nil {
+			body["details"] = cfg.ReadyDetails()
+		}
 		if err := ready(ctx); err != nil {
 			log.WarnContext(r.Context(), "not ready", "err", err)
+			body["status"], body["store"] = "unavailable", "unreachable"
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("store unreachable\n"))
-			return
 		}
-		_, _ = w.Write([]byte("ready\n"))
+		_ = json.NewEncoder(w).Encode(body)
 	})
 	mux.Handle("/", playground)
 	c := cors.New(cors.Options{
