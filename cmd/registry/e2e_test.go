@@ -1338,7 +1338,7 @@ func TestE2EPlaygroundAndHealth(t *testing.T) {
 	if res, body := s.get(t, "/healthz", nil); res.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "ok" {
 		t.Errorf("GET /healthz: status %d body %q, want 200 ok", res.StatusCode, body)
 	}
-	res, body := s.get(t, "/readyz", nil)
+	res, body = s.get(t, "/readyz", nil)
 	var ready struct {
 		Status  string
 		Store   string
