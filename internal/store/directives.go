@@ -216,7 +216,7 @@ func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registr
 			return nil
 		}
 		d.Relations = append(d.Relations, rel)
-		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, byID(key),
+		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, updateID(key),
 			bson.D{{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}}})
 		return classify(err)
 	})

@@ -128,7 +128,7 @@ func (s *Store) nextSequence(ctx context.Context, id string) (int, error) {
 		Seq int `bson:"seq"`
 	}
 	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
-		byID(id),
+		updateID(id),
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&c)
@@ -152,14 +152,14 @@ func (s *Store) resyncSequence(ctx context.Context, prefix string) error {
 			top = max(top, n)
 		}
 	}
-	_, err = s.db.Collection(colCounters).UpdateOne(ctx, byID("dossier|"+prefix),
+	_, err = s.db.Collection(colCounters).UpdateOne(ctx, updateID("dossier|"+prefix),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: top}}}}, options.UpdateOne().SetUpsert(true))
 	return classify(err)
 }
 
 // Dossier returns the dossier with code as the caller may see it, or nil.
 func (s *Store) Dossier(ctx context.Context, code string) (*registry.Dossier, error) {
-	d, err := get[registry.Dossier](ctx, s, colDossiers, code)
+	d, err := s.dossier(ctx, code)
 	return Visible(ctx, d), err
 }
 
@@ -296,7 +296,7 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 		for range maxStepAttempts {
 			var err error
 			// The stored record, not the caller's view of it: it is written back.
-			if d, err = get[registry.Dossier](ctx, s, colDossiers, code); err != nil {
+			if d, err = s.dossier(ctx, code); err != nil {
 				return err
 			}
 			if d == nil {

@@ -125,7 +125,7 @@ func get[T any](ctx context.Context, s *Store, col, id string) (*T, error) {
 
 // mustExist answers BAD_USER_INPUT naming field when a referenced record is missing.
 func (s *Store) mustExist(ctx context.Context, col, id, field, what string) error {
-	err := s.db.Collection(col).FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	err := s.db.Collection(col).FindOne(ctx, findID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return registry.Invalid(field, "no %s with code %q", what, id)
 	}

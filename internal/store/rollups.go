@@ -49,7 +49,7 @@ func (s *Store) applyRollup(ctx context.Context, delta stats.Rollup) error {
 	models := make([]mongo.WriteModel, 0, len(byDoc))
 	for _, id := range slices.Sorted(maps.Keys(byDoc)) {
 		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(byID(id)).SetUpsert(true).
+			SetFilter(updateID(id)).SetUpsert(true).
 			SetUpdate(bson.D{
 				{Key: "$inc", Value: byDoc[id]},
 				{Key: "$setOnInsert", Value: bson.D{{Key: "month", Value: meta[id][0]}, {Key: "agency", Value: meta[id][1]}}},
