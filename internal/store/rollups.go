@@ -9,6 +9,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
@@ -101,6 +103,18 @@ func (s *Store) recordRollup(ctx context.Context, old, new *registry.Dossier) {
 // Rollup reads the stored cells of months from..to (inclusive; from "" means
 // from the beginning), for the given agencies (all when empty).
 func (s *Store) Rollup(ctx context.Context, from, to string, agencies []string) (stats.Rollup, error) {
+	return s.readRollup(ctx, s.db.Collection(colRollups), from, to, agencies)
+}
+
+// dashboardRollup is Rollup read from a secondary when the replica set has
+// one: statistics tolerate a second's lag, and dashboards should not load
+// the primary that records the steps. verify reads the primary.
+func (s *Store) dashboardRollup(ctx context.Context, from, to string, agencies []string) (stats.Rollup, error) {
+	c := s.db.Collection(colRollups, options.Collection().SetReadPreference(readpref.SecondaryPreferred()))
+	return s.readRollup(ctx, c, from, to, agencies)
+}
+
+func (s *Store) readRollup(ctx context.Context, c *mongo.Collection, from, to string, agencies []string) (stats.Rollup, error) {
 	months := bson.D{{Key: "$lte", Value: to}}
 	if from != "" {
 		months = append(months, bson.E{Key: "$gte", Value: from})
@@ -109,17 +123,25 @@ func (s *Store) Rollup(ctx context.Context, from, to string, agencies []string) 
 	if len(agencies) > 0 {
 		filter = append(filter, bson.E{Key: "agency", Value: bson.D{{Key: "$in", Value: agencies}}})
 	}
-	docs, err := findAll[rollupDoc](ctx, s, colRollups, filter)
+	cur, err := c.Find(ctx, filter)
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
+	var docs []*rollupDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, classify(err)
+	}
+	return sumDocs(docs), nil
+}
+
+func sumDocs(docs []*rollupDoc) stats.Rollup {
 	r := stats.Rollup{}
 	for _, d := range docs {
 		for k, v := range d.Cells {
 			r.Add(stats.Rollup{parseCellKey(d.Month, d.Agency, k): v}, 1)
 		}
 	}
-	return r, nil
+	return r
 }
 
 // RecomputeRollup sums the contributions of every dossier: the truth the
