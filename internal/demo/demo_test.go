@@ -1,0 +1,66 @@
+package demo_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/demo"
+	"github.com/vnregistry/registry/internal/generate"
+	"github.com/vnregistry/registry/internal/stats"
+	"github.com/vnregistry/registry/internal/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// TestSampleReconciles: the published March and January 2021 reports set
+// beside the sample's generated dossiers: March agrees figure by figure;
+// January's report contradicts itself and the dossiers follow its parts.
+func TestSampleReconciles(t *testing.T) {
+	st := storetest.Open(t)
+	if _, err := demo.Seed(t.Context(), st, calendar.Default()); err != nil {
+		t.Fatal(err)
+	}
+	figures := func(period string) (stats.Comparison, *stats.Reconciliation) {
+		t.Helper()
+		rec, err := st.Reconcile(t.Context(), generate.CentreCode, period, "2021-12-31")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.Comparisons) != 1 {
+			t.Fatalf("%s: %d published reports, want 1", period, len(rec.Comparisons))
+		}
+		return rec.Comparisons[0], rec
+	}
+
+	march, rec := figures("2021-03")
+	if m := rec.Computed.Measures; m.Resolved() != 5570 || m.Early != 4671 || m.OnTime != 899 || m.Late != 0 {
+		t.Errorf("March 2021 computed %d = %d + %d + %d, want 5570 = 4671 + 899 + 0", m.Resolved(), m.Early, m.OnTime, m.Late)
+	}
+	for _, f := range march.Figures {
+		if f.Reported != nil && (f.Agrees == nil || !*f.Agrees) {
+			t.Errorf("March 2021 %s: reported %v, computed %v: want agreement", f.Measure, *f.Reported, deref(f.Computed))
+		}
+	}
+	if len(march.Notes) != 0 {
+		t.Errorf("March 2021 notes %q, want none", march.Notes)
+	}
+
+	january, rec := figures("2021-01")
+	if m := rec.Computed.Measures; m.Resolved() != 6192 || m.Early != 5184 || m.OnTime != 1008 {
+		t.Errorf("January 2021 computed %d = %d + %d, want the parts 6192 = 5184 + 1008", m.Resolved(), m.Early, m.OnTime)
+	}
+	if len(january.Notes) != 1 || !strings.Contains(january.Notes[0], "following the parts") || !strings.Contains(january.Notes[0], "by 28") {
+		t.Errorf("January 2021 notes %q, want one saying the dossiers follow the parts, which exceed the total by 28", january.Notes)
+	}
+	if drift, err := st.VerifyRollups(t.Context()); err != nil || len(drift) != 0 {
+		t.Errorf("rollups after seeding: %v, %v; want no drift", drift, err)
+	}
+}
+
+func deref(f *float64) float64 {
+	if f == nil {
+		return 0
+	}
+	return *f
+}
