@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -863,6 +864,7 @@ func benchReport(b benchConfig, data *benchData, statsTable string, rows []bench
 	fmt.Fprintf(&w, "- Command: `%s`\n", b.command)
 	fmt.Fprintf(&w, "- Date: %s\n", time.Now().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&w, "- Machine: %s\n", machine())
+	fmt.Fprintf(&w, "- Code: %s\n", revision())
 	fmt.Fprintf(&w, "- Data: %s.\n\n", data.load)
 	fmt.Fprintf(&w, "### Statistics: rollups against recomputing from the dossiers\n\n%s", statsTable)
 	fmt.Fprintf(&w, "### Gateway against the driver\n\n")
@@ -872,10 +874,19 @@ func benchReport(b benchConfig, data *benchData, statsTable string, rows []bench
 		"the p99 of fewer than 100 requests is their maximum.\n\n", b.concurrency, b.duration, b.maxRequests, b.timeout)
 	fmt.Fprintf(&w, "| operation | side | requests | errors | req/s | p50 | p99 | p50 ratio |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&w, "| %s | gateway | %d | %d | %.1f | %s | %s | **%.1f×** |\n", r.op.name,
-			r.gateway.requests, r.gateway.errors, r.gateway.throughput(), fmtDur(r.gateway.p50), fmtDur(r.gateway.p99), ratio(r.gateway.p50, r.driver.p50))
-		fmt.Fprintf(&w, "| | driver | %d | %d | %.1f | %s | %s | |\n",
-			r.driver.requests, r.driver.errors, r.driver.throughput(), fmtDur(r.driver.p50), fmtDur(r.driver.p99))
+		g, d := r.gateway, r.driver
+		times := func(r benchResult) string {
+			if r.requests == 0 {
+				return "— | —"
+			}
+			return fmtDur(r.p50) + " | " + fmtDur(r.p99)
+		}
+		x := "—"
+		if g.requests > 0 && d.requests > 0 {
+			x = fmt.Sprintf("**%.1f×**", ratio(g.p50, d.p50))
+		}
+		fmt.Fprintf(&w, "| %s | gateway | %d | %d | %.1f | %s | %s |\n", r.op.name, g.requests, g.errors, g.throughput(), times(g), x)
+		fmt.Fprintf(&w, "| | driver | %d | %d | %.1f | %s | |\n", d.requests, d.errors, d.throughput(), times(d))
 	}
 	for _, r := range rows {
 		if r.note != "" {
@@ -932,6 +943,34 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%d CPUs%s, %s, %s/%s (uname -m: %s)", runtime.NumCPU(), cpu, runtime.Version(), runtime.GOOS, runtime.GOARCH, arch)
+}
+
+// revision names the commit the binary was built from, as go build
+// records it.
+func revision() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "unknown (built without version control information)"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		return "commit " + rev + " with uncommitted changes"
+	}
+	return "commit " + rev
 }
 
 func thousands(n int) string {
