@@ -122,6 +122,7 @@ type ComplexityRoot struct {
 		Findings        func(childComplexity int) int
 		ID              func(childComplexity int) int
 		IssuedOn        func(childComplexity int) int
+		Issuer          func(childComplexity int) int
 		IssuerAsWritten func(childComplexity int) int
 		IssuerCode      func(childComplexity int) int
 		IssuerName      func(childComplexity int) int
@@ -489,6 +490,7 @@ type AuditEntryResolver interface {
 type DirectiveResolver interface {
 	ID(ctx context.Context, obj *registry.Directive) (string, error)
 
+	Issuer(ctx context.Context, obj *registry.Directive) (*registry.Agency, error)
 	IssuerName(ctx context.Context, obj *registry.Directive) (*string, error)
 	IssuerAsWritten(ctx context.Context, obj *registry.Directive) (*string, error)
 	Year(ctx context.Context, obj *registry.Directive) (*int, error)
@@ -870,6 +872,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.IssuedOn(childComplexity), true
+	case "Directive.issuer":
+		if e.ComplexityRoot.Directive.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.Issuer(childComplexity), true
 	case "Directive.issuerAsWritten":
 		if e.ComplexityRoot.Directive.IssuerAsWritten == nil {
 			break
@@ -2766,6 +2774,8 @@ type Directive implements Node {
   typeName: String!
   "Issuing body code (from the symbol unless given)."
   issuerCode: String!
+  "The registry's agency whose unit id or abbreviation is the issuer code, when there is one."
+  issuer: Agency
   issuerName: String
   "The issuer as the source named it, kept even when it disagrees with the symbol."
   issuerAsWritten: String
@@ -3450,6 +3460,8 @@ func (ec *executionContext) childFields_Directive(ctx context.Context, field gra
 		return ec.fieldContext_Directive_typeName(ctx, field)
 	case "issuerCode":
 		return ec.fieldContext_Directive_issuerCode(ctx, field)
+	case "issuer":
+		return ec.fieldContext_Directive_issuer(ctx, field)
 	case "issuerName":
 		return ec.fieldContext_Directive_issuerName(ctx, field)
 	case "issuerAsWritten":
@@ -5760,6 +5772,38 @@ func (ec *executionContext) _Directive_issuerCode(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Directive_issuerCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Directive", field, false, false, "String")
+}
+
+func (ec *executionContext) _Directive_issuer(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Directive().Issuer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Agency) graphql.Marshaler {
+			return ec.marshalOAgency2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Directive",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agency(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Directive_issuerName(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
@@ -14597,6 +14641,12 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "issuer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_issuer(ctx, field, obj)
+				})
 		case "issuerName":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

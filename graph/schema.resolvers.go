@@ -75,6 +75,11 @@ func (r *directiveResolver) ID(ctx context.Context, obj *registry.Directive) (st
 	return globalID(kindDirective, obj.Key), nil
 }
 
+// Issuer is the resolver for the issuer field.
+func (r *directiveResolver) Issuer(ctx context.Context, obj *registry.Directive) (*registry.Agency, error) {
+	return r.agency(ctx, obj.IssuerCode)
+}
+
 // IssuerName is the resolver for the issuerName field.
 func (r *directiveResolver) IssuerName(ctx context.Context, obj *registry.Directive) (*string, error) {
 	return optional(obj.IssuerName), nil

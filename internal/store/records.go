@@ -156,12 +156,19 @@ func parseDate(raw json.RawMessage) (any, error) {
 	return string(d), err
 }
 
-// AgenciesByCode returns the agencies with the given codes, in one query.
+// AgenciesByCode returns the agencies with the given codes, in one query. A
+// key may also be an abbreviation (TTPVHCC): directives name their issuer so.
 func (s *Store) AgenciesByCode(ctx context.Context, codes []string) (map[string]*registry.Agency, error) {
-	rows, err := findAll[registry.Agency](ctx, s, colAgencies, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}})
+	rows, err := findAll[registry.Agency](ctx, s, colAgencies, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}},
+		bson.D{{Key: "abbreviation", Value: bson.D{{Key: "$in", Value: codes}}}},
+	}}})
 	out := make(map[string]*registry.Agency, len(rows))
 	for _, r := range rows {
 		out[r.Code] = r
+		if r.Abbreviation != "" {
+			out[r.Abbreviation] = r
+		}
 	}
 	return out, err
 }
