@@ -96,7 +96,8 @@ type Step struct {
 	StatusAfter  Status    `bson:"statusAfter" json:"statusAfter"`
 	// OnTime: the step happened by the dossier's due date.
 	OnTime bool `bson:"onTime" json:"onTime"`
-	// NewDueDate is the appointment an apology set.
+	// NewDueDate is the appointment an apology set, or on a RECEIVE the due
+	// date the desk gave instead of the computed one.
 	NewDueDate calendar.Date `bson:"newDueDate,omitempty" json:"newDueDate,omitempty"`
 }
 
@@ -237,7 +238,8 @@ func NewDossier(in ReceiveDossierInput, first Action, code string, proc *Procedu
 			if *in.DueDate < calendar.DateOf(at) {
 				return nil, Invalid("dueDate", "must not be before the receipt date %s", calendar.DateOf(at))
 			}
-			d.DueDate = *in.DueDate
+			// Kept on the step: a replay of the history must find it.
+			d.DueDate, step.NewDueDate = *in.DueDate, *in.DueDate
 		}
 		d.AppointmentDate = d.DueDate
 	case ActionRegisterOnline:

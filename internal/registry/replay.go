@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -26,8 +27,17 @@ func Replay(d *Dossier, cal *calendar.Calendar) (*Dossier, error) {
 		Applicant:  ApplicantInput{Name: d.Applicant.Name, IDNumber: &d.Applicant.IDNumber, Phone: &d.Applicant.Phone},
 		ReceivedAt: &first.At, Actor: &first.Actor, Note: &first.Note,
 	}
-	// "Now" for the replay is the last step: no step may be after it.
-	last := d.History[len(d.History)-1].At
+	if first.NewDueDate != "" {
+		in.DueDate = &first.NewDueDate
+	}
+	// "Now" for the replay is the latest step: no step may be after it, and
+	// one out of order is then reported as such, at its own index.
+	var last time.Time
+	for _, st := range d.History {
+		if st.At.After(last) {
+			last = st.At
+		}
+	}
 	out, err := NewDossier(in, first.Action, d.Code, proc, cal, last, d.Provenance)
 	if err != nil {
 		return nil, within("history[0]", err)
@@ -43,7 +53,12 @@ func Replay(d *Dossier, cal *calendar.Calendar) (*Dossier, error) {
 			step.Approved, step.ResultSymbol = &d.Result.Approved, &d.Result.Symbol
 		}
 		if err := out.Apply(step, cal, last.Add(time.Nanosecond)); err != nil {
-			return nil, within("history["+strconv.Itoa(i+1)+"]", err)
+			field := "history[" + strconv.Itoa(i+1) + "]"
+			// A step the lifecycle refuses makes the record invalid input.
+			if e, ok := errors.AsType[*Error](err); ok && e.Code == CodeConflict {
+				return nil, Invalid(field+".action", "%s", e.Message)
+			}
+			return nil, within(field, err)
 		}
 	}
 	for _, c := range []struct {

@@ -175,6 +175,9 @@ func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field str
 		}
 		out = append(out, Facet{Value: v, Count: r.N})
 	}
+	if field == FacetIssuer {
+		out = mergeSpellings(out)
+	}
 	slices.SortFunc(out, func(a, b Facet) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count
@@ -302,4 +305,31 @@ func (s *Store) DirectivesBySymbols(ctx context.Context, symbols []string) (map[
 		out[sym] = append(out[sym], d)
 	}
 	return out, err
+}
+
+// mergeSpellings counts issuers as the issuer filter matches them, without
+// regard to case or diacritics ("UBND" and "ubnd" are one), showing each by
+// its most frequent spelling.
+func mergeSpellings(facets []Facet) []Facet {
+	byKey := map[string]*Facet{}
+	best := map[string]int{}
+	var order []string
+	for _, f := range facets {
+		k := fold.String(f.Value)
+		m := byKey[k]
+		if m == nil {
+			m = &Facet{Value: f.Value}
+			byKey[k] = m
+			order = append(order, k)
+		}
+		m.Count += f.Count
+		if f.Count > best[k] || (f.Count == best[k] && f.Value < m.Value) {
+			best[k], m.Value = f.Count, f.Value
+		}
+	}
+	out := make([]Facet, len(order))
+	for i, k := range order {
+		out[i] = *byKey[k]
+	}
+	return out
 }

@@ -95,14 +95,13 @@ func newCSVReader(in io.Reader, file string, k Kind, cal *calendar.Calendar, now
 			if err == io.EOF {
 				return Line{}, false, nil
 			}
-			n, _ := cr.FieldPos(0)
 			if err != nil {
-				var pe *csv.ParseError
-				if errors.As(err, &pe) {
-					return Line{Number: n, Kind: k, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}, true, nil
+				if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+					return Line{Number: pe.StartLine, Kind: k, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}, true, nil
 				}
 				return Line{}, false, err
 			}
+			n, _ := cr.FieldPos(0)
 			if header == nil {
 				header, stringField = row, stringFields(k)
 				continue
