@@ -78,3 +78,14 @@ func TestShellJoin(t *testing.T) {
 		t.Errorf("shellJoin = %s, want %s", got, want)
 	}
 }
+
+func TestBenchFormats(t *testing.T) {
+	for r, want := range map[float64]string{96.4: "96×", 1.04: "1.0×", 0.616: "0.6×", 0.000408: "0.00041×"} {
+		if got := fmtRatio(r); got != want {
+			t.Errorf("fmtRatio(%v) = %s, want %s", r, got, want)
+		}
+	}
+	if got := thousands(100000); got != "100,000" {
+		t.Errorf("thousands(100000) = %s", got)
+	}
+}
