@@ -142,6 +142,20 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 			log.Info("no change streams on this store: subscriptions see the steps recorded by this instance only", "reason", err)
 		}
 	}
+	// Rollups are updated with each step; the lag is how long one has been
+	// missing, shown until a rebuild.
+	go func() {
+		t := time.NewTicker(15 * time.Second)
+		defer t.Stop()
+		for {
+			tel.SetRollupLag(st.RollupLag().Seconds())
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	details := func() map[string]string {
 		d := map[string]string{"subscriptions": "this instance only", "dossierLists": "engine queries"}
 		if crossInstance.Load() {

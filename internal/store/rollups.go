@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -96,8 +97,20 @@ func incFields(prefix string, v *stats.Counters) bson.D {
 // reports the drift and `stats rebuild` repairs it.
 func (s *Store) recordRollup(ctx context.Context, old, new *registry.Dossier) {
 	if err := s.applyRollup(ctx, stats.Delta(old, new)); err != nil {
+		s.rollupBehind.CompareAndSwap(0, s.now().UnixNano())
 		s.log.ErrorContext(ctx, "rollup update failed: statistics drift until `registry stats rebuild`", "dossier", new.Code, "err", err)
 	}
+}
+
+// RollupLag is how long the rollups have missed a transition this process
+// failed to count (0 when none has failed since the last rebuild): the
+// statistics lag the dossiers by that much until `registry stats rebuild`.
+func (s *Store) RollupLag() time.Duration {
+	since := s.rollupBehind.Load()
+	if since == 0 {
+		return 0
+	}
+	return s.now().Sub(time.Unix(0, since))
 }
 
 // Rollup reads the stored cells of months from..to (inclusive; from "" means
@@ -200,6 +213,9 @@ func (s *Store) RebuildRollups(ctx context.Context) (cells int, err error) {
 			batch = append(batch, docs[id])
 		}
 		_, err = s.db.Collection(colRollups).InsertMany(ctx, batch)
+		if err == nil {
+			s.rollupBehind.Store(0)
+		}
 		return classify(err)
 	})
 	return cells, err

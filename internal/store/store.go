@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -64,6 +65,8 @@ type Store struct {
 	index *listIndex
 	// stop ends background work (the index build) at Close.
 	stop context.CancelFunc
+	// rollupBehind is when a rollup update first failed (Unix ns), 0 if none.
+	rollupBehind atomic.Int64
 }
 
 const (
