@@ -112,13 +112,15 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	st, closeStore, err := openStoreRetrying(ctx, &cfg.store, log, engineLog, func(c *store.Config) {
 		c.OnStep, c.MinCell, c.Monitor = publishLocal, cfg.minCell, tel.MongoMonitor()
 	})
+	if err == nil {
+		defer closeStore()
+	}
 	if ctx.Err() != nil {
 		return nil // stopped while waiting for the store
 	}
 	if err != nil {
 		return err
 	}
-	defer closeStore()
 	if fresh && cfg.demo {
 		log.Info("first start on an empty data directory: loading the sample data (turn off with --demo=false)")
 		took, err := demo.Seed(ctx, st, st.Calendar())
