@@ -51,6 +51,13 @@ func slim(d *registry.Dossier) *registry.Dossier {
 		OverdueFrom: d.OverdueFrom, Version: d.Version}
 }
 
+// size is the number of dossiers indexed.
+func (ix *listIndex) size() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.rows)
+}
+
 // put records d as stored; an older version (a build racing a write) never
 // replaces a newer one.
 func (ix *listIndex) put(d *registry.Dossier) {

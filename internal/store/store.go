@@ -133,7 +133,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 				}
 				return
 			}
-			s.log.Info("dossier list index built", "dossiers", len(s.index.rows), "took", time.Since(began).Round(time.Millisecond))
+			s.log.Info("dossier list index built", "dossiers", s.index.size(), "took", time.Since(began).Round(time.Millisecond))
 		}()
 	}
 	return s, nil
