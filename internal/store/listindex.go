@@ -51,6 +51,14 @@ func slim(d *registry.Dossier) *registry.Dossier {
 		OverdueFrom: d.OverdueFrom, Version: d.Version}
 }
 
+// has reports whether a dossier with code is indexed.
+func (ix *listIndex) has(code string) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	_, ok := ix.rows[code]
+	return ok
+}
+
 // size is the number of dossiers indexed.
 func (ix *listIndex) size() int {
 	ix.mu.RLock()
@@ -77,6 +85,11 @@ func (s *Store) dossier(ctx context.Context, code string) (*registry.Dossier, er
 		if d, ok := s.index.docs.Get(code); ok {
 			c := *d
 			return &c, nil
+		}
+		// The built index knows every code: an unknown one is not looked
+		// for, which on this engine would scan the whole collection.
+		if s.index.ready.Load() && !s.index.has(code) {
+			return nil, nil
 		}
 	}
 	d, err := get[registry.Dossier](ctx, s, colDossiers, code)
