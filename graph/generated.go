@@ -490,6 +490,8 @@ type AuditEntryResolver interface {
 type DirectiveResolver interface {
 	ID(ctx context.Context, obj *registry.Directive) (string, error)
 
+	TypeCode(ctx context.Context, obj *registry.Directive) (*string, error)
+
 	Issuer(ctx context.Context, obj *registry.Directive) (*registry.Agency, error)
 	IssuerName(ctx context.Context, obj *registry.Directive) (*string, error)
 	IssuerAsWritten(ctx context.Context, obj *registry.Directive) (*string, error)
@@ -5714,18 +5716,18 @@ func (ec *executionContext) _Directive_typeCode(ctx context.Context, field graph
 			return ec.fieldContext_Directive_typeCode(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TypeCode(), nil
+			return ec.Resolvers.Directive().TypeCode(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Directive_typeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Directive", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Directive", field, true, true, "String")
 }
 
 func (ec *executionContext) _Directive_typeName(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
@@ -14627,10 +14629,11 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "typeCode":
-			out.Values[i] = ec._Directive_typeCode(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_typeCode(ctx, field, obj)
+				})
 		case "typeName":
 			out.Values[i] = ec._Directive_typeName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18847,18 +18850,6 @@ func (ec *executionContext) marshalOStatus2ᚖgithubᚗcomᚋvnregistryᚋregist
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
-	return res
-}
-
-func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(v)
 	return res
 }
 

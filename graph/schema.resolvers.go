@@ -75,6 +75,11 @@ func (r *directiveResolver) ID(ctx context.Context, obj *registry.Directive) (st
 	return globalID(kindDirective, obj.Key), nil
 }
 
+// TypeCode is the resolver for the typeCode field.
+func (r *directiveResolver) TypeCode(ctx context.Context, obj *registry.Directive) (*string, error) {
+	return optional(obj.Symbol.Type), nil
+}
+
 // Issuer is the resolver for the issuer field.
 func (r *directiveResolver) Issuer(ctx context.Context, obj *registry.Directive) (*registry.Agency, error) {
 	return r.agency(ctx, obj.IssuerCode)

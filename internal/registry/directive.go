@@ -133,9 +133,6 @@ type Directive struct {
 	Provenance Provenance `bson:"provenance" json:"provenance"`
 }
 
-// TypeCode is the type part of the symbol, e.g. QĐ.
-func (d *Directive) TypeCode() string { return d.Symbol.Type }
-
 // TypeName is the Vietnamese name of the directive's type; symbols without a
 // type code are official letters (công văn), or laws when issued by the
 // National Assembly.
