@@ -508,6 +508,8 @@ type DossierResolver interface {
 	Procedure(ctx context.Context, obj *registry.Dossier) (*registry.Procedure, error)
 	Agency(ctx context.Context, obj *registry.Dossier) (*registry.Agency, error)
 
+	Outcome(ctx context.Context, obj *registry.Dossier) (*registry.Outcome, error)
+	NationalOutcome(ctx context.Context, obj *registry.Dossier) (*registry.Outcome, error)
 	DeadlineState(ctx context.Context, obj *registry.Dossier, asOf *calendar.Date) (*registry.DeadlineState, error)
 
 	AllowedActions(ctx context.Context, obj *registry.Dossier) ([]registry.Action, error)
@@ -7017,18 +7019,18 @@ func (ec *executionContext) _Dossier_outcome(ctx context.Context, field graphql.
 			return ec.fieldContext_Dossier_outcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Outcome, nil
+			return ec.Resolvers.Dossier().Outcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v registry.Outcome) graphql.Marshaler {
-			return ec.marshalOOutcome2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Outcome) graphql.Marshaler {
+			return ec.marshalOOutcome2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dossier_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Outcome")
+	return graphql.NewScalarFieldContext("Dossier", field, true, true, "Outcome")
 }
 
 func (ec *executionContext) _Dossier_nationalOutcome(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
@@ -7040,18 +7042,18 @@ func (ec *executionContext) _Dossier_nationalOutcome(ctx context.Context, field 
 			return ec.fieldContext_Dossier_nationalOutcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.NationalOutcome, nil
+			return ec.Resolvers.Dossier().NationalOutcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v registry.Outcome) graphql.Marshaler {
-			return ec.marshalOOutcome2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Outcome) graphql.Marshaler {
+			return ec.marshalOOutcome2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dossier_nationalOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Outcome")
+	return graphql.NewScalarFieldContext("Dossier", field, true, true, "Outcome")
 }
 
 func (ec *executionContext) _Dossier_deadlineState(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
@@ -15030,15 +15032,17 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "outcome":
-			out.Values[i] = ec._Dossier_outcome(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_outcome(ctx, field, obj)
+				})
 		case "nationalOutcome":
-			out.Values[i] = ec._Dossier_nationalOutcome(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_nationalOutcome(ctx, field, obj)
+				})
 		case "deadlineState":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -18707,19 +18711,6 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋvnregistryᚋregistryᚋ
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOOutcome2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx context.Context, v any) (registry.Outcome, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := registry.Outcome(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOOutcome2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx context.Context, sel ast.SelectionSet, v registry.Outcome) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(v))
-	return res
 }
 
 func (ec *executionContext) unmarshalOOutcome2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx context.Context, v any) (*registry.Outcome, error) {

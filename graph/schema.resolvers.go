@@ -135,6 +135,16 @@ func (r *dossierResolver) Agency(ctx context.Context, obj *registry.Dossier) (*r
 	return must(r.agency(ctx, obj.AgencyCode))
 }
 
+// Outcome is the resolver for the outcome field.
+func (r *dossierResolver) Outcome(ctx context.Context, obj *registry.Dossier) (*registry.Outcome, error) {
+	return optional(obj.Outcome), nil
+}
+
+// NationalOutcome is the resolver for the nationalOutcome field.
+func (r *dossierResolver) NationalOutcome(ctx context.Context, obj *registry.Dossier) (*registry.Outcome, error) {
+	return optional(obj.NationalOutcome), nil
+}
+
 // DeadlineState is the resolver for the deadlineState field.
 func (r *dossierResolver) DeadlineState(ctx context.Context, obj *registry.Dossier, asOf *calendar.Date) (*registry.DeadlineState, error) {
 	day := calendar.DateOf(time.Now())

@@ -670,6 +670,10 @@ func TestE2EDossierLifecycle(t *testing.T) {
 	if d.Status != "IN_PROCESS" || d.StatusCode != 4 || d.Version != 2 || d.DeadlineState == nil || *d.DeadlineState != "WITHIN_DEADLINE" {
 		t.Errorf("after TRANSFER: %+v", d)
 	}
+	// Not resolved yet: no outcome under either definition (null, not "").
+	if d.Outcome != nil || d.NationalOutcome != nil {
+		t.Errorf("after TRANSFER: outcome and nationalOutcome must be null: %+v", d)
+	}
 
 	d = s.step(t, code, vars{"action": "REQUEST_SUPPLEMENT", "at": "2021-04-16T10:00:00+07:00", "note": "Thiếu bản sao giấy chứng sinh"}, nil)
 	if d.Status != "SUPPLEMENT_REQUESTED" || d.SupplementRequests != 1 || d.Version != 3 {
