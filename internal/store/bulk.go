@@ -30,6 +30,11 @@ func (s *Store) Load(ctx context.Context, records []any) (inserted []bool, refus
 	if err := canEditRegistry(ctx); err != nil {
 		return nil, nil, err
 	}
+	return s.load(ctx, records)
+}
+
+// load is Load for callers that have checked rights and audit themselves.
+func (s *Store) load(ctx context.Context, records []any) (inserted []bool, refused []error, err error) {
 	inserted, refused = make([]bool, len(records)), make([]error, len(records))
 	err = s.write(ctx, func() error {
 		known := map[string]bool{} // "agency|<code>", "procedure|<code>" in this call

@@ -84,7 +84,7 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 		return out, nil
 	}
 	// Directives and reports refer to nothing, so Load refuses none.
-	inserted, _, err := s.Load(ctx, records)
+	inserted, _, err := s.load(ctx, records)
 	if err != nil {
 		return nil, err
 	}
