@@ -50,13 +50,8 @@ func pageCosts(t *testing.T, engineIO bool) {
 			t.Logf("command %s %s", e.CommandName, e.Command)
 		}
 	}}
-	st := storetest.Open(t, func(c *store.Config) { c.Monitor, c.DisableListIndex = monitor, engineIO })
+	st := storetest.Open(t, func(c *store.Config) { c.Monitor, c.DisableMemory = monitor, engineIO })
 	seed(t, st)
-	for deadline := time.Now().Add(30 * time.Second); !engineIO && !st.ListIndexReady(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("list index not built")
-		}
-	}
 
 	h := graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))
 	srv := httptest.NewServer(h)

@@ -200,10 +200,11 @@ func (s *testServer) wantUnavailable(t *testing.T, what, query string, v vars) {
 
 const dossierDoc = `query($c: String!) { dossier(code: $c) { code version status history { seq action statusAfter note } } }`
 
-// storeReadDoc needs the store: on FerretDB the gateway keeps recently used
-// dossiers in memory (it is their only writer), so a dossier read may be
-// answered while the store is away; a list of procedures may not.
-const storeReadDoc = `{ procedures(first: 5) { totalCount edges { node { code } } } }`
+// storeReadDoc needs the store: on FerretDB the gateway answers lists,
+// reference data and recently used dossiers from memory (it is their only
+// writer), so those are answered while the store is away; the audit log is
+// read from the store on every engine.
+const storeReadDoc = `{ auditLog(first: 5) { totalCount edges { node { operation } } } }`
 
 type faultDossier struct {
 	Code, Status string
@@ -266,7 +267,7 @@ func (s *testServer) checkWhileAway(t *testing.T, code string) {
 	// One read alone first: it meets the broken pooled connection. Then a
 	// write and the readiness probe at once. (Many requests at once right
 	// after the loss are TestFaultConcurrentRequestsAfterLoss's subject.)
-	s.wantUnavailable(t, "query procedures", storeReadDoc, nil)
+	s.wantUnavailable(t, "query the audit log", storeReadDoc, nil)
 	var wg sync.WaitGroup
 	wg.Go(func() { s.wantUnavailable(t, "recordDossierStep", stepDoc, vars{"code": code, "in": supplementStep}) })
 	wg.Go(func() { s.wantReadyz(t, http.StatusServiceUnavailable, "store away") })

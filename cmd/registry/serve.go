@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -86,7 +87,9 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 		return err
 	}
 	var current atomic.Pointer[http.Handler]
-	current.Store(new(startingHandler()))
+	var starting atomic.Value // what the server is doing until it serves
+	starting.Store("the store is not reachable yet")
+	current.Store(new(startingHandler(func() string { return starting.Load().(string) })))
 	srv := &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*current.Load()).ServeHTTP(w, r) }),
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -110,7 +113,7 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	}
 	fresh := cfg.store.mongoURI == "" && emptyDir(cfg.store.data)
 	st, closeStore, err := openStoreRetrying(ctx, &cfg.store, log, engineLog, func(c *store.Config) {
-		c.OnStep, c.MinCell, c.Monitor = publishLocal, cfg.minCell, tel.MongoMonitor()
+		c.OnStep, c.MinCell, c.Monitor, c.Background = publishLocal, cfg.minCell, tel.MongoMonitor(), true
 	})
 	if err == nil {
 		defer closeStore()
@@ -121,7 +124,18 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	if err != nil {
 		return err
 	}
+	// Nothing reaches the store until it answers from memory: on the
+	// embedded engine a request meanwhile would scan.
+	if err := waitReady(ctx, st, func(loaded, total int) {
+		starting.Store(fmt.Sprintf("loading %d of %d dossiers into memory", loaded, total))
+	}); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
 	if fresh && cfg.demo {
+		starting.Store("loading the sample data")
 		log.Info("first start on an empty data directory: loading the sample data (turn off with --demo=false)")
 		took, err := demo.Seed(ctx, st, st.Calendar())
 		if err != nil {
@@ -163,8 +177,8 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 		if crossInstance.Load() {
 			d["subscriptions"] = "all instances (change streams)"
 		}
-		if st.ListIndexReady() {
-			d["dossierLists"] = "in-memory index"
+		if st.InMemory() {
+			d["dossierLists"] = "memory"
 		}
 		return d
 	}
@@ -199,17 +213,43 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	return srv.Shutdown(sctx)
 }
 
-// startingHandler answers while the store is not yet open.
-func startingHandler() http.Handler {
+// startingHandler answers until the store serves; doing says what the
+// server is doing meanwhile.
+func startingHandler(doing func() string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "starting", "doing": doing()})
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte(`{"errors":[{"message":"starting: the store is not reachable yet","extensions":{"code":"UNAVAILABLE"}}]}`))
+		_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
+			"message": "starting: " + doing(), "extensions": map[string]string{"code": string(registry.CodeUnavailable)}}}})
 	})
 	return mux
+}
+
+// waitReady waits for the store to answer, reporting the build's progress.
+func waitReady(ctx context.Context, st *store.Store, progress func(loaded, total int)) error {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for !st.Ready() {
+		progress(st.Progress())
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		if err := st.BuildError(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openStoreRetrying opens the store, retrying with backoff while a remote
@@ -258,7 +298,7 @@ func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger,
 			return nil, nil, err
 		}
 		log.Info("embedded store started", "data", c.data)
-		cfg.URI, cfg.SerialWrites, stopEngine = eng.URI(), true, eng.Stop
+		cfg.URI, cfg.SerialWrites, cfg.Engine, stopEngine = eng.URI(), true, eng, eng.Stop
 	}
 	st, err := store.Open(ctx, cfg)
 	if err != nil {

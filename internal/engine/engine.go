@@ -15,6 +15,7 @@ import (
 
 // Engine is a running embedded FerretDB.
 type Engine struct {
+	dir    string
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -50,7 +51,7 @@ func StartAt(dir, addr string, logger *slog.Logger) (*Engine, error) {
 		return nil, fmt.Errorf("engine: start: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Engine{cancel: cancel, done: make(chan struct{})}
+	e := &Engine{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(ctx)

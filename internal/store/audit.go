@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -27,6 +28,9 @@ func (s *Store) audit(ctx context.Context, operation, target string, err error) 
 	}
 	if err != nil {
 		e.Result = string(registry.ErrorCode(err))
+	}
+	if errors.Is(err, errOutcomeUnknown) {
+		e.Result = "UNKNOWN"
 	}
 	// With the store away the entry could not be written either, and trying
 	// would hold the writer another few seconds for every failed request.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -102,9 +103,11 @@ func (s *Store) load(ctx context.Context, records []any) (inserted []bool, refus
 		if err := flush(); err != nil {
 			return err
 		}
-		for i, r := range records {
-			if d, ok := r.(*registry.Dossier); ok && inserted[i] {
-				s.indexed(d)
+		if s.mem != nil {
+			for i, r := range records {
+				if inserted[i] {
+					s.mem.put(r)
+				}
 			}
 		}
 		return nil
@@ -163,11 +166,21 @@ func each[T any](ctx context.Context, s *Store, col string, filter bson.D, fn fu
 
 // EachAgency streams the agencies matching f.
 func (s *Store) EachAgency(ctx context.Context, f AgencyFilter, fn func(*registry.Agency) error) error {
+	if s.mem != nil {
+		return eachOf(sortedBy(s.mem.agencies.matching(f.matches), agencyOrder), fn)
+	}
 	return each(ctx, s, colAgencies, f.query(), fn)
 }
 
 // EachProcedure streams the procedures matching f.
 func (s *Store) EachProcedure(ctx context.Context, f ProcedureFilter, fn func(*registry.Procedure) error) error {
+	if s.mem != nil {
+		ps, err := s.mem.proceduresMatching(f)
+		if err != nil {
+			return err
+		}
+		return eachOf(sortedBy(ps, procedureOrder), fn)
+	}
 	q, err := f.query()
 	if err != nil {
 		return err
@@ -177,6 +190,13 @@ func (s *Store) EachProcedure(ctx context.Context, f ProcedureFilter, fn func(*r
 
 // EachDirective streams the directives matching f.
 func (s *Store) EachDirective(ctx context.Context, f DirectiveFilter, fn func(*registry.Directive) error) error {
+	if s.mem != nil {
+		ds, err := s.mem.directivesMatching(f)
+		if err != nil {
+			return err
+		}
+		return eachOf(sortedBy(ds, directiveByKey), fn)
+	}
 	q, err := f.query()
 	if err != nil {
 		return err
@@ -195,7 +215,32 @@ func (s *Store) EachDossier(ctx context.Context, f DossierFilter, fn func(*regis
 
 // EachReport streams the reports matching f.
 func (s *Store) EachReport(ctx context.Context, f ReportFilter, fn func(*registry.Report) error) error {
+	if s.mem != nil {
+		return eachOf(sortedBy(s.mem.reports.matching(f.matches), reportByKey), fn)
+	}
 	return each(ctx, s, colReports, f.query(), fn)
+}
+
+// _id orders, as each reads.
+var (
+	directiveByKey = sortKey[*registry.Directive]{id: func(d *registry.Directive) string { return d.Key }}
+	reportByKey    = sortKey[*registry.Report]{id: func(r *registry.Report) string { return r.Key }}
+)
+
+// eachOf calls fn with each item in turn.
+func eachOf[T any](items []T, fn func(T) error) error {
+	for _, it := range items {
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortedBy sorts items in the order of key, as each's cursor would give them.
+func sortedBy[T any](items []T, key sortKey[T]) []T {
+	slices.SortFunc(items, key.compare)
+	return items
 }
 
 // ReportFilter narrows the reports list.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/vnregistry/registry/internal/bulletin"
 	"github.com/vnregistry/registry/internal/fold"
 	"github.com/vnregistry/registry/internal/registry"
@@ -100,19 +98,12 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 // agencyNames maps folded agency names to codes, to recognise the agency a
 // report names as written.
 func (s *Store) agencyNames(ctx context.Context) (map[string]string, error) {
-	type row struct {
-		Code string `bson:"_id"`
-		Name string `bson:"name"`
-	}
-	rows, err := findAll[row](ctx, s, colAgencies, bson.D{})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(rows))
-	for _, r := range rows {
-		out[fold.String(r.Name)] = r.Code
-	}
-	return out, nil
+	out := map[string]string{}
+	err := s.EachAgency(ctx, AgencyFilter{}, func(a *registry.Agency) error {
+		out[fold.String(a.Name)] = a.Code
+		return nil
+	})
+	return out, err
 }
 
 var reportOrder = sortKey[*registry.Report]{
@@ -124,10 +115,16 @@ var reportOrder = sortKey[*registry.Report]{
 
 // Reports lists published reports, newest period first.
 func (s *Store) Reports(ctx context.Context, f ReportFilter, args PageArgs) (*Page[*registry.Report], error) {
+	if s.mem != nil {
+		return pageOf(s.mem.reports.matching(f.matches), reportOrder, args)
+	}
 	return list(ctx, s, colReports, f.query(), reportOrder, args)
 }
 
 // Report returns the report with key, or nil.
 func (s *Store) Report(ctx context.Context, key string) (*registry.Report, error) {
+	if s.mem != nil {
+		return s.mem.reports.get(key), nil
+	}
 	return get[registry.Report](ctx, s, colReports, key)
 }

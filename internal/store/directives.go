@@ -34,6 +34,9 @@ func (s *Store) CreateDirective(ctx context.Context, in registry.CreateDirective
 
 // DirectiveByKey returns the directive with key, or nil.
 func (s *Store) DirectiveByKey(ctx context.Context, key string) (*registry.Directive, error) {
+	if s.mem != nil {
+		return s.mem.directives.get(key), nil
+	}
 	return get[registry.Directive](ctx, s, colDirectives, key)
 }
 
@@ -44,6 +47,11 @@ func (s *Store) DirectivesBySymbol(ctx context.Context, symbol string, year *int
 	sym, err := registry.ParseSymbol(symbol)
 	if err != nil {
 		return nil, err
+	}
+	if s.mem != nil {
+		return s.mem.directives.matching(func(d *registry.Directive) bool {
+			return d.SymbolKey == sym.Key() && (year == nil || d.Year == *year)
+		}), nil
 	}
 	filter := bson.D{{Key: "symbolKey", Value: sym.Key()}}
 	if year != nil {
@@ -119,6 +127,13 @@ var directiveOrder = sortKey[*registry.Directive]{
 
 // Directives lists directives, newest first.
 func (s *Store) Directives(ctx context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
+	if s.mem != nil {
+		ds, err := s.mem.directivesMatching(f)
+		if err != nil {
+			return nil, err
+		}
+		return pageOf(ds, directiveOrder, args)
+	}
 	q, err := f.query()
 	if err != nil {
 		return nil, err
@@ -144,6 +159,21 @@ const (
 // count first. One $group with one $sum: the form the embedded engine
 // computes correctly.
 func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field string) ([]Facet, error) {
+	if s.mem != nil {
+		ds, err := s.mem.directivesMatching(f)
+		if err != nil {
+			return nil, err
+		}
+		counts := map[string]int{}
+		for _, d := range ds {
+			counts[facetValue(d, field)]++
+		}
+		out := make([]Facet, 0, len(counts))
+		for v, n := range counts {
+			out = append(out, Facet{Value: v, Count: n})
+		}
+		return orderFacets(field, out), nil
+	}
 	q, err := f.query()
 	if err != nil {
 		return nil, err
@@ -175,6 +205,11 @@ func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field str
 		}
 		out = append(out, Facet{Value: v, Count: r.N})
 	}
+	return orderFacets(field, out), nil
+}
+
+// orderFacets merges the issuer's spellings and puts the largest count first.
+func orderFacets(field string, out []Facet) []Facet {
 	if field == FacetIssuer {
 		out = mergeSpellings(out)
 	}
@@ -184,12 +219,17 @@ func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field str
 		}
 		return cmp.Compare(a.Value, b.Value)
 	})
-	return out, nil
+	return out
 }
 
 // DirectivesRelatedTo returns the directives that state a relation to the
 // symbol key (the inverse edges of a directive).
 func (s *Store) DirectivesRelatedTo(ctx context.Context, symbolKey string) ([]*registry.Directive, error) {
+	if s.mem != nil {
+		return sortedBy(s.mem.directives.matching(func(d *registry.Directive) bool {
+			return slices.ContainsFunc(d.Relations, func(r registry.Relation) bool { return r.SymbolKey == symbolKey })
+		}), directiveByKey), nil
+	}
 	return findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "relations.symbolKey", Value: symbolKey}})
 }
 
@@ -218,9 +258,12 @@ func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registr
 		if slices.Contains(d.Relations, rel) {
 			return nil
 		}
-		d.Relations = append(d.Relations, rel)
-		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, updateID(key),
+		d.Relations = append(slices.Clip(d.Relations), rel)
+		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, byID(key),
 			bson.D{{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}}})
+		if err == nil && s.mem != nil {
+			s.mem.put(d)
+		}
 		return classify(err)
 	})
 	return d, err
@@ -253,11 +296,11 @@ func (r *RelatedDirective) Label() string { return r.Kind.Label() }
 // DirectiveRelations returns the edges d states, then the edges other
 // directives state about it, inverted. Two queries whatever the count.
 func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*RelatedDirective, error) {
-	keys := make(bson.A, len(d.Relations))
+	keys := make([]string, len(d.Relations))
 	for i, r := range d.Relations {
 		keys[i] = r.SymbolKey
 	}
-	targets, err := findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "symbolKey", Value: bson.D{{Key: "$in", Value: keys}}}})
+	targets, err := s.directivesWithSymbolKeys(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +331,7 @@ func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) (
 // DirectivesBySymbols returns, for each canonical symbol given, the
 // directives bearing it (several issuers may), in one query.
 func (s *Store) DirectivesBySymbols(ctx context.Context, symbols []string) (map[string][]*registry.Directive, error) {
-	keys := make(bson.A, 0, len(symbols))
+	keys := make([]string, 0, len(symbols))
 	bySymbolKey := map[string]string{}
 	for _, sym := range symbols {
 		parsed, err := registry.ParseSymbol(sym)
@@ -298,13 +341,21 @@ func (s *Store) DirectivesBySymbols(ctx context.Context, symbols []string) (map[
 		keys = append(keys, parsed.Key())
 		bySymbolKey[parsed.Key()] = sym
 	}
-	rows, err := findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "symbolKey", Value: bson.D{{Key: "$in", Value: keys}}}})
+	rows, err := s.directivesWithSymbolKeys(ctx, keys)
 	out := make(map[string][]*registry.Directive, len(symbols))
 	for _, d := range rows {
 		sym := bySymbolKey[d.SymbolKey]
 		out[sym] = append(out[sym], d)
 	}
 	return out, err
+}
+
+// directivesWithSymbolKeys returns the directives whose symbol key is one of keys.
+func (s *Store) directivesWithSymbolKeys(ctx context.Context, keys []string) ([]*registry.Directive, error) {
+	if s.mem != nil {
+		return s.mem.directives.matching(func(d *registry.Directive) bool { return slices.Contains(keys, d.SymbolKey) }), nil
+	}
+	return findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "symbolKey", Value: bson.D{{Key: "$in", Value: keys}}}})
 }
 
 // mergeSpellings counts issuers as the issuer filter matches them, without

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/calendar"
@@ -79,17 +81,25 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 		return nil, err
 	}
 	err = s.write(ctx, func() error {
-		if given != "" {
-			_, err := s.db.Collection(colDossiers).InsertOne(ctx, d)
+		insert := func() (duplicate bool, err error) {
+			_, err = s.db.Collection(colDossiers).InsertOne(ctx, d)
 			if isDuplicate(err) {
-				return registry.Errorf(registry.CodeConflict, "dossier %s already exists", given)
+				return true, nil
 			}
 			if err != nil {
-				return classify(err)
+				return false, s.settle(ctx, classify(err), nil, d, fmt.Sprintf(
+					"the store did not confirm the receipt in time, and dossier %s may have been created: read it before receiving the dossier again", d.Code))
 			}
 			s.recordRollup(ctx, nil, d)
 			s.indexed(d)
-			return nil
+			return false, nil
+		}
+		if given != "" {
+			duplicate, err := insert()
+			if duplicate {
+				return registry.Errorf(registry.CodeConflict, "dossier %s already exists", given)
+			}
+			return err
 		}
 		for range maxCodeAttempts {
 			seq, err := s.nextSequence(ctx, "dossier|"+prefix)
@@ -97,14 +107,8 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 				return err
 			}
 			d.Code = fmt.Sprintf("%s%04d", prefix, seq)
-			_, err = s.db.Collection(colDossiers).InsertOne(ctx, d)
-			if !isDuplicate(err) {
-				if err != nil {
-					return classify(err)
-				}
-				s.recordRollup(ctx, nil, d)
-				s.indexed(d)
-				return nil
+			if duplicate, err := insert(); !duplicate {
+				return err
 			}
 			// Codes given by hand or imported are not counted: move the
 			// counter past the highest code in use and try again.
@@ -124,37 +128,57 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 // nextSequence increments and returns the counter named id. Callers hold the
 // writer: the embedded engine's $inc is not atomic across connections.
 func (s *Store) nextSequence(ctx context.Context, id string) (int, error) {
+	if s.mem != nil {
+		seq := s.mem.counters[id] + 1
+		return seq, s.setSequence(ctx, id, seq)
+	}
 	var c struct {
 		Seq int `bson:"seq"`
 	}
 	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
-		updateID(id),
+		byID(id),
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&c)
 	return c.Seq, classify(err)
 }
 
+// setSequence stores the counter named id.
+func (s *Store) setSequence(ctx context.Context, id string, seq int) error {
+	_, err := s.db.Collection(colCounters).UpdateOne(ctx, byID(id),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
+	if err == nil && s.mem != nil {
+		s.mem.counters[id] = seq
+	}
+	return classify(err)
+}
+
 // resyncSequence sets the counter of prefix to the highest sequence among
 // the dossier codes under it.
 func (s *Store) resyncSequence(ctx context.Context, prefix string) error {
+	var codes []string
+	if s.mem != nil {
+		codes = s.mem.dossiers.codes(prefix)
+	} else {
+		rows, err := findAll[struct {
+			Code string `bson:"_id"`
+		}](ctx, s, colDossiers, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(prefix)}}}})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			codes = append(codes, r.Code)
+		}
+	}
 	// Codes sort by sequence only while they have the same width; 4 digits
 	// overflow into 5 after 9999, so compare numerically over all of them.
-	codes, err := findAll[struct {
-		Code string `bson:"_id"`
-	}](ctx, s, colDossiers, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(prefix)}}}})
-	if err != nil {
-		return err
-	}
 	top := 0
 	for _, c := range codes {
-		if n, err := strconv.Atoi(strings.TrimPrefix(c.Code, prefix)); err == nil {
+		if n, err := strconv.Atoi(strings.TrimPrefix(c, prefix)); err == nil {
 			top = max(top, n)
 		}
 	}
-	_, err = s.db.Collection(colCounters).UpdateOne(ctx, updateID("dossier|"+prefix),
-		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: top}}}}, options.UpdateOne().SetUpsert(true))
-	return classify(err)
+	return s.setSequence(ctx, "dossier|"+prefix, top)
 }
 
 // Dossier returns the dossier with code as the caller may see it, or nil.
@@ -213,8 +237,10 @@ func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, a
 	if err != nil {
 		return nil, err
 	}
-	page, ok, err := s.pageFromIndex(ctx, f, key, args)
-	if !ok {
+	var page *Page[*registry.Dossier]
+	if s.mem != nil {
+		page, err = s.pageFromIndex(ctx, f, key, args)
+	} else {
 		page, err = list(ctx, s, colDossiers, q, key, args)
 	}
 	if err != nil {
@@ -316,10 +342,12 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 			if err != nil {
 				return err
 			}
-			res, err := s.db.Collection(colDossiers).UpdateOne(ctx,
-				bson.D{{Key: "_id", Value: code}, {Key: "version", Value: old.Version}}, update)
+			res, err := s.db.Collection(colDossiers).UpdateOne(ctx, s.versionFilter(code, old.Version), update)
 			if err != nil {
-				return classify(err)
+				return s.settle(ctx, classify(err), &old, d, fmt.Sprintf(
+					"the store did not confirm the step in time, and it may have been recorded: read dossier %s "+
+						"(version %d means it was), or send it again with expectedVersion: %d, which never records it twice",
+					code, d.Version, old.Version))
 			}
 			if res.MatchedCount == 1 {
 				s.recordRollup(ctx, &old, d)
@@ -337,6 +365,54 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 	}
 	s.published(d)
 	return d, nil
+}
+
+// versionFilter selects the dossier with code at version. On the embedded
+// engine the single writer has checked the version in memory, and only the
+// bare {_id} reaches SQLite's index (a second field makes FerretDB decode
+// every dossier: 5-14 s on the sample).
+func (s *Store) versionFilter(code string, version int) bson.D {
+	if s.mem != nil {
+		return byID(code)
+	}
+	return bson.D{{Key: "_id", Value: code}, {Key: "version", Value: version}}
+}
+
+// errOutcomeUnknown marks a write the store may or may not have applied:
+// the audit log records it as UNKNOWN.
+var errOutcomeUnknown = errors.New("outcome unknown")
+
+// settle follows a dossier write that failed with err. When the store was
+// away or slow, the command may have been applied all the same: the writer,
+// still held, reads the dossier back by _id (with time of its own: the
+// request's may be over) so that memory, rollups and subscribers follow what
+// the engine holds, and the caller learns how to check (message). old is the
+// dossier before the write (nil for a receipt), want the dossier written.
+func (s *Store) settle(ctx context.Context, err error, old, want *registry.Dossier, message string) error {
+	// A command that found no server was never sent: nothing to settle.
+	if registry.ErrorCode(err) != registry.CodeUnavailable || errors.As(err, new(topology.ServerSelectionError)) {
+		return err
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	got, rerr := get[registry.Dossier](rctx, s, colDossiers, want.Code)
+	switch {
+	case rerr != nil:
+		// Still away: nothing kept of this dossier can be trusted until read again.
+		if s.mem != nil {
+			s.mem.dossiers.forget(want.Code)
+		}
+		s.log.ErrorContext(ctx, "a dossier write's outcome is unknown and the store cannot be asked; it will be read again",
+			"dossier", want.Code, "err", rerr)
+	case got != nil && got.Version == want.Version:
+		s.recordRollup(rctx, old, got)
+		s.indexed(got)
+		s.published(got)
+		s.log.WarnContext(ctx, "a dossier write that timed out was applied", "dossier", want.Code, "version", got.Version)
+	default:
+		s.log.WarnContext(ctx, "a dossier write that timed out was not applied", "dossier", want.Code)
+	}
+	return &registry.Error{Code: registry.CodeUnavailable, Message: message, Cause: fmt.Errorf("%w: %w", errOutcomeUnknown, err)}
 }
 
 // stepUpdate turns old into new with one update: the new step is pushed,

@@ -2,39 +2,23 @@ package store
 
 import (
 	"context"
-	"slices"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
-// listIndex answers dossier list pages and counts from memory on the
-// embedded engine, which scans every dossier for any filter, sort or count
-// (measured: 3.5 s at 16,000 dossiers, for a page of 20). It holds the
-// fields lists filter and sort by, one small record per dossier, kept in step
-// by the store's single writer.
-//
-// It also keeps the most recently used dossiers whole: FerretDB 1.24's SQLite
-// backend never uses its _id index for a find (the query's expression,
-// ->'$._id', is not the index's, ->"_id"), so even a lookup by code scans
-// the table until it meets the row (measured: under 1 ms for the first
-// dossier stored, 312 ms for the last of 16,000).
-//
-// It is only correct while this process is the only writer, which is what
-// the embedded engine (and any FerretDB, whose writes the store serialises)
-// means here. On MongoDB lists and lookups use the server's indexes instead.
+// listIndex holds the fields dossier lists filter and sort by, one small
+// record per dossier, and the most recently used dossiers whole (see
+// memory). Kept in step by the store's single writer.
 type listIndex struct {
-	mu    sync.RWMutex
-	rows  map[string]*registry.Dossier // slim: list fields only
-	docs  *lru.Cache[string, *registry.Dossier]
-	ready atomic.Bool
+	mu   sync.RWMutex
+	rows map[string]*registry.Dossier // slim: list fields only
+	docs *lru.Cache[string, *registry.Dossier]
 }
 
 // cachedDossiers is how many whole dossiers the index keeps (about 3 KB each).
@@ -66,35 +50,57 @@ func (ix *listIndex) size() int {
 	return len(ix.rows)
 }
 
-// put records d as stored; an older version (a build racing a write) never
-// replaces a newer one.
+// put records d as stored, keeping it whole.
 func (ix *listIndex) put(d *registry.Dossier) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if old := ix.rows[d.Code]; old == nil || old.Version <= d.Version {
-		ix.rows[d.Code] = slim(d)
-		c := *d
-		ix.docs.Add(d.Code, &c)
+	ix.rows[d.Code] = slim(d)
+	c := *d
+	ix.docs.Add(d.Code, &c)
+}
+
+// putRow records d's list fields only (the build: whole dossiers would
+// churn the cache).
+func (ix *listIndex) putRow(d *registry.Dossier) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.rows[d.Code] = slim(d)
+}
+
+// forget drops the whole copy of a dossier, so the next read asks the engine.
+func (ix *listIndex) forget(code string) { ix.docs.Remove(code) }
+
+// codes returns the codes starting with prefix.
+func (ix *listIndex) codes(prefix string) []string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var out []string
+	for code := range ix.rows {
+		if strings.HasPrefix(code, prefix) {
+			out = append(out, code)
+		}
 	}
+	return out
 }
 
 // dossier reads a dossier by code: from memory when kept, else from the
-// engine (remembering it). Callers get their own copy of the record.
+// engine by _id (remembering it). Callers get their own copy of the record.
 func (s *Store) dossier(ctx context.Context, code string) (*registry.Dossier, error) {
-	if s.index != nil {
-		if d, ok := s.index.docs.Get(code); ok {
-			c := *d
-			return &c, nil
-		}
-		// The built index knows every code: an unknown one is not looked
-		// for, which on this engine would scan the whole collection.
-		if s.index.ready.Load() && !s.index.has(code) {
-			return nil, nil
-		}
+	if s.mem == nil {
+		return get[registry.Dossier](ctx, s, colDossiers, code)
+	}
+	ix := s.mem.dossiers
+	if d, ok := ix.docs.Get(code); ok {
+		c := *d
+		return &c, nil
+	}
+	// The index knows every code: an unknown one is not looked for.
+	if !ix.has(code) {
+		return nil, nil
 	}
 	d, err := get[registry.Dossier](ctx, s, colDossiers, code)
-	if d != nil && s.index != nil {
-		s.index.remember(d)
+	if d != nil {
+		ix.remember(d)
 	}
 	return d, err
 }
@@ -110,67 +116,20 @@ func (ix *listIndex) remember(d *registry.Dossier) {
 	}
 }
 
-// build reads every dossier (whole: a projection costs the engine as much),
-// keeping the list fields of all and the last ones whole. Until it is done
-// lists go to the engine, slowly but correctly.
-func (s *Store) buildListIndex(ctx context.Context) error {
-	cur, err := s.db.Collection(colDossiers).Find(ctx, bson.D{})
-	if err != nil {
-		return classify(err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d registry.Dossier
-		if err := cur.Decode(&d); err != nil {
-			return classify(err)
-		}
-		s.index.put(&d)
-	}
-	if err := cur.Err(); err != nil {
-		return classify(err)
-	}
-	s.index.ready.Store(true)
-	return nil
-}
-
-// indexed notes dossiers just stored, when the index is kept.
+// indexed notes dossiers just stored, on the embedded engine.
 func (s *Store) indexed(ds ...*registry.Dossier) {
-	if s.index == nil {
+	if s.mem == nil {
 		return
 	}
 	for _, d := range ds {
-		s.index.put(d)
+		s.mem.dossiers.put(d)
 	}
 }
 
 // pageFromIndex answers a dossiers page from the index, reading the page's
-// dossiers by _id; ok is false when the index cannot answer (not kept, or
-// not built yet).
-func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, key sortKey[*registry.Dossier], args PageArgs) (*Page[*registry.Dossier], bool, error) {
-	if s.index == nil || !s.index.ready.Load() {
-		return nil, false, nil
-	}
-	n, err := pageSize(args.First)
-	if err != nil {
-		return nil, true, err
-	}
-	var after *registry.Dossier
-	page := &Page[*registry.Dossier]{}
-	if args.After != nil && *args.After != "" {
-		v, id, err := key.decode(*args.After)
-		if err != nil {
-			return nil, true, err
-		}
-		after = &registry.Dossier{Code: id}
-		switch key.field {
-		case "receivedAt":
-			after.ReceivedAt = v.(time.Time)
-		case "dueDate":
-			after.DueDate = calendar.Date(v.(string))
-		}
-		page.HasPrev = true
-	}
-	ix := s.index
+// dossiers by _id.
+func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, key sortKey[*registry.Dossier], args PageArgs) (*Page[*registry.Dossier], error) {
+	ix := s.mem.dossiers
 	ix.mu.RLock()
 	var matched []*registry.Dossier
 	for _, d := range ix.rows {
@@ -179,23 +138,13 @@ func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, key sortKey[
 		}
 	}
 	ix.mu.RUnlock()
-	total := len(matched)
-	page.count = func(context.Context) (int, error) { return total, nil }
-	slices.SortFunc(matched, key.compare)
-	if after != nil {
-		i, _ := slices.BinarySearchFunc(matched, after, key.compare)
-		for i < len(matched) && key.compare(matched[i], after) <= 0 {
-			i++
-		}
-		matched = matched[i:]
+	page, err := pageOf(matched, key, args)
+	if err != nil {
+		return nil, err
 	}
-	if len(matched) > n {
-		matched, page.HasNext = matched[:n], true
-	}
-	page.Items = make([]*registry.Dossier, len(matched))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	for i, row := range matched {
+	for i, row := range page.Items {
 		g.Go(func() error {
 			d, err := s.dossier(gctx, row.Code)
 			if err == nil && d == nil {
@@ -205,13 +154,7 @@ func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, key sortKey[
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, true, err
-	}
-	for _, d := range page.Items {
-		page.Cursors = append(page.Cursors, key.encode(d))
-	}
-	return page, true, nil
+	return page, g.Wait()
 }
 
 // matches is query() evaluated on one dossier: the two must agree (the
@@ -240,7 +183,3 @@ func inRange(t *time.Time, from, to *time.Time) bool {
 	}
 	return t != nil && (from == nil || !t.Before(*from)) && (to == nil || t.Before(*to))
 }
-
-// ListIndexReady reports whether dossier lists are answered from memory:
-// false on MongoDB, and on the embedded engine until the index is built.
-func (s *Store) ListIndexReady() bool { return s.index != nil && s.index.ready.Load() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,12 +108,21 @@ func (k sortKey[T]) after(s string) (bson.D, error) {
 
 // compare orders a and b as the sort does.
 func (k sortKey[T]) compare(a, b T) int {
+	var av, bv any
+	if k.field != "" {
+		av, bv = k.value(a), k.value(b)
+	}
+	return k.order(av, k.id(a), bv, k.id(b))
+}
+
+// order compares two positions in the list, each a sort value and an _id.
+func (k sortKey[T]) order(av any, aid string, bv any, bid string) int {
 	c := 0
 	if k.field != "" {
-		c = compareValues(k.value(a), k.value(b))
+		c = compareValues(av, bv)
 	}
 	if c == 0 {
-		c = strings.Compare(k.id(a), k.id(b))
+		c = strings.Compare(aid, bid)
 	}
 	if k.desc {
 		return -c
@@ -192,6 +202,43 @@ func list[T any](ctx context.Context, s *Store, col string, filter bson.D, key s
 		page.Items, page.HasNext = page.Items[:n], true
 	}
 	for _, it := range page.Items {
+		page.Cursors = append(page.Cursors, key.encode(it))
+	}
+	return page, nil
+}
+
+// pageOf is list() over items held in memory that already match the filter:
+// sorted, cut after the cursor, one page long, counted.
+func pageOf[T any](items []T, key sortKey[T], args PageArgs) (*Page[T], error) {
+	n, err := pageSize(args.First)
+	if err != nil {
+		return nil, err
+	}
+	total := len(items)
+	page := &Page[T]{count: func(context.Context) (int, error) { return total, nil }}
+	slices.SortFunc(items, key.compare)
+	if args.After != nil && *args.After != "" {
+		v, id, err := key.decode(*args.After)
+		if err != nil {
+			return nil, err
+		}
+		i, _ := slices.BinarySearchFunc(items, 0, func(it T, _ int) int {
+			var iv any
+			if key.field != "" {
+				iv = key.value(it)
+			}
+			if key.order(iv, key.id(it), v, id) <= 0 {
+				return -1
+			}
+			return 1
+		})
+		items, page.HasPrev = items[i:], true
+	}
+	if len(items) > n {
+		items, page.HasNext = items[:n], true
+	}
+	page.Items = items
+	for _, it := range items {
 		page.Cursors = append(page.Cursors, key.encode(it))
 	}
 	return page, nil

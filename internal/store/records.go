@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,6 +35,9 @@ func (s *Store) CreateAgency(ctx context.Context, in registry.CreateAgencyInput,
 
 // Agency returns the agency with code, or nil.
 func (s *Store) Agency(ctx context.Context, code string) (*registry.Agency, error) {
+	if s.mem != nil {
+		return s.mem.agencies.get(code), nil
+	}
 	return get[registry.Agency](ctx, s, colAgencies, code)
 }
 
@@ -44,6 +48,9 @@ var agencyOrder = sortKey[*registry.Agency]{id: func(a *registry.Agency) string 
 
 // Agencies lists agencies by code.
 func (s *Store) Agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
+	if s.mem != nil {
+		return pageOf(s.mem.agencies.matching(f.matches), agencyOrder, args)
+	}
 	return list(ctx, s, colAgencies, f.query(), agencyOrder, args)
 }
 
@@ -73,6 +80,9 @@ func (s *Store) CreateProcedure(ctx context.Context, in registry.CreateProcedure
 
 // Procedure returns the procedure with code, or nil.
 func (s *Store) Procedure(ctx context.Context, code string) (*registry.Procedure, error) {
+	if s.mem != nil {
+		return s.mem.procedures.get(code), nil
+	}
 	return get[registry.Procedure](ctx, s, colProcedures, code)
 }
 
@@ -88,6 +98,13 @@ var procedureOrder = sortKey[*registry.Procedure]{id: func(p *registry.Procedure
 
 // Procedures lists procedures by code.
 func (s *Store) Procedures(ctx context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
+	if s.mem != nil {
+		ps, err := s.mem.proceduresMatching(f)
+		if err != nil {
+			return nil, err
+		}
+		return pageOf(ps, procedureOrder, args)
+	}
 	q, err := f.query()
 	if err != nil {
 		return nil, err
@@ -104,13 +121,22 @@ func (f ProcedureFilter) query() (bson.D, error) {
 		q = append(q, bson.E{Key: "level", Value: *f.Level})
 	}
 	if f.LegalBasis != nil {
-		sym, err := registry.ParseSymbol(*f.LegalBasis)
+		sym, err := f.legalBasis()
 		if err != nil {
-			return nil, registry.AsField("filter.legalBasis", err)
+			return nil, err
 		}
-		q = append(q, bson.E{Key: "legalBases", Value: sym.String()})
+		q = append(q, bson.E{Key: "legalBases", Value: sym})
 	}
 	return q, nil
+}
+
+// legalBasis is the canonical symbol the filter asks for.
+func (f ProcedureFilter) legalBasis() (string, error) {
+	sym, err := registry.ParseSymbol(*f.LegalBasis)
+	if err != nil {
+		return "", registry.AsField("filter.legalBasis", err)
+	}
+	return sym.String(), nil
 }
 
 // get returns the document with _id id, or nil when there is none.
@@ -125,7 +151,13 @@ func get[T any](ctx context.Context, s *Store, col, id string) (*T, error) {
 
 // mustExist answers BAD_USER_INPUT naming field when a referenced record is missing.
 func (s *Store) mustExist(ctx context.Context, col, id, field, what string) error {
-	err := s.db.Collection(col).FindOne(ctx, findID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if s.mem != nil {
+		if !s.mem.has(col, id) {
+			return registry.Invalid(field, "no %s with code %q", what, id)
+		}
+		return nil
+	}
+	err := s.db.Collection(col).FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return registry.Invalid(field, "no %s with code %q", what, id)
 	}
@@ -159,6 +191,18 @@ func parseDate(raw json.RawMessage) (any, error) {
 // AgenciesByCode returns the agencies with the given codes, in one query. A
 // key may also be an abbreviation (TTPVHCC): directives name their issuer so.
 func (s *Store) AgenciesByCode(ctx context.Context, codes []string) (map[string]*registry.Agency, error) {
+	if s.mem != nil {
+		out := make(map[string]*registry.Agency, len(codes))
+		for _, a := range s.mem.agencies.matching(func(a *registry.Agency) bool {
+			return slices.Contains(codes, a.Code) || (a.Abbreviation != "" && slices.Contains(codes, a.Abbreviation))
+		}) {
+			out[a.Code] = a
+			if a.Abbreviation != "" {
+				out[a.Abbreviation] = a
+			}
+		}
+		return out, nil
+	}
 	rows, err := findAll[registry.Agency](ctx, s, colAgencies, bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}},
 		bson.D{{Key: "abbreviation", Value: bson.D{{Key: "$in", Value: codes}}}},
@@ -175,6 +219,15 @@ func (s *Store) AgenciesByCode(ctx context.Context, codes []string) (map[string]
 
 // ProceduresByCode returns the procedures with the given codes, in one query.
 func (s *Store) ProceduresByCode(ctx context.Context, codes []string) (map[string]*registry.Procedure, error) {
+	if s.mem != nil {
+		out := make(map[string]*registry.Procedure, len(codes))
+		for _, c := range codes {
+			if p := s.mem.procedures.get(c); p != nil {
+				out[c] = p
+			}
+		}
+		return out, nil
+	}
 	rows, err := findAll[registry.Procedure](ctx, s, colProcedures, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}})
 	out := make(map[string]*registry.Procedure, len(rows))
 	for _, r := range rows {

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/fold"
 	"github.com/vnregistry/registry/internal/registry"
@@ -43,20 +41,12 @@ func (s *Store) DossierStats(ctx context.Context, q stats.Query) (stats.Result, 
 
 // procedureInfo maps every procedure to its field and level.
 func (s *Store) procedureInfo(ctx context.Context) (map[string]stats.ProcedureInfo, error) {
-	type row struct {
-		Code  string         `bson:"_id"`
-		Field string         `bson:"field"`
-		Level registry.Level `bson:"level"`
-	}
-	rows, err := findAll[row](ctx, s, colProcedures, bson.D{})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]stats.ProcedureInfo, len(rows))
-	for _, r := range rows {
-		out[r.Code] = stats.ProcedureInfo{Field: r.Field, Level: r.Level}
-	}
-	return out, nil
+	out := map[string]stats.ProcedureInfo{}
+	err := s.EachProcedure(ctx, ProcedureFilter{}, func(p *registry.Procedure) error {
+		out[p.Code] = stats.ProcedureInfo{Field: p.Field, Level: p.Level}
+		return nil
+	})
+	return out, err
 }
 
 // Reconcile compares the reports published for agency and month period with

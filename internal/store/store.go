@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,9 +40,16 @@ type Config struct {
 	OnStep func(*registry.Dossier)
 	// Monitor, when set, observes every driver command (metrics, traces).
 	Monitor *event.CommandMonitor
-	// DisableListIndex answers dossier lists from the engine even when the
-	// in-memory list index would be kept (see listIndex); for comparisons.
-	DisableListIndex bool
+	// Engine is the embedded engine the store runs on, when it does: the
+	// store has it index _id the way FerretDB queries it, and count rows.
+	Engine Engine
+	// DisableMemory runs a FerretDB store the MongoDB way, every read an
+	// engine query, rather than from memory (see memory); for comparisons
+	// and for testing the MongoDB code path on the embedded engine.
+	DisableMemory bool
+	// Background builds the memory after Open returns (the server, which
+	// answers "starting" meanwhile); otherwise Open waits for it (tools).
+	Background bool
 	// MinCell withholds, from anonymous readers, statistics rows counting
 	// fewer dossiers than this: small counts can single out a person.
 	MinCell int
@@ -61,9 +69,11 @@ type Store struct {
 	onStep func(*registry.Dossier)
 	// minCell: see Config.MinCell.
 	minCell int
-	// index answers dossier lists when writes are serialised (nil otherwise).
-	index *listIndex
-	// stop ends background work (the index build) at Close.
+	// mem answers reads on the embedded engine (nil on MongoDB).
+	mem *memory
+	// engine is the embedded engine, when known (see Config.Engine).
+	engine Engine
+	// stop ends background work (the memory build) at Close.
 	stop context.CancelFunc
 	// rollupBehind is when a rollup update first failed (Unix ns), 0 if none.
 	rollupBehind atomic.Int64
@@ -76,6 +86,19 @@ const (
 	colDirectives = "directives"
 	colCounters   = "counters"
 )
+
+// collections are every collection the store writes.
+var collections = []string{colAgencies, colProcedures, colDossiers, colDirectives, colCounters, colRollups, colAudit, colReports}
+
+// Engine is what the store needs of an embedded FerretDB beyond the wire
+// protocol (internal/engine implements it).
+type Engine interface {
+	// IndexIDs indexes _id as FerretDB's SQLite backend queries it in every
+	// collection of database, returning how many collections it saw.
+	IndexIDs(ctx context.Context, database string) (int, error)
+	// Count is the number of documents in a collection, without a scan.
+	Count(ctx context.Context, database, collection string) (int, error)
+}
 
 // Open connects, pings with a timeout and creates the indexes every list
 // filter needs.
@@ -100,7 +123,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now, onStep: cfg.OnStep, minCell: cfg.MinCell}
+	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now,
+		onStep: cfg.OnStep, minCell: cfg.MinCell, engine: cfg.Engine}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := client.Ping(pingCtx, nil); err != nil {
@@ -114,28 +138,32 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if cfg.SerialWrites || ferret {
 		s.writer = make(chan struct{}, 1)
-		if !cfg.DisableListIndex {
-			s.index = newListIndex()
+		if !cfg.DisableMemory {
+			s.mem = newMemory()
 		}
 	}
-	if err := s.ensureIndexes(ctx); err != nil {
+	if err := s.prepare(ctx, ferret); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
 	bg, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	if s.index != nil {
-		go func() {
-			began := time.Now()
-			if err := s.buildListIndex(bg); err != nil {
-				if bg.Err() == nil {
-					s.log.Error("dossier list index not built; lists read the engine (slowly)", "err", err)
-				}
-				return
-			}
-			s.log.Info("dossier list index built", "dossiers", s.index.size(), "took", time.Since(began).Round(time.Millisecond))
-		}()
+	if s.mem == nil {
+		return s, nil
 	}
+	if !cfg.Background {
+		if err := s.buildMemory(ctx); err != nil {
+			stop()
+			_ = client.Disconnect(context.Background())
+			return nil, err
+		}
+		return s, nil
+	}
+	go func() {
+		if err := s.buildMemory(bg); err != nil && bg.Err() == nil {
+			s.log.Error("embedded store: memory not built; requests answer UNAVAILABLE", "err", err)
+		}
+	}()
 	return s, nil
 }
 
@@ -177,16 +205,44 @@ var indexes = map[string][]bson.D{
 	},
 }
 
-func (s *Store) ensureIndexes(ctx context.Context) error {
-	for col, keys := range indexes {
-		// One at a time: FerretDB 1.24 drops the connection when createIndexes
-		// names several indexes that already exist.
-		for _, k := range keys {
-			if _, err := s.db.Collection(col).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: k}); err != nil {
-				return fmt.Errorf("store: indexes on %s: %w", col, err)
+// prepare creates what every collection needs: on MongoDB the indexes of
+// the list filters; on FerretDB the collections themselves, each with the
+// _id index that makes {_id: x} a search (see engine.IndexIDs), since its
+// own indexes serve no query there and only slow the inserts.
+func (s *Store) prepare(ctx context.Context, ferret bool) error {
+	if !ferret {
+		for col, keys := range indexes {
+			// One at a time: FerretDB 1.24 drops the connection when createIndexes
+			// names several indexes that already exist.
+			for _, k := range keys {
+				if _, err := s.db.Collection(col).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: k}); err != nil {
+					return fmt.Errorf("store: indexes on %s: %w", col, err)
+				}
+			}
+		}
+		return nil
+	}
+	have, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("store: list collections: %w", classify(err))
+	}
+	for _, col := range collections {
+		if !slices.Contains(have, col) {
+			if err := s.db.CreateCollection(ctx, col); err != nil {
+				return fmt.Errorf("store: create %s: %w", col, classify(err))
 			}
 		}
 	}
+	if s.engine == nil {
+		s.log.Warn("FerretDB without its engine in this process: finds and updates by _id scan their collection")
+		return nil
+	}
+	began := time.Now()
+	n, err := s.engine.IndexIDs(ctx, s.db.Name())
+	if err != nil {
+		return err
+	}
+	s.log.Info("embedded store: _id indexed as the engine queries it", "collections", n, "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 
@@ -214,23 +270,15 @@ func (s *Store) write(ctx context.Context, fn func() error) error {
 	return fn()
 }
 
-// The embedded engine (FerretDB 1.24) uses its _id index for one form of
-// filter per command, and the two commands disagree on which (measured at
-// 16,000 dossiers): find uses it for the bare {_id: id} (1 ms) and scans for
-// {_id: {$eq: id}} (4 s); update uses it for the $eq form (1 ms) and scans
-// for the bare one (190 ms at 10,000). MongoDB treats both forms alike.
+// byID selects the document with _id id: the one filter the embedded engine
+// hands to SQLite (and, with the index IndexIDs adds, finds by index).
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
-// findID selects the document with _id id, in finds.
-func findID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
-
-// updateID selects the document with _id id, in updates.
-func updateID(id string) bson.D {
-	return bson.D{{Key: "_id", Value: bson.D{{Key: "$eq", Value: id}}}}
-}
+var replaceUpsert = options.Replace().SetUpsert(true)
 
 // findOne decodes the document with _id id into out; false when there is none.
 func (s *Store) findOne(ctx context.Context, col, id string, out any) (bool, error) {
-	err := s.db.Collection(col).FindOne(ctx, findID(id)).Decode(out)
+	err := s.db.Collection(col).FindOne(ctx, byID(id)).Decode(out)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	}
@@ -246,6 +294,9 @@ func (s *Store) insert(ctx context.Context, col, what, id string, doc any) error
 		_, err := s.db.Collection(col).InsertOne(ctx, doc)
 		if isDuplicate(err) {
 			return registry.Errorf(registry.CodeConflict, "%s %s already exists", what, id)
+		}
+		if err == nil && s.mem != nil {
+			s.mem.put(doc)
 		}
 		return classify(err)
 	})

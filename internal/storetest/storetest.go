@@ -20,9 +20,9 @@ import (
 )
 
 var (
-	uri      string
-	embedded bool
-	dbSeq    atomic.Int64
+	uri   string
+	eng   *engine.Engine // nil on MONGODB_URI
+	dbSeq atomic.Int64
 )
 
 // Main runs a package's tests against the engine: call it from TestMain.
@@ -39,13 +39,13 @@ func run(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		eng, err := engine.Start(dir, nil)
+		e, err := engine.Start(dir, nil)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "storetest:", err)
 			return 1
 		}
-		defer eng.Stop()
-		uri, embedded = eng.URI(), true
+		defer e.Stop()
+		uri, eng = e.URI(), e
 	}
 	return m.Run()
 }
@@ -54,7 +54,15 @@ func run(m *testing.M) int {
 func URI() string { return uri }
 
 // Embedded reports whether the tests run on the embedded engine.
-func Embedded() bool { return embedded }
+func Embedded() bool { return eng != nil }
+
+// Engine is the embedded engine, or nil on MONGODB_URI.
+func Engine() store.Engine {
+	if eng == nil {
+		return nil // a nil *engine.Engine would be a non-nil interface
+	}
+	return eng
+}
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_]+`)
 
@@ -82,7 +90,7 @@ func Database(t testing.TB) string {
 
 // Config is a store configuration on a fresh database.
 func Config(t testing.TB) store.Config {
-	return store.Config{URI: uri, Database: Database(t)}
+	return store.Config{URI: uri, Database: Database(t), Engine: Engine()}
 }
 
 // Open opens a store on a fresh database, closed when the test ends.

@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	// The SQLite driver FerretDB itself uses: the same files, the same build.
+	_ "modernc.org/sqlite"
+)
+
+// FerretDB 1.24's SQLite backend hands SQLite one filter only, the exact
+// {_id: x}, as `_ferretdb_sjson->'$._id' = ?`; its own _id index is on a
+// different expression (`->"_id"`), so even that form scans the table
+// (measured: FindOne of the last of 100,000 documents 3.1 s, 1.2 ms with an
+// index on the pushed-down expression). FerretDB neither knows nor minds the
+// extra index; dropping a collection drops it with the table.
+
+// metadataTable lists a database's collections and their SQLite tables.
+const metadataTable = "_ferretdb_collections"
+
+// IndexIDs adds the index on the expression FerretDB queries _id with to
+// every collection table of database, where it is missing, and returns how
+// many tables it looked at. Collections created later need another call.
+func (e *Engine) IndexIDs(ctx context.Context, database string) (int, error) {
+	db, err := e.open(database)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	tables, err := collectionTables(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"_id_pushdown", t)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return 0, fmt.Errorf("engine: index _id of %s: %w", t, err)
+		}
+	}
+	return len(tables), nil
+}
+
+// open opens the SQLite file of database beside FerretDB's own connections.
+func (e *Engine) open(database string) (*sql.DB, error) {
+	path := filepath.Join(e.dir, database+".sqlite")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("engine: database %s: %w", database, err)
+	}
+	// FerretDB holds the file in WAL mode; wait for its writers rather than fail.
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return nil, fmt.Errorf("engine: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func collectionTables(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT table_name FROM %q", metadataTable))
+	if err != nil {
+		return nil, fmt.Errorf("engine: list collections: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("engine: list collections: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Count is the number of documents in a collection, from SQLite's own count
+// of the table's rows (FerretDB's count decodes every document).
+func (e *Engine) Count(ctx context.Context, database, collection string) (int, error) {
+	db, err := e.open(database)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var table string
+	err = db.QueryRowContext(ctx, fmt.Sprintf("SELECT table_name FROM %q WHERE name = ?", metadataTable), collection).Scan(&table)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("engine: find %s: %w", collection, err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %q", table)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("engine: count %s: %w", collection, err)
+	}
+	return n, nil
+}
