@@ -11,6 +11,11 @@ import (
 
 // DossierStats answers a statistics query from the rollups.
 func (s *Store) DossierStats(ctx context.Context, q stats.Query) (stats.Result, error) {
+	// Memory answers without looking at ctx: a request already out of time
+	// is refused as the engine would.
+	if err := ctx.Err(); err != nil {
+		return stats.Result{}, classify(err)
+	}
 	if err := q.Validate(calendar.DateOf(s.now())); err != nil {
 		return stats.Result{}, err
 	}

@@ -205,12 +205,13 @@ var indexes = map[string][]bson.D{
 	},
 }
 
-// prepare creates what every collection needs: on MongoDB the indexes of
-// the list filters; on FerretDB the collections themselves, each with the
-// _id index that makes {_id: x} a search (see engine.IndexIDs), since its
-// own indexes serve no query there and only slow the inserts.
+// prepare creates what the collections need. Without memory (MongoDB), the
+// indexes of the list filters. With it (FerretDB), the collections
+// themselves: its own indexes serve no query there and only slow inserts.
+// And on the embedded engine, the _id index that makes {_id: x} a search
+// (see engine.IndexIDs).
 func (s *Store) prepare(ctx context.Context, ferret bool) error {
-	if !ferret {
+	if s.mem == nil {
 		for col, keys := range indexes {
 			// One at a time: FerretDB 1.24 drops the connection when createIndexes
 			// names several indexes that already exist.
@@ -220,18 +221,21 @@ func (s *Store) prepare(ctx context.Context, ferret bool) error {
 				}
 			}
 		}
-		return nil
-	}
-	have, err := s.db.ListCollectionNames(ctx, bson.D{})
-	if err != nil {
-		return fmt.Errorf("store: list collections: %w", classify(err))
-	}
-	for _, col := range collections {
-		if !slices.Contains(have, col) {
-			if err := s.db.CreateCollection(ctx, col); err != nil {
-				return fmt.Errorf("store: create %s: %w", col, classify(err))
+	} else {
+		have, err := s.db.ListCollectionNames(ctx, bson.D{})
+		if err != nil {
+			return fmt.Errorf("store: list collections: %w", classify(err))
+		}
+		for _, col := range collections {
+			if !slices.Contains(have, col) {
+				if err := s.db.CreateCollection(ctx, col); err != nil {
+					return fmt.Errorf("store: create %s: %w", col, classify(err))
+				}
 			}
 		}
+	}
+	if !ferret {
+		return nil
 	}
 	if s.engine == nil {
 		s.log.Warn("FerretDB without its engine in this process: finds and updates by _id scan their collection")

@@ -379,8 +379,12 @@ func (e *env) indexKeys(t *testing.T, col string) [][]string {
 	return out
 }
 
+// The MongoDB way: with the memory off (on the embedded engine the store
+// answers from memory and FerretDB's indexes would serve no query).
+func mongoWay(c *store.Config) { c.DisableMemory = true }
+
 func TestIndexes(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, mongoWay)
 	for col, want := range map[string][][]string{
 		colAgencies:   {{"level"}},
 		colProcedures: {{"agency"}, {"legalBases"}},
@@ -402,7 +406,7 @@ func TestIndexes(t *testing.T) {
 // for every list filter are created at start-up". A filter on a field can use
 // an index only when some index starts with that field.
 func TestIndexesCoverListFilters(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, mongoWay)
 	for col, fields := range map[string][]string{
 		colAgencies:   {"level"},                         // AgencyFilter
 		colProcedures: {"agency", "level", "legalBases"}, // ProcedureFilter
