@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/storetest"
+)
+
+// slowProxy forwards TCP connections to the engine and, while told to,
+// holds the engine's replies back: a command sent, applied, and not
+// confirmed in time, as when a network or a server stalls.
+type slowProxy struct {
+	ln    net.Listener
+	until atomic.Int64 // replies wait until this Unix ns time
+	wg    sync.WaitGroup
+}
+
+func newSlowProxy(t *testing.T, target string) *slowProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &slowProxy{ln: ln}
+	p.wg.Go(func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			p.wg.Go(func() { _, _ = io.Copy(server, client); server.Close() })
+			p.wg.Go(func() { p.replies(client, server); client.Close() })
+		}
+	})
+	t.Cleanup(func() { ln.Close() })
+	return p
+}
+
+// replies copies the engine's answers to the client, each chunk held until
+// the hold in force when it arrived is over.
+func (p *slowProxy) replies(client, server net.Conn) {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := server.Read(buf)
+		if n > 0 {
+			if wait := time.Until(time.Unix(0, p.until.Load())); wait > 0 {
+				time.Sleep(wait)
+			}
+			if _, werr := client.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *slowProxy) hold(d time.Duration) { p.until.Store(time.Now().Add(d).UnixNano()) }
+
+// TestStepWhoseOutcomeIsUnknown: a step the engine applies but does not
+// confirm before the request's deadline answers UNAVAILABLE saying it may
+// have been recorded and how to check; memory follows the engine (the
+// writer read the dossier back before letting go), the audit log says
+// UNKNOWN, and a retry with expectedVersion never records the step twice.
+func TestStepWhoseOutcomeIsUnknown(t *testing.T) {
+	if !storetest.Embedded() {
+		t.Skip("the writer settles unknown outcomes on the embedded engine")
+	}
+	engineAddr := strings.TrimPrefix(storetest.URI(), "mongodb://")
+	engineAddr = strings.TrimSuffix(engineAddr, "/")
+	proxy := newSlowProxy(t, engineAddr)
+	e := seeded(t, func(c *store.Config) { c.URI = "mongodb://" + proxy.ln.Addr().String() + "/" })
+	ctx := t.Context()
+	d := must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(5, 20, 9, 0)), source))(t)
+
+	at := vn(5, 20, 10, 0)
+	step := registry.DossierStepInput{Action: registry.ActionTransfer, At: &at, ToUnit: new("Phòng Hộ tịch")}
+	proxy.hold(1500 * time.Millisecond)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err := e.s.RecordStep(short, d.Code, step, nil, source)
+	cancel()
+	got := wantError(t, err, registry.CodeUnavailable, "")
+	if !strings.Contains(got.Message, "may have been recorded") || !strings.Contains(got.Message, "expectedVersion: 1") {
+		t.Errorf("message %q does not say the step may be recorded and how to check", got.Message)
+	}
+
+	// The engine applied it; memory says the same.
+	var stored registry.Dossier
+	if err := e.db.Collection("dossiers").FindOne(ctx, bson.D{{Key: "_id", Value: d.Code}}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	mem := e.stored(t, d.Code)
+	if stored.Version != 2 || mem.Version != stored.Version || len(mem.History) != len(stored.History) {
+		t.Errorf("after the unconfirmed step: engine version %d (%d steps), memory version %d (%d steps); want both 2",
+			stored.Version, len(stored.History), mem.Version, len(mem.History))
+	}
+	page, err := e.s.Dossiers(ctx, store.DossierFilter{Status: new(registry.StatusInProcess)}, "", store.PageArgs{})
+	if err != nil || len(page.Items) != 1 {
+		t.Errorf("the list index does not see the applied step: %v %d", err, len(page.Items))
+	}
+
+	// The client retries as told: with the version it had, the step is refused.
+	_, err = e.s.RecordStep(ctx, d.Code, step, new(1), source)
+	wantError(t, err, registry.CodeConflict, "")
+	if n := len(e.stored(t, d.Code).History); n != 2 {
+		t.Errorf("history has %d steps after the retry, want 2", n)
+	}
+
+	entries, err := e.s.AuditLog(ctx, store.AuditFilter{Operation: new("recordDossierStep")}, store.PageArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []string
+	for _, a := range entries.Items {
+		results = append(results, a.Result)
+	}
+	if len(results) != 2 || results[1] != "UNKNOWN" || results[0] != string(registry.CodeConflict) {
+		t.Errorf("audit results newest first = %v, want [CONFLICT UNKNOWN]", results)
+	}
+	if drift, err := e.s.VerifyRollups(ctx); err != nil || len(drift) > 0 {
+		t.Errorf("rollups after the unconfirmed step: %v %v", drift, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Error("a deadline leaked out of the store")
+	}
+}
