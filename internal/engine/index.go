@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	// The SQLite driver FerretDB itself uses: the same files, the same build.
 	_ "modernc.org/sqlite"
@@ -74,6 +76,19 @@ func collectionTables(ctx context.Context, db *sql.DB) ([]string, error) {
 	return out, rows.Err()
 }
 
+// tableOf is the SQLite table of collection; "" when it has none yet.
+func tableOf(ctx context.Context, db *sql.DB, collection string) (string, error) {
+	var table string
+	err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT table_name FROM %q WHERE name = ?", metadataTable), collection).Scan(&table)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("engine: find %s: %w", collection, err)
+	}
+	return table, nil
+}
+
 // Count is the number of documents in a collection, from SQLite's own count
 // of the table's rows (FerretDB's count decodes every document).
 func (e *Engine) Count(ctx context.Context, database, collection string) (int, error) {
@@ -82,17 +97,58 @@ func (e *Engine) Count(ctx context.Context, database, collection string) (int, e
 		return 0, err
 	}
 	defer db.Close()
-	var table string
-	err = db.QueryRowContext(ctx, fmt.Sprintf("SELECT table_name FROM %q WHERE name = ?", metadataTable), collection).Scan(&table)
-	if err == sql.ErrNoRows {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("engine: find %s: %w", collection, err)
+	table, err := tableOf(ctx, db, collection)
+	if table == "" || err != nil {
+		return 0, err
 	}
 	var n int
 	if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %q", table)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("engine: count %s: %w", collection, err)
 	}
 	return n, nil
+}
+
+// Scan calls fn with the values at paths (SQLite JSON paths: "$.agency",
+// "$.history[#-1].at") of every document of collection, in no particular
+// order. SQLite extracts them from FerretDB's stored JSON itself, without
+// FerretDB decoding whole documents (measured at 100,000 dossiers of 5 KB:
+// seconds, against over a minute through FerretDB). Values are as FerretDB
+// stores them: strings, numbers (int64 or float64; dates as Unix
+// milliseconds), or nil when absent. A value slice is reused between calls.
+func (e *Engine) Scan(ctx context.Context, database, collection string, paths []string, fn func(values []any) error) error {
+	db, err := e.open(database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	table, err := tableOf(ctx, db, collection)
+	if table == "" || err != nil {
+		return err
+	}
+	cols := make([]string, len(paths))
+	for i, p := range paths {
+		if strings.ContainsAny(p, `'"`) {
+			return fmt.Errorf("engine: bad JSON path %q", p)
+		}
+		cols[i] = "_ferretdb_sjson->>'" + p + "'"
+	}
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %q", strings.Join(cols, ", "), table))
+	if err != nil {
+		return fmt.Errorf("engine: scan %s: %w", collection, err)
+	}
+	defer rows.Close()
+	values := make([]any, len(paths))
+	ptrs := make([]any, len(paths))
+	for i := range values {
+		ptrs[i] = &values[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("engine: scan %s: %w", collection, err)
+		}
+		if err := fn(values); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -239,7 +239,7 @@ func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, a
 	}
 	var page *Page[*registry.Dossier]
 	if s.mem != nil {
-		page, err = s.pageFromIndex(ctx, f, key, args)
+		page, err = s.pageFromIndex(ctx, f, o, key, args)
 	} else {
 		page, err = list(ctx, s, colDossiers, q, key, args)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"container/heap"
 	"context"
 	"strings"
 	"sync"
@@ -12,13 +13,30 @@ import (
 	"github.com/vnregistry/registry/internal/registry"
 )
 
-// listIndex holds the fields dossier lists filter and sort by, one small
-// record per dossier, and the most recently used dossiers whole (see
-// memory). Kept in step by the store's single writer.
+// listIndex holds what dossier lists filter and sort by, one compact row per
+// dossier (a province's million fits in about 150 MB), and the most recently
+// used dossiers whole (see memory). Kept in step by the store's single
+// writer.
 type listIndex struct {
 	mu   sync.RWMutex
-	rows map[string]*registry.Dossier // slim: list fields only
-	docs *lru.Cache[string, *registry.Dossier]
+	rows []row
+	at   map[string]int32 // code -> position in rows
+	// names interns the strings rows repeat (agency and procedure codes,
+	// statuses, channels, outcomes, dates): a row holds their numbers.
+	names []string
+	ids   map[string]uint32
+	docs  *lru.Cache[string, *registry.Dossier]
+}
+
+// row is one dossier as lists see it.
+type row struct {
+	code               string
+	received, resolved int64 // Unix ns; resolved is 0 while unresolved
+	agency, procedure  uint32
+	status, channel    uint32
+	outcome            uint32
+	due, overdue       uint32 // dates, interned; 0 is none
+	version            int32
 }
 
 // cachedDossiers is how many whole dossiers the index keeps (about 3 KB each).
@@ -26,20 +44,58 @@ const cachedDossiers = 50_000
 
 func newListIndex() *listIndex {
 	docs, _ := lru.New[string, *registry.Dossier](cachedDossiers)
-	return &listIndex{rows: map[string]*registry.Dossier{}, docs: docs}
+	return &listIndex{at: map[string]int32{}, names: []string{""}, ids: map[string]uint32{"": 0}, docs: docs}
 }
 
-func slim(d *registry.Dossier) *registry.Dossier {
-	return &registry.Dossier{Code: d.Code, AgencyCode: d.AgencyCode, ProcedureCode: d.ProcedureCode, Status: d.Status,
-		Channel: d.Channel, Outcome: d.Outcome, ReceivedAt: d.ReceivedAt, ResolvedAt: d.ResolvedAt, DueDate: d.DueDate,
-		OverdueFrom: d.OverdueFrom, Version: d.Version}
+// intern returns the number of s, adding it. Callers hold the write lock.
+func (ix *listIndex) intern(s string) uint32 {
+	if id, ok := ix.ids[s]; ok {
+		return id
+	}
+	id := uint32(len(ix.names))
+	ix.names = append(ix.names, s)
+	ix.ids[s] = id
+	return id
+}
+
+// dossierRow is what the index keeps of a dossier's list fields.
+type dossierRow struct {
+	Code, Agency, Procedure, Status, Channel, Outcome, DueDate, OverdueFrom string
+	ReceivedAt, ResolvedAt                                                 time.Time
+	Version                                                                int
+}
+
+func rowOf(d *registry.Dossier) dossierRow {
+	r := dossierRow{Code: d.Code, Agency: d.AgencyCode, Procedure: d.ProcedureCode, Status: string(d.Status),
+		Channel: string(d.Channel), Outcome: string(d.Outcome), DueDate: string(d.DueDate),
+		OverdueFrom: string(d.OverdueFrom), ReceivedAt: d.ReceivedAt, Version: d.Version}
+	if d.ResolvedAt != nil {
+		r.ResolvedAt = *d.ResolvedAt
+	}
+	return r
+}
+
+// set records r, replacing the row of its code. Callers hold the write lock.
+func (ix *listIndex) set(r dossierRow) {
+	v := row{code: r.Code, received: r.ReceivedAt.UnixNano(), agency: ix.intern(r.Agency), procedure: ix.intern(r.Procedure),
+		status: ix.intern(r.Status), channel: ix.intern(r.Channel), outcome: ix.intern(r.Outcome),
+		due: ix.intern(r.DueDate), overdue: ix.intern(r.OverdueFrom), version: int32(r.Version)}
+	if !r.ResolvedAt.IsZero() {
+		v.resolved = r.ResolvedAt.UnixNano()
+	}
+	if i, ok := ix.at[r.Code]; ok {
+		ix.rows[i] = v
+		return
+	}
+	ix.at[r.Code] = int32(len(ix.rows))
+	ix.rows = append(ix.rows, v)
 }
 
 // has reports whether a dossier with code is indexed.
 func (ix *listIndex) has(code string) bool {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	_, ok := ix.rows[code]
+	_, ok := ix.at[code]
 	return ok
 }
 
@@ -54,17 +110,17 @@ func (ix *listIndex) size() int {
 func (ix *listIndex) put(d *registry.Dossier) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.rows[d.Code] = slim(d)
+	ix.set(rowOf(d))
 	c := *d
 	ix.docs.Add(d.Code, &c)
 }
 
-// putRow records d's list fields only (the build: whole dossiers would
-// churn the cache).
-func (ix *listIndex) putRow(d *registry.Dossier) {
+// putRow records a dossier's list fields only (the build: whole dossiers
+// would churn the cache).
+func (ix *listIndex) putRow(r dossierRow) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.rows[d.Code] = slim(d)
+	ix.set(r)
 }
 
 // forget drops the whole copy of a dossier, so the next read asks the engine.
@@ -75,7 +131,7 @@ func (ix *listIndex) codes(prefix string) []string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var out []string
-	for code := range ix.rows {
+	for code := range ix.at {
 		if strings.HasPrefix(code, prefix) {
 			out = append(out, code)
 		}
@@ -110,7 +166,7 @@ func (s *Store) dossier(ctx context.Context, code string) (*registry.Dossier, er
 func (ix *listIndex) remember(d *registry.Dossier) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if row := ix.rows[d.Code]; row == nil || row.Version == d.Version {
+	if i, ok := ix.at[d.Code]; ok && int(ix.rows[i].version) == d.Version {
 		c := *d
 		ix.docs.Add(d.Code, &c)
 	}
@@ -126,60 +182,193 @@ func (s *Store) indexed(ds ...*registry.Dossier) {
 	}
 }
 
-// pageFromIndex answers a dossiers page from the index, reading the page's
-// dossiers by _id.
-func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, key sortKey[*registry.Dossier], args PageArgs) (*Page[*registry.Dossier], error) {
-	ix := s.mem.dossiers
-	ix.mu.RLock()
-	var matched []*registry.Dossier
-	for _, d := range ix.rows {
-		if f.matches(d) {
-			matched = append(matched, d)
+// rowFilter is a DossierFilter in the index's numbers.
+type rowFilter struct {
+	f                                           DossierFilter
+	agency, procedure, status, channel, outcome uint32
+	none                                        bool // names a value no dossier has
+}
+
+func (ix *listIndex) compile(f DossierFilter) rowFilter {
+	rf := rowFilter{f: f}
+	id := func(v *string) uint32 {
+		if v == nil {
+			return 0
 		}
+		n, ok := ix.ids[*v]
+		if !ok || *v == "" {
+			rf.none = true
+		}
+		return n
 	}
-	ix.mu.RUnlock()
-	page, err := pageOf(matched, key, args)
+	str := func(v *registry.Status) *string {
+		if v == nil {
+			return nil
+		}
+		return (*string)(v)
+	}
+	rf.agency, rf.procedure, rf.status = id(f.AgencyCode), id(f.ProcedureCode), id(str(f.Status))
+	if f.Channel != nil {
+		rf.channel = id((*string)(f.Channel))
+	}
+	if f.Outcome != nil {
+		rf.outcome = id((*string)(f.Outcome))
+	}
+	return rf
+}
+
+// matches is DossierFilter.query() evaluated on one row: the two must agree
+// (the store tests compare both paths).
+func (ix *listIndex) matches(rf *rowFilter, r *row) bool {
+	f := rf.f
+	switch {
+	case rf.agency != 0 && r.agency != rf.agency,
+		rf.procedure != 0 && r.procedure != rf.procedure,
+		rf.status != 0 && r.status != rf.status,
+		rf.channel != 0 && r.channel != rf.channel,
+		rf.outcome != 0 && r.outcome != rf.outcome,
+		!inRange(r.received, f.ReceivedFrom, f.ReceivedTo),
+		(f.ResolvedFrom != nil || f.ResolvedTo != nil) && (r.resolved == 0 || !inRange(r.resolved, f.ResolvedFrom, f.ResolvedTo)):
+		return false
+	}
+	if f.OverdueAsOf != nil {
+		return registry.Status(ix.names[r.status]).Open() && r.overdue != 0 && ix.names[r.overdue] <= string(*f.OverdueAsOf)
+	}
+	return true
+}
+
+// inRange: Unix ns t within [from, to).
+func inRange(t int64, from, to *time.Time) bool {
+	return (from == nil || t >= from.UnixNano()) && (to == nil || t < to.UnixNano())
+}
+
+// position is where a row stands in a list order: its sort value (Unix ns
+// or a date) and its code, which breaks ties.
+type position struct {
+	ns   int64
+	date string
+	code string
+}
+
+func (ix *listIndex) position(o DossierOrder, r *row) position {
+	p := position{code: r.code}
+	switch o {
+	case OrderByReceivedAt, OrderByReceivedDesc:
+		p.ns = r.received
+	case OrderByDueDate:
+		p.date = ix.names[r.due]
+	}
+	return p
+}
+
+func comparePositions(o DossierOrder, a, b position) int {
+	c := 0
+	switch {
+	case a.ns < b.ns:
+		c = -1
+	case a.ns > b.ns:
+		c = 1
+	default:
+		c = strings.Compare(a.date, b.date)
+	}
+	if c == 0 {
+		c = strings.Compare(a.code, b.code)
+	}
+	if o == OrderByReceivedDesc {
+		return -c
+	}
+	return c
+}
+
+// firstAfter keeps the n first positions seen (a max-heap: the last of them on top).
+type firstAfter struct {
+	o     DossierOrder
+	items []position
+}
+
+func (h *firstAfter) Len() int           { return len(h.items) }
+func (h *firstAfter) Less(i, j int) bool { return comparePositions(h.o, h.items[i], h.items[j]) > 0 }
+func (h *firstAfter) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *firstAfter) Push(x any)         { h.items = append(h.items, x.(position)) }
+func (h *firstAfter) Pop() any {
+	last := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return last
+}
+
+// pageFromIndex answers a dossiers page from the index in one pass over the
+// rows, keeping the first n+1 after the cursor (no sort of every match),
+// then reads the page's dossiers by _id.
+func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, o DossierOrder, key sortKey[*registry.Dossier], args PageArgs) (*Page[*registry.Dossier], error) {
+	n, err := pageSize(args.First)
 	if err != nil {
 		return nil, err
 	}
+	page := &Page[*registry.Dossier]{}
+	var after *position
+	if args.After != nil && *args.After != "" {
+		v, id, err := key.decode(*args.After)
+		if err != nil {
+			return nil, err
+		}
+		after = &position{code: id}
+		switch v := v.(type) {
+		case time.Time:
+			after.ns = v.UnixNano()
+		case string:
+			after.date = v
+		}
+		page.HasPrev = true
+	}
+	ix := s.mem.dossiers
+	top := &firstAfter{o: o}
+	total := 0
+	ix.mu.RLock()
+	rf := ix.compile(f)
+	for i := range ix.rows {
+		r := &ix.rows[i]
+		if rf.none || !ix.matches(&rf, r) {
+			continue
+		}
+		total++
+		p := ix.position(o, r)
+		if after != nil && comparePositions(o, p, *after) <= 0 {
+			continue
+		}
+		if top.Len() <= n {
+			heap.Push(top, p)
+		} else if comparePositions(o, p, top.items[0]) < 0 {
+			top.items[0] = p
+			heap.Fix(top, 0)
+		}
+	}
+	ix.mu.RUnlock()
+	page.count = func(context.Context) (int, error) { return total, nil }
+	codes := make([]string, top.Len())
+	for i := len(codes) - 1; i >= 0; i-- {
+		codes[i] = heap.Pop(top).(position).code
+	}
+	if len(codes) > n {
+		codes, page.HasNext = codes[:n], true
+	}
+	page.Items = make([]*registry.Dossier, len(codes))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	for i, row := range page.Items {
+	for i, code := range codes {
 		g.Go(func() error {
-			d, err := s.dossier(gctx, row.Code)
+			d, err := s.dossier(gctx, code)
 			if err == nil && d == nil {
-				err = registry.Errorf(registry.CodeConflict, "dossier %s vanished while listed", row.Code)
+				err = registry.Errorf(registry.CodeConflict, "dossier %s vanished while listed", code)
 			}
 			page.Items[i] = d
 			return err
 		})
 	}
-	return page, g.Wait()
-}
-
-// matches is query() evaluated on one dossier: the two must agree (the
-// store tests compare both paths).
-func (f DossierFilter) matches(d *registry.Dossier) bool {
-	switch {
-	case f.AgencyCode != nil && d.AgencyCode != *f.AgencyCode,
-		f.ProcedureCode != nil && d.ProcedureCode != *f.ProcedureCode,
-		f.Status != nil && d.Status != *f.Status,
-		f.Channel != nil && d.Channel != *f.Channel,
-		f.Outcome != nil && d.Outcome != *f.Outcome,
-		!inRange(&d.ReceivedAt, f.ReceivedFrom, f.ReceivedTo),
-		(f.ResolvedFrom != nil || f.ResolvedTo != nil) && !inRange(d.ResolvedAt, f.ResolvedFrom, f.ResolvedTo):
-		return false
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
-	if f.OverdueAsOf != nil {
-		return d.Status.Open() && d.OverdueFrom != "" && d.OverdueFrom <= *f.OverdueAsOf
+	for _, d := range page.Items {
+		page.Cursors = append(page.Cursors, key.encode(d))
 	}
-	return true
-}
-
-// inRange: t within [from, to); a missing t is in no bounded range.
-func inRange(t *time.Time, from, to *time.Time) bool {
-	if from == nil && to == nil {
-		return true
-	}
-	return t != nil && (from == nil || !t.Before(*from)) && (to == nil || t.Before(*to))
+	return page, nil
 }

@@ -98,6 +98,9 @@ type Engine interface {
 	IndexIDs(ctx context.Context, database string) (int, error)
 	// Count is the number of documents in a collection, without a scan.
 	Count(ctx context.Context, database, collection string) (int, error)
+	// Scan reads fields (JSON paths) of every document of a collection
+	// without decoding whole documents.
+	Scan(ctx context.Context, database, collection string, paths []string, fn func(values []any) error) error
 }
 
 // Open connects, pings with a timeout and creates the indexes every list
