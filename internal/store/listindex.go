@@ -61,8 +61,8 @@ func (ix *listIndex) intern(s string) uint32 {
 // dossierRow is what the index keeps of a dossier's list fields.
 type dossierRow struct {
 	Code, Agency, Procedure, Status, Channel, Outcome, DueDate, OverdueFrom string
-	ReceivedAt, ResolvedAt                                                 time.Time
-	Version                                                                int
+	ReceivedAt, ResolvedAt                                                  time.Time
+	Version                                                                 int
 }
 
 func rowOf(d *registry.Dossier) dossierRow {
