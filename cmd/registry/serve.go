@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -89,6 +90,9 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	var current atomic.Pointer[http.Handler]
 	var starting atomic.Value // what the server is doing until it serves
 	starting.Store("the store is not reachable yet")
+	if cfg.store.mongoURI == "" {
+		starting.Store("starting the embedded store")
+	}
 	current.Store(new(startingHandler(func() string { return starting.Load().(string) })))
 	srv := &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*current.Load()).ServeHTTP(w, r) }),
@@ -127,7 +131,11 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	// Nothing reaches the store until it answers from memory: on the
 	// embedded engine a request meanwhile would scan.
 	if err := waitReady(ctx, st, func(loaded, total int) {
-		starting.Store(fmt.Sprintf("loading %d of %d dossiers into memory", loaded, total))
+		if total == 0 {
+			starting.Store("loading the registry into memory")
+		} else {
+			starting.Store(fmt.Sprintf("loading %d of %d dossiers into memory", loaded, total))
+		}
 	}); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -223,6 +231,14 @@ func startingHandler(doing func() string) http.Handler {
 		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "starting", "doing": doing()})
+	})
+	// The playground's address: a person sees a page that refreshes itself.
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="2">`+
+			`<title>registry: starting</title><p>The registry is starting: %s. This page reloads by itself.`, html.EscapeString(doing()))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
