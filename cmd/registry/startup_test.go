@@ -122,7 +122,6 @@ func TestReadyOnlyOnceInMemory(t *testing.T) {
 	}
 }
 
-
 // TestBulkLoadKilledThenStarted: a `registry generate` killed with SIGKILL
 // half-way leaves dossiers whose rollups were never written (bulk loads
 // rebuild them at the end); the next start of the store repairs them by
