@@ -169,6 +169,11 @@ func sumDocs(docs []*rollupDoc) stats.Rollup {
 // RecomputeRollup sums the contributions of every dossier: the truth the
 // rollups must equal.
 func (s *Store) RecomputeRollup(ctx context.Context) (stats.Rollup, error) {
+	if s.engine != nil {
+		r := stats.Rollup{}
+		err := s.scanDossiers(ctx, func(d *registry.Dossier, _ dossierRow) { r.Add(stats.Contributions(d), 1) })
+		return r, err
+	}
 	cur, err := s.db.Collection(colDossiers).Find(ctx, bson.D{})
 	if err != nil {
 		return nil, classify(err)
