@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -103,11 +102,9 @@ func (s *Store) load(ctx context.Context, records []any) (inserted []bool, refus
 		if err := flush(); err != nil {
 			return err
 		}
-		if s.mem != nil {
-			for i, r := range records {
-				if inserted[i] {
-					s.mem.put(r)
-				}
+		for i, r := range records {
+			if inserted[i] {
+				s.follow.stored(r)
 			}
 		}
 		return nil
@@ -166,81 +163,27 @@ func each[T any](ctx context.Context, s *Store, col string, filter bson.D, fn fu
 
 // EachAgency streams the agencies matching f.
 func (s *Store) EachAgency(ctx context.Context, f AgencyFilter, fn func(*registry.Agency) error) error {
-	if s.mem != nil {
-		return eachOf(sortedBy(s.mem.agencies.matching(f.matches), agencyOrder), fn)
-	}
-	return each(ctx, s, colAgencies, f.query(), fn)
+	return s.read.eachAgency(ctx, f, fn)
 }
 
 // EachProcedure streams the procedures matching f.
 func (s *Store) EachProcedure(ctx context.Context, f ProcedureFilter, fn func(*registry.Procedure) error) error {
-	if s.mem != nil {
-		ps, err := s.mem.proceduresMatching(f)
-		if err != nil {
-			return err
-		}
-		return eachOf(sortedBy(ps, procedureOrder), fn)
-	}
-	q, err := f.query()
-	if err != nil {
-		return err
-	}
-	return each(ctx, s, colProcedures, q, fn)
+	return s.read.eachProcedure(ctx, f, fn)
 }
 
 // EachDirective streams the directives matching f.
 func (s *Store) EachDirective(ctx context.Context, f DirectiveFilter, fn func(*registry.Directive) error) error {
-	if s.mem != nil {
-		ds, err := s.mem.directivesMatching(f)
-		if err != nil {
-			return err
-		}
-		return eachOf(sortedBy(ds, directiveByKey), fn)
-	}
-	q, err := f.query()
-	if err != nil {
-		return err
-	}
-	return each(ctx, s, colDirectives, q, fn)
+	return s.read.eachDirective(ctx, f, fn)
 }
 
 // EachDossier streams the dossiers matching f.
 func (s *Store) EachDossier(ctx context.Context, f DossierFilter, fn func(*registry.Dossier) error) error {
-	q, err := f.query()
-	if err != nil {
-		return err
-	}
-	return each(ctx, s, colDossiers, q, fn)
+	return s.read.eachDossier(ctx, f, fn)
 }
 
 // EachReport streams the reports matching f.
 func (s *Store) EachReport(ctx context.Context, f ReportFilter, fn func(*registry.Report) error) error {
-	if s.mem != nil {
-		return eachOf(sortedBy(s.mem.reports.matching(f.matches), reportByKey), fn)
-	}
-	return each(ctx, s, colReports, f.query(), fn)
-}
-
-// _id orders, as each reads.
-var (
-	directiveByKey = sortKey[*registry.Directive]{id: func(d *registry.Directive) string { return d.Key }}
-	reportByKey    = sortKey[*registry.Report]{id: func(r *registry.Report) string { return r.Key }}
-)
-
-// eachOf calls fn with each item in turn.
-func eachOf[T any](items []T, fn func(T) error) error {
-	for _, it := range items {
-		if err := fn(it); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sortedBy sorts items in the order of key, as each's cursor would give them.
-func sortedBy[T any](items []T, key sortKey[T]) []T {
-	slices.SortFunc(items, key.compare)
-	return items
+	return s.read.eachReport(ctx, f, fn)
 }
 
 // ReportFilter narrows the reports list.

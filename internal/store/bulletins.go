@@ -115,16 +115,10 @@ var reportOrder = sortKey[*registry.Report]{
 
 // Reports lists published reports, newest period first.
 func (s *Store) Reports(ctx context.Context, f ReportFilter, args PageArgs) (*Page[*registry.Report], error) {
-	if s.mem != nil {
-		return pageOf(s.mem.reports.matching(f.matches), reportOrder, args)
-	}
-	return list(ctx, s, colReports, f.query(), reportOrder, args)
+	return s.read.reports(ctx, f, args)
 }
 
 // Report returns the report with key, or nil.
 func (s *Store) Report(ctx context.Context, key string) (*registry.Report, error) {
-	if s.mem != nil {
-		return s.mem.reports.get(key), nil
-	}
-	return get[registry.Report](ctx, s, colReports, key)
+	return s.read.report(ctx, key)
 }

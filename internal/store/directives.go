@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/fold"
@@ -34,10 +33,7 @@ func (s *Store) CreateDirective(ctx context.Context, in registry.CreateDirective
 
 // DirectiveByKey returns the directive with key, or nil.
 func (s *Store) DirectiveByKey(ctx context.Context, key string) (*registry.Directive, error) {
-	if s.mem != nil {
-		return s.mem.directives.get(key), nil
-	}
-	return get[registry.Directive](ctx, s, colDirectives, key)
+	return s.read.directive(ctx, key)
 }
 
 // DirectivesBySymbol returns every directive whose symbol folds to the same key
@@ -48,16 +44,7 @@ func (s *Store) DirectivesBySymbol(ctx context.Context, symbol string, year *int
 	if err != nil {
 		return nil, err
 	}
-	if s.mem != nil {
-		return s.mem.directives.matching(func(d *registry.Directive) bool {
-			return d.SymbolKey == sym.Key() && (year == nil || d.Year == *year)
-		}), nil
-	}
-	filter := bson.D{{Key: "symbolKey", Value: sym.Key()}}
-	if year != nil {
-		filter = append(filter, bson.E{Key: "year", Value: *year})
-	}
-	return findAll[registry.Directive](ctx, s, colDirectives, filter)
+	return s.read.directivesBySymbolKeys(ctx, []string{sym.Key()}, year)
 }
 
 // DirectiveFilter narrows the directives list. Empty fields do not filter.
@@ -127,18 +114,7 @@ var directiveOrder = sortKey[*registry.Directive]{
 
 // Directives lists directives, newest first.
 func (s *Store) Directives(ctx context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
-	if s.mem != nil {
-		ds, err := s.mem.directivesMatching(f)
-		if err != nil {
-			return nil, err
-		}
-		return pageOf(ds, directiveOrder, args)
-	}
-	q, err := f.query()
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, s, colDirectives, q, directiveOrder, args)
+	return s.read.directives(ctx, f, args)
 }
 
 // Facet is one value of a field and how many directives have it.
@@ -159,51 +135,9 @@ const (
 // count first. One $group with one $sum: the form the embedded engine
 // computes correctly.
 func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field string) ([]Facet, error) {
-	if s.mem != nil {
-		ds, err := s.mem.directivesMatching(f)
-		if err != nil {
-			return nil, err
-		}
-		counts := map[string]int{}
-		for _, d := range ds {
-			counts[facetValue(d, field)]++
-		}
-		out := make([]Facet, 0, len(counts))
-		for v, n := range counts {
-			out = append(out, Facet{Value: v, Count: n})
-		}
-		return orderFacets(field, out), nil
-	}
-	q, err := f.query()
+	out, err := s.read.directiveFacet(ctx, f, field)
 	if err != nil {
 		return nil, err
-	}
-	cur, err := s.db.Collection(colDirectives).Aggregate(ctx, mongo.Pipeline{
-		{{Key: "$match", Value: q}},
-		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$" + field}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	})
-	if err != nil {
-		return nil, classify(err)
-	}
-	var rows []struct {
-		Value any `bson:"_id"`
-		N     int `bson:"n"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, classify(err)
-	}
-	out := make([]Facet, 0, len(rows))
-	for _, r := range rows {
-		v := ""
-		switch x := r.Value.(type) {
-		case string:
-			v = x
-		case int32:
-			v = strconv.Itoa(int(x))
-		case int64:
-			v = strconv.FormatInt(x, 10)
-		}
-		out = append(out, Facet{Value: v, Count: r.N})
 	}
 	return orderFacets(field, out), nil
 }
@@ -225,12 +159,7 @@ func orderFacets(field string, out []Facet) []Facet {
 // DirectivesRelatedTo returns the directives that state a relation to the
 // symbol key (the inverse edges of a directive).
 func (s *Store) DirectivesRelatedTo(ctx context.Context, symbolKey string) ([]*registry.Directive, error) {
-	if s.mem != nil {
-		return sortedBy(s.mem.directives.matching(func(d *registry.Directive) bool {
-			return slices.ContainsFunc(d.Relations, func(r registry.Relation) bool { return r.SymbolKey == symbolKey })
-		}), directiveByKey), nil
-	}
-	return findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "relations.symbolKey", Value: symbolKey}})
+	return s.read.directivesRelatedTo(ctx, symbolKey)
 }
 
 // AddDirectiveRelation states a relation on the directive with key. Stating
@@ -261,25 +190,12 @@ func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registr
 		d.Relations = append(slices.Clip(d.Relations), rel)
 		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, byID(key),
 			bson.D{{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}}})
-		if err == nil && s.mem != nil {
-			s.mem.put(d)
+		if err == nil {
+			s.follow.stored(d)
 		}
 		return classify(err)
 	})
 	return d, err
-}
-
-// findAll decodes every document of col matching filter.
-func findAll[T any](ctx context.Context, s *Store, col string, filter bson.D) ([]*T, error) {
-	cur, err := s.db.Collection(col).Find(ctx, filter)
-	if err != nil {
-		return nil, classify(err)
-	}
-	var out []*T
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, classify(err)
-	}
-	return out, nil
 }
 
 // RelatedDirective is an edge seen from one directive: its kind read from
@@ -300,7 +216,7 @@ func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) (
 	for i, r := range d.Relations {
 		keys[i] = r.SymbolKey
 	}
-	targets, err := s.directivesWithSymbolKeys(ctx, keys)
+	targets, err := s.read.directivesBySymbolKeys(ctx, keys, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -341,21 +257,13 @@ func (s *Store) DirectivesBySymbols(ctx context.Context, symbols []string) (map[
 		keys = append(keys, parsed.Key())
 		bySymbolKey[parsed.Key()] = sym
 	}
-	rows, err := s.directivesWithSymbolKeys(ctx, keys)
+	rows, err := s.read.directivesBySymbolKeys(ctx, keys, nil)
 	out := make(map[string][]*registry.Directive, len(symbols))
 	for _, d := range rows {
 		sym := bySymbolKey[d.SymbolKey]
 		out[sym] = append(out[sym], d)
 	}
 	return out, err
-}
-
-// directivesWithSymbolKeys returns the directives whose symbol key is one of keys.
-func (s *Store) directivesWithSymbolKeys(ctx context.Context, keys []string) ([]*registry.Directive, error) {
-	if s.mem != nil {
-		return s.mem.directives.matching(func(d *registry.Directive) bool { return slices.Contains(keys, d.SymbolKey) }), nil
-	}
-	return findAll[registry.Directive](ctx, s, colDirectives, bson.D{{Key: "symbolKey", Value: bson.D{{Key: "$in", Value: keys}}}})
 }
 
 // mergeSpellings counts issuers as the issuer filter matches them, without

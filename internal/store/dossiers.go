@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,7 +90,7 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 					"the store did not confirm the receipt in time, and dossier %s may have been created: read it before receiving the dossier again", d.Code))
 			}
 			s.recordRollup(ctx, nil, d)
-			s.indexed(d)
+			s.follow.stored(d)
 			return false, nil
 		}
 		if given != "" {
@@ -102,7 +101,7 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 			return err
 		}
 		for range maxCodeAttempts {
-			seq, err := s.nextSequence(ctx, "dossier|"+prefix)
+			seq, err := s.read.nextSequence(ctx, "dossier|"+prefix)
 			if err != nil {
 				return err
 			}
@@ -127,28 +126,13 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 
 // nextSequence increments and returns the counter named id. Callers hold the
 // writer: the embedded engine's $inc is not atomic across connections.
-func (s *Store) nextSequence(ctx context.Context, id string) (int, error) {
-	if s.mem != nil {
-		seq := s.mem.counters[id] + 1
-		return seq, s.setSequence(ctx, id, seq)
-	}
-	var c struct {
-		Seq int `bson:"seq"`
-	}
-	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
-		byID(id),
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
-	).Decode(&c)
-	return c.Seq, classify(err)
-}
 
 // setSequence stores the counter named id.
 func (s *Store) setSequence(ctx context.Context, id string, seq int) error {
 	_, err := s.db.Collection(colCounters).UpdateOne(ctx, byID(id),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
-	if err == nil && s.mem != nil {
-		s.mem.counters[id] = seq
+	if err == nil {
+		s.follow.sequenceSet(id, seq)
 	}
 	return classify(err)
 }
@@ -156,19 +140,9 @@ func (s *Store) setSequence(ctx context.Context, id string, seq int) error {
 // resyncSequence sets the counter of prefix to the highest sequence among
 // the dossier codes under it.
 func (s *Store) resyncSequence(ctx context.Context, prefix string) error {
-	var codes []string
-	if s.mem != nil {
-		codes = s.mem.dossiers.codes(prefix)
-	} else {
-		rows, err := findAll[struct {
-			Code string `bson:"_id"`
-		}](ctx, s, colDossiers, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(prefix)}}}})
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			codes = append(codes, r.Code)
-		}
+	codes, err := s.read.dossierCodes(ctx, prefix)
+	if err != nil {
+		return err
 	}
 	// Codes sort by sequence only while they have the same width; 4 digits
 	// overflow into 5 after 9999, so compare numerically over all of them.
@@ -183,7 +157,7 @@ func (s *Store) resyncSequence(ctx context.Context, prefix string) error {
 
 // Dossier returns the dossier with code as the caller may see it, or nil.
 func (s *Store) Dossier(ctx context.Context, code string) (*registry.Dossier, error) {
-	d, err := s.dossier(ctx, code)
+	d, err := s.read.dossier(ctx, code)
 	return Visible(ctx, d), err
 }
 
@@ -229,20 +203,7 @@ func dossierOrder(o DossierOrder) (sortKey[*registry.Dossier], error) {
 
 // Dossiers lists dossiers matching f in order o.
 func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, args PageArgs) (*Page[*registry.Dossier], error) {
-	key, err := dossierOrder(o)
-	if err != nil {
-		return nil, err
-	}
-	q, err := f.query() // validates the filter for both paths
-	if err != nil {
-		return nil, err
-	}
-	var page *Page[*registry.Dossier]
-	if s.mem != nil {
-		page, err = s.pageFromIndex(ctx, f, o, key, args)
-	} else {
-		page, err = list(ctx, s, colDossiers, q, key, args)
-	}
+	page, err := s.read.dossiers(ctx, f, o, args)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +283,7 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 		for range maxStepAttempts {
 			var err error
 			// The stored record, not the caller's view of it: it is written back.
-			if d, err = s.dossier(ctx, code); err != nil {
+			if d, err = s.read.dossier(ctx, code); err != nil {
 				return err
 			}
 			if d == nil {
@@ -342,7 +303,7 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 			if err != nil {
 				return err
 			}
-			res, err := s.db.Collection(colDossiers).UpdateOne(ctx, s.versionFilter(code, old.Version), update)
+			res, err := s.db.Collection(colDossiers).UpdateOne(ctx, s.read.stepFilter(code, old.Version), update)
 			if err != nil {
 				return s.settle(ctx, classify(err), &old, d, fmt.Sprintf(
 					"the store did not confirm the step in time, and it may have been recorded: read dossier %s "+
@@ -351,7 +312,7 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 			}
 			if res.MatchedCount == 1 {
 				s.recordRollup(ctx, &old, d)
-				s.indexed(d)
+				s.follow.stored(d)
 				return nil
 			}
 			if expectedVersion != nil {
@@ -365,17 +326,6 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 	}
 	s.published(d)
 	return d, nil
-}
-
-// versionFilter selects the dossier with code at version. On the embedded
-// engine the single writer has checked the version in memory, and only the
-// bare {_id} reaches SQLite's index (a second field makes FerretDB decode
-// every dossier: 5-14 s on the sample).
-func (s *Store) versionFilter(code string, version int) bson.D {
-	if s.mem != nil {
-		return byID(code)
-	}
-	return bson.D{{Key: "_id", Value: code}, {Key: "version", Value: version}}
 }
 
 // errOutcomeUnknown marks a write the store may or may not have applied:
@@ -399,14 +349,12 @@ func (s *Store) settle(ctx context.Context, err error, old, want *registry.Dossi
 	switch {
 	case rerr != nil:
 		// Still away: nothing kept of this dossier can be trusted until read again.
-		if s.mem != nil {
-			s.mem.dossiers.forget(want.Code)
-		}
+		s.follow.unsure(want.Code)
 		s.log.ErrorContext(ctx, "a dossier write's outcome is unknown and the store cannot be asked; it will be read again",
 			"dossier", want.Code, "err", rerr)
 	case got != nil && got.Version == want.Version:
 		s.recordRollup(rctx, old, got)
-		s.indexed(got)
+		s.follow.stored(got)
 		s.published(got)
 		s.log.WarnContext(ctx, "a dossier write that timed out was applied", "dossier", want.Code, "version", got.Version)
 	default:

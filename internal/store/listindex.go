@@ -3,6 +3,7 @@ package store
 import (
 	"container/heap"
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -99,13 +100,6 @@ func (ix *listIndex) has(code string) bool {
 	return ok
 }
 
-// size is the number of dossiers indexed.
-func (ix *listIndex) size() int {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return len(ix.rows)
-}
-
 // put records d as stored, keeping it whole.
 func (ix *listIndex) put(d *registry.Dossier) {
 	ix.mu.Lock()
@@ -139,13 +133,10 @@ func (ix *listIndex) codes(prefix string) []string {
 	return out
 }
 
-// dossier reads a dossier by code: from memory when kept, else from the
-// engine by _id (remembering it). Callers get their own copy of the record.
-func (s *Store) dossier(ctx context.Context, code string) (*registry.Dossier, error) {
-	if s.mem == nil {
-		return get[registry.Dossier](ctx, s, colDossiers, code)
-	}
-	ix := s.mem.dossiers
+// dossier reads a dossier by code: from memory when kept whole, else from
+// the engine by _id (remembering it). Callers get their own copy.
+func (m *memory) dossier(ctx context.Context, code string) (*registry.Dossier, error) {
+	ix := m.index
 	if d, ok := ix.docs.Get(code); ok {
 		c := *d
 		return &c, nil
@@ -154,7 +145,7 @@ func (s *Store) dossier(ctx context.Context, code string) (*registry.Dossier, er
 	if !ix.has(code) {
 		return nil, nil
 	}
-	d, err := get[registry.Dossier](ctx, s, colDossiers, code)
+	d, err := m.eng.dossier(ctx, code)
 	if d != nil {
 		ix.remember(d)
 	}
@@ -172,14 +163,22 @@ func (ix *listIndex) remember(d *registry.Dossier) {
 	}
 }
 
-// indexed notes dossiers just stored, on the embedded engine.
-func (s *Store) indexed(ds ...*registry.Dossier) {
-	if s.mem == nil {
-		return
+// matchingCodes lists the codes of the dossiers matching f, in order.
+func (ix *listIndex) matchingCodes(f DossierFilter) ([]string, error) {
+	if _, err := f.query(); err != nil {
+		return nil, err
 	}
-	for _, d := range ds {
-		s.mem.dossiers.put(d)
+	ix.mu.RLock()
+	rf := ix.compile(f)
+	var codes []string
+	for i := range ix.rows {
+		if !rf.none && ix.matches(&rf, &ix.rows[i]) {
+			codes = append(codes, ix.rows[i].code)
+		}
 	}
+	ix.mu.RUnlock()
+	slices.Sort(codes)
+	return codes, nil
 }
 
 // rowFilter is a DossierFilter in the index's numbers.
@@ -296,10 +295,17 @@ func (h *firstAfter) Pop() any {
 	return last
 }
 
-// pageFromIndex answers a dossiers page from the index in one pass over the
-// rows, keeping the first n+1 after the cursor (no sort of every match),
-// then reads the page's dossiers by _id.
-func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, o DossierOrder, key sortKey[*registry.Dossier], args PageArgs) (*Page[*registry.Dossier], error) {
+// dossiers answers a page from the index in one pass over the rows,
+// keeping the first n+1 after the cursor (no sort of every match), then
+// reads the page's dossiers.
+func (m *memory) dossiers(ctx context.Context, f DossierFilter, o DossierOrder, args PageArgs) (*Page[*registry.Dossier], error) {
+	key, err := dossierOrder(o)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.query(); err != nil { // validates as the engine path does
+		return nil, err
+	}
 	n, err := pageSize(args.First)
 	if err != nil {
 		return nil, err
@@ -320,7 +326,7 @@ func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, o DossierOrd
 		}
 		page.HasPrev = true
 	}
-	ix := s.mem.dossiers
+	ix := m.index
 	top := &firstAfter{o: o}
 	total := 0
 	ix.mu.RLock()
@@ -356,7 +362,7 @@ func (s *Store) pageFromIndex(ctx context.Context, f DossierFilter, o DossierOrd
 	g.SetLimit(8)
 	for i, code := range codes {
 		g.Go(func() error {
-			d, err := s.dossier(gctx, code)
+			d, err := m.dossier(gctx, code)
 			if err == nil && d == nil {
 				err = registry.Errorf(registry.CodeConflict, "dossier %s vanished while listed", code)
 			}

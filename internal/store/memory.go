@@ -30,14 +30,16 @@ import (
 // embedded means. On MongoDB the store has no memory and uses the server's
 // indexes.
 type memory struct {
-	agencies   table[registry.Agency]
-	procedures table[registry.Procedure]
-	directives table[registry.Directive]
-	reports    table[registry.Report]
-	dossiers   *listIndex
+	agencyRows    table[registry.Agency]
+	procedureRows table[registry.Procedure]
+	directiveRows table[registry.Directive]
+	reportRows    table[registry.Report]
+	index         *listIndex // dossiers
+	// eng reads dossiers the index does not keep whole, by _id.
+	eng engineReads
 
 	rollupMu sync.RWMutex
-	rollup   stats.Rollup
+	rollups  stats.Rollup
 
 	// counters are the dossier code sequences; only the writer touches them.
 	counters map[string]int
@@ -48,11 +50,11 @@ type memory struct {
 	buildErr      error
 }
 
-func newMemory() *memory {
-	return &memory{
-		agencies: newTable[registry.Agency](), procedures: newTable[registry.Procedure](),
-		directives: newTable[registry.Directive](), reports: newTable[registry.Report](),
-		dossiers: newListIndex(), rollup: stats.Rollup{}, counters: map[string]int{},
+func newMemory(eng engineReads) *memory {
+	return &memory{eng: eng,
+		agencyRows: newTable[registry.Agency](), procedureRows: newTable[registry.Procedure](),
+		directiveRows: newTable[registry.Directive](), reportRows: newTable[registry.Report](),
+		index: newListIndex(), rollups: stats.Rollup{}, counters: map[string]int{},
 		ready: make(chan struct{}),
 	}
 }
@@ -103,54 +105,40 @@ func (t *table[T]) matching(keep func(*T) bool) []*T {
 	return out
 }
 
-// put records a document the engine has just stored.
-func (m *memory) put(doc any) {
+// memory follows every acknowledged write (see follower).
+
+func (m *memory) stored(doc any) {
 	switch v := doc.(type) {
 	case *registry.Agency:
-		m.agencies.put(v.Code, v)
+		m.agencyRows.put(v.Code, v)
 	case *registry.Procedure:
-		m.procedures.put(v.Code, v)
+		m.procedureRows.put(v.Code, v)
 	case *registry.Directive:
-		m.directives.put(v.Key, v)
+		m.directiveRows.put(v.Key, v)
 	case *registry.Report:
-		m.reports.put(v.Key, v)
+		m.reportRows.put(v.Key, v)
 	case *registry.Dossier:
-		m.dossiers.put(v)
+		m.index.put(v)
 	}
 }
 
-// has reports whether the record with id is in col (agencies or procedures).
-func (m *memory) has(col, id string) bool {
-	switch col {
-	case colAgencies:
-		return m.agencies.has(id)
-	case colProcedures:
-		return m.procedures.has(id)
-	}
-	panic("store: memory.has on " + col)
-}
+// unsure drops the whole copy of the dossier: the next read asks the engine.
+func (m *memory) unsure(code string) { m.index.forget(code) }
 
-// addRollup applies a dossier transition to the rollups.
-func (m *memory) addRollup(delta stats.Rollup) {
+func (m *memory) rolledUp(delta stats.Rollup) {
 	m.rollupMu.Lock()
-	m.rollup.Add(delta, 1)
+	m.rollups.Add(delta, 1)
 	m.rollupMu.Unlock()
 }
 
-// readRollup is the cells of months from..to ("" from the beginning) of the
-// given agencies (all when none), copied.
-func (m *memory) readRollup(from, to string, agencies []string) stats.Rollup {
-	m.rollupMu.RLock()
-	defer m.rollupMu.RUnlock()
-	out := stats.Rollup{}
-	for c, v := range m.rollup {
-		if c.Month > to || (from != "" && c.Month < from) || (len(agencies) > 0 && !slices.Contains(agencies, c.Agency)) {
-			continue
-		}
-		out.Add(stats.Rollup{c: v}, 1)
-	}
-	return out
+func (m *memory) rollupsRebuilt(r stats.Rollup) {
+	m.rollupMu.Lock()
+	m.rollups = r
+	m.rollupMu.Unlock()
 }
+
+// sequenceSet: only the writer touches the counters.
+func (m *memory) sequenceSet(id string, seq int) { m.counters[id] = seq }
 
 // Progress says how far the build has come: dossiers read and the total
 // (0 when unknown). Ready is closed once the memory answers.
@@ -191,19 +179,6 @@ func (s *Store) BuildError() error {
 // InMemory reports whether reads are answered from memory (the embedded engine).
 func (s *Store) InMemory() bool { return s.mem != nil }
 
-// WaitReady waits until the memory is built, or ctx ends.
-func (s *Store) WaitReady(ctx context.Context) error {
-	if s.mem == nil {
-		return nil
-	}
-	select {
-	case <-s.mem.ready:
-		return s.mem.buildErr
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // buildMemory reads every collection once, in one pass each, and repairs
 // the stored rollups from the dossiers when they differ (a crash between a
 // dossier's write and its rollup's, or an interrupted bulk load).
@@ -221,16 +196,16 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 		}
 		m.total.Store(int64(n))
 	}
-	if err := scanAll(ctx, s, colAgencies, func(a *registry.Agency) error { m.put(a); return nil }); err != nil {
+	if err := scanAll(ctx, s, colAgencies, func(a *registry.Agency) error { m.stored(a); return nil }); err != nil {
 		return err
 	}
-	if err := scanAll(ctx, s, colProcedures, func(p *registry.Procedure) error { m.put(p); return nil }); err != nil {
+	if err := scanAll(ctx, s, colProcedures, func(p *registry.Procedure) error { m.stored(p); return nil }); err != nil {
 		return err
 	}
-	if err := scanAll(ctx, s, colDirectives, func(d *registry.Directive) error { m.put(d); return nil }); err != nil {
+	if err := scanAll(ctx, s, colDirectives, func(d *registry.Directive) error { m.stored(d); return nil }); err != nil {
 		return err
 	}
-	if err := scanAll(ctx, s, colReports, func(r *registry.Report) error { m.put(r); return nil }); err != nil {
+	if err := scanAll(ctx, s, colReports, func(r *registry.Report) error { m.stored(r); return nil }); err != nil {
 		return err
 	}
 	type counter struct {
@@ -242,7 +217,7 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 	}
 	computed := stats.Rollup{}
 	add := func(d *registry.Dossier, r dossierRow) {
-		m.dossiers.putRow(r)
+		m.index.putRow(r)
 		computed.Add(stats.Contributions(d), 1)
 		m.loaded.Add(1)
 	}
@@ -258,13 +233,13 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 		m.total.Store(n)
 	}
 	m.rollupMu.Lock()
-	m.rollup = computed
+	m.rollups = computed
 	m.rollupMu.Unlock()
 	if err := s.repairRollups(ctx, computed); err != nil {
 		return err
 	}
-	s.log.Info("embedded store: memory built", "dossiers", m.loaded.Load(), "directives", len(m.directives.rows),
-		"procedures", len(m.procedures.rows), "took", time.Since(began).Round(time.Millisecond))
+	s.log.Info("embedded store: memory built", "dossiers", m.loaded.Load(), "directives", len(m.directiveRows.rows),
+		"procedures", len(m.procedureRows.rows), "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 
@@ -286,6 +261,28 @@ func scanAll[T any](ctx context.Context, s *Store, col string, fn func(*T) error
 		}
 	}
 	return classify(cur.Err())
+}
+
+// _id orders, as each reads.
+var (
+	directiveByKey = sortKey[*registry.Directive]{id: func(d *registry.Directive) string { return d.Key }}
+	reportByKey    = sortKey[*registry.Report]{id: func(r *registry.Report) string { return r.Key }}
+)
+
+// eachOf calls fn with each item in turn.
+func eachOf[T any](items []T, fn func(T) error) error {
+	for _, it := range items {
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortedBy sorts items in the order of key, as each's cursor would give them.
+func sortedBy[T any](items []T, key sortKey[T]) []T {
+	slices.SortFunc(items, key.compare)
+	return items
 }
 
 // scannedFields are what the build reads of each dossier: its list fields
@@ -468,7 +465,7 @@ func (m *memory) directivesMatching(f DirectiveFilter) ([]*registry.Directive, e
 		t, _ := registry.LookupDocType(*f.Type)
 		typeCode = t.Code
 	}
-	return m.directives.matching(func(d *registry.Directive) bool { return f.matches(d, terms, typeCode) }), nil
+	return m.directiveRows.matching(func(d *registry.Directive) bool { return f.matches(d, terms, typeCode) }), nil
 }
 
 // facetValue is the value of a facet field in a directive, as the engine's
@@ -496,7 +493,7 @@ func (m *memory) proceduresMatching(f ProcedureFilter) ([]*registry.Procedure, e
 			return nil, err
 		}
 	}
-	return m.procedures.matching(func(p *registry.Procedure) bool { return f.matches(p, basis) }), nil
+	return m.procedureRows.matching(func(p *registry.Procedure) bool { return f.matches(p, basis) }), nil
 }
 
 func (f ProcedureFilter) matches(p *registry.Procedure, legalBasis string) bool {
@@ -509,4 +506,175 @@ func (f AgencyFilter) matches(a *registry.Agency) bool { return f.Level == nil |
 
 func (f ReportFilter) matches(r *registry.Report) bool {
 	return (f.Period == nil || r.Period == *f.Period) && (f.AgencyCode == nil || r.AgencyCode == *f.AgencyCode)
+}
+
+// memory as the store's backend (see backend): everything from memory but
+// the dossiers the index does not keep whole, read by _id.
+
+func (m *memory) agency(_ context.Context, code string) (*registry.Agency, error) {
+	return m.agencyRows.get(code), nil
+}
+
+func (m *memory) agencies(_ context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
+	return pageOf(m.agencyRows.matching(f.matches), agencyOrder, args)
+}
+
+func (m *memory) eachAgency(_ context.Context, f AgencyFilter, fn func(*registry.Agency) error) error {
+	return eachOf(sortedBy(m.agencyRows.matching(f.matches), agencyOrder), fn)
+}
+
+func (m *memory) agenciesByCode(_ context.Context, codes []string) ([]*registry.Agency, error) {
+	return m.agencyRows.matching(func(a *registry.Agency) bool {
+		return slices.Contains(codes, a.Code) || (a.Abbreviation != "" && slices.Contains(codes, a.Abbreviation))
+	}), nil
+}
+
+func (m *memory) procedure(_ context.Context, code string) (*registry.Procedure, error) {
+	return m.procedureRows.get(code), nil
+}
+
+func (m *memory) procedures(_ context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
+	ps, err := m.proceduresMatching(f)
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(ps, procedureOrder, args)
+}
+
+func (m *memory) eachProcedure(_ context.Context, f ProcedureFilter, fn func(*registry.Procedure) error) error {
+	ps, err := m.proceduresMatching(f)
+	if err != nil {
+		return err
+	}
+	return eachOf(sortedBy(ps, procedureOrder), fn)
+}
+
+func (m *memory) proceduresByCode(_ context.Context, codes []string) ([]*registry.Procedure, error) {
+	var out []*registry.Procedure
+	for _, c := range codes {
+		if p := m.procedureRows.get(c); p != nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (m *memory) exists(_ context.Context, col, id string) (bool, error) {
+	switch col {
+	case colAgencies:
+		return m.agencyRows.has(id), nil
+	case colProcedures:
+		return m.procedureRows.has(id), nil
+	}
+	return false, fmt.Errorf("store: memory keeps no %s", col)
+}
+
+func (m *memory) directive(_ context.Context, key string) (*registry.Directive, error) {
+	return m.directiveRows.get(key), nil
+}
+
+func (m *memory) directives(_ context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
+	ds, err := m.directivesMatching(f)
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(ds, directiveOrder, args)
+}
+
+func (m *memory) eachDirective(_ context.Context, f DirectiveFilter, fn func(*registry.Directive) error) error {
+	ds, err := m.directivesMatching(f)
+	if err != nil {
+		return err
+	}
+	return eachOf(sortedBy(ds, directiveByKey), fn)
+}
+
+func (m *memory) directiveFacet(_ context.Context, f DirectiveFilter, field string) ([]Facet, error) {
+	ds, err := m.directivesMatching(f)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, d := range ds {
+		counts[facetValue(d, field)]++
+	}
+	out := make([]Facet, 0, len(counts))
+	for v, n := range counts {
+		out = append(out, Facet{Value: v, Count: n})
+	}
+	return out, nil
+}
+
+func (m *memory) directivesBySymbolKeys(_ context.Context, keys []string, year *int) ([]*registry.Directive, error) {
+	return m.directiveRows.matching(func(d *registry.Directive) bool {
+		return slices.Contains(keys, d.SymbolKey) && (year == nil || d.Year == *year)
+	}), nil
+}
+
+func (m *memory) directivesRelatedTo(_ context.Context, symbolKey string) ([]*registry.Directive, error) {
+	return sortedBy(m.directiveRows.matching(func(d *registry.Directive) bool {
+		return slices.ContainsFunc(d.Relations, func(r registry.Relation) bool { return r.SymbolKey == symbolKey })
+	}), directiveByKey), nil
+}
+
+func (m *memory) report(_ context.Context, key string) (*registry.Report, error) {
+	return m.reportRows.get(key), nil
+}
+
+func (m *memory) reports(_ context.Context, f ReportFilter, args PageArgs) (*Page[*registry.Report], error) {
+	return pageOf(m.reportRows.matching(f.matches), reportOrder, args)
+}
+
+func (m *memory) eachReport(_ context.Context, f ReportFilter, fn func(*registry.Report) error) error {
+	return eachOf(sortedBy(m.reportRows.matching(f.matches), reportByKey), fn)
+}
+
+// eachDossier reads the matching dossiers in code order, by _id: an
+// export, not a request, and the engine's sorted find would hold the whole
+// collection in memory first.
+func (m *memory) eachDossier(ctx context.Context, f DossierFilter, fn func(*registry.Dossier) error) error {
+	codes, err := m.index.matchingCodes(f)
+	if err != nil {
+		return err
+	}
+	for _, code := range codes {
+		d, err := m.dossier(ctx, code)
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			if err := fn(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m *memory) dossierCodes(_ context.Context, prefix string) ([]string, error) {
+	return m.index.codes(prefix), nil
+}
+
+// rollup copies the cells asked for.
+func (m *memory) rollup(_ context.Context, from, to string, agencies []string) (stats.Rollup, error) {
+	m.rollupMu.RLock()
+	defer m.rollupMu.RUnlock()
+	out := stats.Rollup{}
+	for c, v := range m.rollups {
+		if c.Month > to || (from != "" && c.Month < from) || (len(agencies) > 0 && !slices.Contains(agencies, c.Agency)) {
+			continue
+		}
+		out.Add(stats.Rollup{c: v}, 1)
+	}
+	return out, nil
+}
+
+// nextSequence reads the counter from memory and stores the next value by
+// _id: the engine's $inc would not be atomic across its connections, and
+// the writer is the only one counting.
+func (m *memory) stepFilter(code string, _ int) bson.D { return byID(code) }
+
+func (m *memory) nextSequence(ctx context.Context, id string) (int, error) {
+	seq := m.counters[id] + 1
+	return seq, m.eng.s.setSequence(ctx, id, seq)
 }

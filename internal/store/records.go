@@ -3,13 +3,9 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
@@ -35,10 +31,7 @@ func (s *Store) CreateAgency(ctx context.Context, in registry.CreateAgencyInput,
 
 // Agency returns the agency with code, or nil.
 func (s *Store) Agency(ctx context.Context, code string) (*registry.Agency, error) {
-	if s.mem != nil {
-		return s.mem.agencies.get(code), nil
-	}
-	return get[registry.Agency](ctx, s, colAgencies, code)
+	return s.read.agency(ctx, code)
 }
 
 // AgencyFilter narrows the agencies list.
@@ -48,10 +41,7 @@ var agencyOrder = sortKey[*registry.Agency]{id: func(a *registry.Agency) string 
 
 // Agencies lists agencies by code.
 func (s *Store) Agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
-	if s.mem != nil {
-		return pageOf(s.mem.agencies.matching(f.matches), agencyOrder, args)
-	}
-	return list(ctx, s, colAgencies, f.query(), agencyOrder, args)
+	return s.read.agencies(ctx, f, args)
 }
 
 func (f AgencyFilter) query() bson.D {
@@ -80,10 +70,7 @@ func (s *Store) CreateProcedure(ctx context.Context, in registry.CreateProcedure
 
 // Procedure returns the procedure with code, or nil.
 func (s *Store) Procedure(ctx context.Context, code string) (*registry.Procedure, error) {
-	if s.mem != nil {
-		return s.mem.procedures.get(code), nil
-	}
-	return get[registry.Procedure](ctx, s, colProcedures, code)
+	return s.read.procedure(ctx, code)
 }
 
 // ProcedureFilter narrows the procedures list.
@@ -98,18 +85,7 @@ var procedureOrder = sortKey[*registry.Procedure]{id: func(p *registry.Procedure
 
 // Procedures lists procedures by code.
 func (s *Store) Procedures(ctx context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
-	if s.mem != nil {
-		ps, err := s.mem.proceduresMatching(f)
-		if err != nil {
-			return nil, err
-		}
-		return pageOf(ps, procedureOrder, args)
-	}
-	q, err := f.query()
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, s, colProcedures, q, procedureOrder, args)
+	return s.read.procedures(ctx, f, args)
 }
 
 func (f ProcedureFilter) query() (bson.D, error) {
@@ -151,17 +127,11 @@ func get[T any](ctx context.Context, s *Store, col, id string) (*T, error) {
 
 // mustExist answers BAD_USER_INPUT naming field when a referenced record is missing.
 func (s *Store) mustExist(ctx context.Context, col, id, field, what string) error {
-	if s.mem != nil {
-		if !s.mem.has(col, id) {
-			return registry.Invalid(field, "no %s with code %q", what, id)
-		}
-		return nil
-	}
-	err := s.db.Collection(col).FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	ok, err := s.read.exists(ctx, col, id)
+	if err == nil && !ok {
 		return registry.Invalid(field, "no %s with code %q", what, id)
 	}
-	return classify(err)
+	return err
 }
 
 func parseString(raw json.RawMessage) (any, error) {
@@ -191,22 +161,7 @@ func parseDate(raw json.RawMessage) (any, error) {
 // AgenciesByCode returns the agencies with the given codes, in one query. A
 // key may also be an abbreviation (TTPVHCC): directives name their issuer so.
 func (s *Store) AgenciesByCode(ctx context.Context, codes []string) (map[string]*registry.Agency, error) {
-	if s.mem != nil {
-		out := make(map[string]*registry.Agency, len(codes))
-		for _, a := range s.mem.agencies.matching(func(a *registry.Agency) bool {
-			return slices.Contains(codes, a.Code) || (a.Abbreviation != "" && slices.Contains(codes, a.Abbreviation))
-		}) {
-			out[a.Code] = a
-			if a.Abbreviation != "" {
-				out[a.Abbreviation] = a
-			}
-		}
-		return out, nil
-	}
-	rows, err := findAll[registry.Agency](ctx, s, colAgencies, bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}},
-		bson.D{{Key: "abbreviation", Value: bson.D{{Key: "$in", Value: codes}}}},
-	}}})
+	rows, err := s.read.agenciesByCode(ctx, codes)
 	out := make(map[string]*registry.Agency, len(rows))
 	for _, r := range rows {
 		out[r.Code] = r
@@ -219,16 +174,7 @@ func (s *Store) AgenciesByCode(ctx context.Context, codes []string) (map[string]
 
 // ProceduresByCode returns the procedures with the given codes, in one query.
 func (s *Store) ProceduresByCode(ctx context.Context, codes []string) (map[string]*registry.Procedure, error) {
-	if s.mem != nil {
-		out := make(map[string]*registry.Procedure, len(codes))
-		for _, c := range codes {
-			if p := s.mem.procedures.get(c); p != nil {
-				out[c] = p
-			}
-		}
-		return out, nil
-	}
-	rows, err := findAll[registry.Procedure](ctx, s, colProcedures, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}})
+	rows, err := s.read.proceduresByCode(ctx, codes)
 	out := make(map[string]*registry.Procedure, len(rows))
 	for _, r := range rows {
 		out[r.Code] = r

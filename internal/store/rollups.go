@@ -10,8 +10,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
@@ -62,8 +60,8 @@ func (s *Store) applyRollup(ctx context.Context, delta stats.Rollup) error {
 		return nil
 	}
 	_, err := s.db.Collection(colRollups).BulkWrite(ctx, models)
-	if err == nil && s.mem != nil {
-		s.mem.addRollup(delta)
+	if err == nil {
+		s.follow.rolledUp(delta)
 	}
 	return classify(err)
 }
@@ -119,21 +117,7 @@ func (s *Store) RollupLag() time.Duration {
 // Rollup reads the stored cells of months from..to (inclusive; from "" means
 // from the beginning), for the given agencies (all when empty).
 func (s *Store) Rollup(ctx context.Context, from, to string, agencies []string) (stats.Rollup, error) {
-	if s.mem != nil {
-		return s.mem.readRollup(from, to, agencies), nil
-	}
-	return s.readRollup(ctx, s.db.Collection(colRollups), from, to, agencies)
-}
-
-// dashboardRollup is Rollup read from a secondary when the replica set has
-// one: statistics tolerate a second's lag, and dashboards should not load
-// the primary that records the steps. verify reads the primary.
-func (s *Store) dashboardRollup(ctx context.Context, from, to string, agencies []string) (stats.Rollup, error) {
-	if s.mem != nil {
-		return s.mem.readRollup(from, to, agencies), nil
-	}
-	c := s.db.Collection(colRollups, options.Collection().SetReadPreference(readpref.SecondaryPreferred()))
-	return s.readRollup(ctx, c, from, to, agencies)
+	return s.read.rollup(ctx, from, to, agencies)
 }
 
 func (s *Store) readRollup(ctx context.Context, c *mongo.Collection, from, to string, agencies []string) (stats.Rollup, error) {
@@ -220,11 +204,7 @@ func (s *Store) RebuildRollups(ctx context.Context) (cells int, err error) {
 			}
 		}
 		s.rollupBehind.Store(0)
-		if s.mem != nil {
-			s.mem.rollupMu.Lock()
-			s.mem.rollup = r
-			s.mem.rollupMu.Unlock()
-		}
+		s.follow.rollupsRebuilt(r)
 		return nil
 	})
 	return cells, err

@@ -69,7 +69,11 @@ type Store struct {
 	onStep func(*registry.Dossier)
 	// minCell: see Config.MinCell.
 	minCell int
-	// mem answers reads on the embedded engine (nil on MongoDB).
+	// read answers the reads and follow learns of the writes: the engine's
+	// queries and nothing on MongoDB, memory on the embedded engine.
+	read   backend
+	follow follower
+	// mem is the embedded engine's memory, being built or built (nil on MongoDB).
 	mem *memory
 	// engine is the embedded engine, when known (see Config.Engine).
 	engine Engine
@@ -128,6 +132,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{client: client, db: client.Database(cfg.Database), cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now,
 		onStep: cfg.OnStep, minCell: cfg.MinCell, engine: cfg.Engine}
+	s.read, s.follow = engineReads{s}, noFollower{}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := client.Ping(pingCtx, nil); err != nil {
@@ -142,7 +147,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.SerialWrites || ferret {
 		s.writer = make(chan struct{}, 1)
 		if !cfg.DisableMemory {
-			s.mem = newMemory()
+			s.mem = newMemory(engineReads{s})
+			s.read, s.follow = s.mem, s.mem
 		}
 	}
 	if err := s.prepare(ctx, ferret); err != nil {
@@ -302,8 +308,8 @@ func (s *Store) insert(ctx context.Context, col, what, id string, doc any) error
 		if isDuplicate(err) {
 			return registry.Errorf(registry.CodeConflict, "%s %s already exists", what, id)
 		}
-		if err == nil && s.mem != nil {
-			s.mem.put(doc)
+		if err == nil {
+			s.follow.stored(doc)
 		}
 		return classify(err)
 	})
