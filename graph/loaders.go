@@ -16,6 +16,10 @@ type BatchReader interface {
 	AgenciesByCode(ctx context.Context, codes []string) (map[string]*registry.Agency, error)
 	ProceduresByCode(ctx context.Context, codes []string) (map[string]*registry.Procedure, error)
 	DirectivesBySymbols(ctx context.Context, symbols []string) (map[string][]*registry.Directive, error)
+	// InMemory reports reads answered from memory (the embedded engine):
+	// batching them saves nothing and its wait would cost each level of a
+	// response 2 ms.
+	InMemory() bool
 }
 
 // loaders batch the references one response resolves (a dossier's agency
@@ -33,8 +37,12 @@ type loadersKey struct{}
 // of one level run concurrently, well within it.
 const loaderWait = 2 * time.Millisecond
 
-// WithLoaders gives each request its own loaders over r.
+// WithLoaders gives each request its own loaders over r, unless r reads
+// from memory.
 func WithLoaders(r BatchReader, next http.Handler) http.Handler {
+	if r.InMemory() {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		l := &loaders{
 			agency:     dataloadgen.NewLoader(aligned(r.AgenciesByCode), dataloadgen.WithWait(loaderWait)),
