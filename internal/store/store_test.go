@@ -383,6 +383,14 @@ func (e *env) indexKeys(t *testing.T, col string) [][]string {
 // answers from memory and FerretDB's indexes would serve no query).
 func mongoWay(c *store.Config) { c.DisableMemory = true }
 
+// bothWays runs test on the embedded engine's memory and the MongoDB way
+// (engine queries, memory off): the two must answer alike. On MONGODB_URI
+// both are the MongoDB way.
+func bothWays(t *testing.T, test func(t *testing.T, way func(*store.Config))) {
+	t.Run("memory", func(t *testing.T) { test(t, func(*store.Config) {}) })
+	t.Run("engine queries", func(t *testing.T) { test(t, mongoWay) })
+}
+
 func TestIndexes(t *testing.T) {
 	e := newEnv(t, mongoWay)
 	for col, want := range map[string][][]string{
