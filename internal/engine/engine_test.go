@@ -2,7 +2,11 @@ package engine_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +130,74 @@ func TestDataSurvivesRestart(t *testing.T) {
 	}
 	if want := "000.00.06.H56-210420-0002"; next.Code != want {
 		t.Errorf("first code generated after restart = %q, want %q", next.Code, want)
+	}
+}
+
+// TestIndexIDs: after IndexIDs, the query FerretDB's SQLite backend sends
+// for a find or update by {_id: x} (metadata.IDColumn in FerretDB 1.24.2:
+// `_ferretdb_sjson->'$._id' = ?`) is an index search, in every collection.
+func TestIndexIDs(t *testing.T) {
+	dir := t.TempDir()
+	eng := start(t, dir)
+	ctx := t.Context()
+	client, err := mongo.Connect(options.Client().ApplyURI(eng.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
+	db := client.Database("registry")
+	for _, col := range []string{"dossiers", "agencies"} {
+		if _, err := db.Collection(col).InsertMany(ctx, []any{bson.D{{Key: "_id", Value: "a"}}, bson.D{{Key: "_id", Value: "b"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // a second call finds the indexes there
+		if n, err := eng.IndexIDs(ctx, "registry"); err != nil || n != 2 {
+			t.Fatalf("IndexIDs = %d, %v; want 2 collections", n, err)
+		}
+	}
+
+	sqlite, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "registry.sqlite")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlite.Close()
+	rows, err := sqlite.QueryContext(ctx, `SELECT table_name FROM _ferretdb_collections`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	for _, table := range tables {
+		var plan strings.Builder
+		rows, err := sqlite.QueryContext(ctx, fmt.Sprintf(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ?`, table), `"b"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString(detail)
+		}
+		rows.Close()
+		if want := "USING INDEX " + table + "_id_pushdown"; !strings.Contains(plan.String(), want) {
+			t.Errorf("%s: plan %q, want %q", table, plan.String(), want)
+		}
+	}
+
+	// And FerretDB still answers by _id, through the driver.
+	var got bson.M
+	if err := db.Collection("dossiers").FindOne(ctx, bson.D{{Key: "_id", Value: "b"}}).Decode(&got); err != nil || got["_id"] != "b" {
+		t.Errorf("find by _id after the index: %v %v", got, err)
 	}
 }
