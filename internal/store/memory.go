@@ -125,10 +125,19 @@ func (m *memory) stored(doc any) {
 // unsure drops the whole copy of the dossier: the next read asks the engine.
 func (m *memory) unsure(code string) { m.index.forget(code) }
 
+// rolledUp replaces each changed cell by a new one, never changing a cell
+// in place: readers share the cells (see rollup).
 func (m *memory) rolledUp(delta stats.Rollup) {
 	m.rollupMu.Lock()
-	m.rollups.Add(delta, 1)
-	m.rollupMu.Unlock()
+	defer m.rollupMu.Unlock()
+	for c, d := range delta {
+		cell := stats.Rollup{}
+		if old := m.rollups[c]; old != nil {
+			cell.Add(stats.Rollup{c: old}, 1)
+		}
+		cell.Add(stats.Rollup{c: d}, 1)
+		m.rollups[c] = cell[c]
+	}
 }
 
 func (m *memory) rollupsRebuilt(r stats.Rollup) {
@@ -655,16 +664,18 @@ func (m *memory) dossierCodes(_ context.Context, prefix string) ([]string, error
 	return m.index.codes(prefix), nil
 }
 
-// rollup copies the cells asked for.
+// rollup selects the cells asked for. They are shared, not copied (a
+// dashboard reads thousands): callers only read them, and writers replace
+// cells rather than change them.
 func (m *memory) rollup(_ context.Context, from, to string, agencies []string) (stats.Rollup, error) {
 	m.rollupMu.RLock()
 	defer m.rollupMu.RUnlock()
-	out := stats.Rollup{}
+	out := make(stats.Rollup, len(m.rollups))
 	for c, v := range m.rollups {
 		if c.Month > to || (from != "" && c.Month < from) || (len(agencies) > 0 && !slices.Contains(agencies, c.Agency)) {
 			continue
 		}
-		out.Add(stats.Rollup{c: v}, 1)
+		out[c] = v
 	}
 	return out, nil
 }

@@ -114,8 +114,9 @@ func (s *Store) RollupLag() time.Duration {
 	return s.now().Sub(time.Unix(0, since))
 }
 
-// Rollup reads the stored cells of months from..to (inclusive; from "" means
-// from the beginning), for the given agencies (all when empty).
+// Rollup reads the cells of months from..to (inclusive; from "" means from
+// the beginning), for the given agencies (all when empty). Read only: the
+// cells may be shared with the store.
 func (s *Store) Rollup(ctx context.Context, from, to string, agencies []string) (stats.Rollup, error) {
 	return s.read.rollup(ctx, from, to, agencies)
 }
