@@ -151,6 +151,9 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 		}
 		log.Info("sample data loaded", "dossiers", demo.Dossiers, "took", took.Round(time.Millisecond))
 	}
+	// What start-up read and threw away goes back to the system now, not
+	// over the next minutes.
+	debug.FreeOSMemory()
 
 	if cfg.store.mongoURI != "" {
 		if stream, err := st.WatchDossiers(ctx); err == nil {

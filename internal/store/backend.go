@@ -69,6 +69,8 @@ type follower interface {
 	// stored: a record (agency, procedure, directive, report, dossier)
 	// inserted or replaced, as it now is.
 	stored(doc any)
+	// loaded: a record inserted by a bulk load, which reads none again soon.
+	loaded(doc any)
 	// unsure: a dossier write whose outcome could not be learnt.
 	unsure(code string)
 	rolledUp(delta stats.Rollup)
@@ -79,6 +81,7 @@ type follower interface {
 type noFollower struct{}
 
 func (noFollower) stored(any)                  {}
+func (noFollower) loaded(any)                  {}
 func (noFollower) unsure(string)               {}
 func (noFollower) rolledUp(stats.Rollup)       {}
 func (noFollower) rollupsRebuilt(stats.Rollup) {}

@@ -104,7 +104,7 @@ func (s *Store) load(ctx context.Context, records []any) (inserted []bool, refus
 		}
 		for i, r := range records {
 			if inserted[i] {
-				s.follow.stored(r)
+				s.follow.loaded(r)
 			}
 		}
 		return nil

@@ -44,8 +44,8 @@ type memory struct {
 	// counters are the dossier code sequences; only the writer touches them.
 	counters map[string]int
 
-	// loaded of total dossiers read by the build; ready once it is done.
-	loaded, total atomic.Int64
+	// scanned of total dossiers read by the build; ready once it is done.
+	scanned, total atomic.Int64
 	ready         chan struct{}
 	buildErr      error
 }
@@ -122,6 +122,16 @@ func (m *memory) stored(doc any) {
 	}
 }
 
+// loaded keeps a dossier's list fields only: a bulk load would only churn
+// the whole dossiers kept for reads.
+func (m *memory) loaded(doc any) {
+	if d, ok := doc.(*registry.Dossier); ok {
+		m.index.putRow(rowOf(d))
+		return
+	}
+	m.stored(doc)
+}
+
 // unsure drops the whole copy of the dossier: the next read asks the engine.
 func (m *memory) unsure(code string) { m.index.forget(code) }
 
@@ -155,7 +165,7 @@ func (s *Store) Progress() (loaded, total int) {
 	if s.mem == nil {
 		return 0, 0
 	}
-	return int(s.mem.loaded.Load()), int(s.mem.total.Load())
+	return int(s.mem.scanned.Load()), int(s.mem.total.Load())
 }
 
 // Ready reports whether the store answers: always on MongoDB, and on the
@@ -228,7 +238,7 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 	add := func(d *registry.Dossier, r dossierRow) {
 		m.index.putRow(r)
 		computed.Add(stats.Contributions(d), 1)
-		m.loaded.Add(1)
+		m.scanned.Add(1)
 	}
 	if s.engine != nil {
 		err = s.scanDossiers(ctx, add)
@@ -238,7 +248,7 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if n := m.loaded.Load(); n > m.total.Load() {
+	if n := m.scanned.Load(); n > m.total.Load() {
 		m.total.Store(n)
 	}
 	m.rollupMu.Lock()
@@ -247,7 +257,7 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 	if err := s.repairRollups(ctx, computed); err != nil {
 		return err
 	}
-	s.log.Info("embedded store: memory built", "dossiers", m.loaded.Load(), "directives", len(m.directiveRows.rows),
+	s.log.Info("embedded store: memory built", "dossiers", m.scanned.Load(), "directives", len(m.directiveRows.rows),
 		"procedures", len(m.procedureRows.rows), "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
