@@ -46,8 +46,8 @@ type memory struct {
 
 	// scanned of total dossiers read by the build; ready once it is done.
 	scanned, total atomic.Int64
-	ready         chan struct{}
-	buildErr      error
+	ready          chan struct{}
+	buildErr       error
 }
 
 func newMemory(eng engineReads) *memory {
