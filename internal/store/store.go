@@ -340,8 +340,12 @@ func classify(err error) error {
 	}
 	// A connection pool cleared by another operation's network failure is
 	// labelled a transient error: the store is away, not our fault.
+	// The pool's own error says so too, when a command meets the pool
+	// before the label is added (a cursor's count, say).
 	var labeled interface{ HasErrorLabel(string) bool }
-	transient := errors.As(err, &labeled) && labeled.HasErrorLabel("TransientTransactionError")
+	var pool interface{ Retryable() bool }
+	transient := errors.As(err, &labeled) && labeled.HasErrorLabel("TransientTransactionError") ||
+		errors.As(err, &pool) && pool.Retryable()
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || transient ||
 		mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, mongo.ErrClientDisconnected) {
 		return &registry.Error{Code: registry.CodeUnavailable, Message: "the store did not answer in time; try again", Cause: err}
