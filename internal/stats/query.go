@@ -233,7 +233,15 @@ func Compute(q Query, rollup Rollup) Result {
 			grouped[k] = map[string]*monthly{}
 		}
 		addMonthly(grouped[k], c, v)
-		addMonthly(total, c, v)
+	}
+	// The total sums the groups' months: far fewer than the cells.
+	for _, months := range grouped {
+		for month, m := range months {
+			if total[month] == nil {
+				total[month] = &monthly{}
+			}
+			total[month].merge(m)
+		}
 	}
 	res := Result{Total: &Row{Key: Key{Period: Period{Label: q.From + ".." + q.To, From: q.From, To: min(q.To, asOfMonth)}}}}
 	res.Total.Measures = q.measures(total, res.Total.Period)
@@ -250,10 +258,39 @@ func Compute(q Query, rollup Rollup) Result {
 	return res
 }
 
-// monthly is one group's flows in one month, with receipts split by channel.
+// monthly is one group's flows in one month, with receipts split by
+// channel. The cells' histograms, keyed by text in storage, are summed here
+// by number: a dashboard adds thousands of cells.
 type monthly struct {
-	Counters
-	online, inPerson, postal int
+	received, early, onTime, late, withdrawn, stopped int
+	nationalLate, closedOverdue, daysSum             int
+	online, inPerson, postal                         int
+	overdueStarts                                    [32]int // by day of the month
+	days                                             map[int]int
+}
+
+func (m *monthly) merge(o *monthly) {
+	m.received += o.received
+	m.early += o.early
+	m.onTime += o.onTime
+	m.late += o.late
+	m.withdrawn += o.withdrawn
+	m.stopped += o.stopped
+	m.nationalLate += o.nationalLate
+	m.closedOverdue += o.closedOverdue
+	m.daysSum += o.daysSum
+	m.online += o.online
+	m.inPerson += o.inPerson
+	m.postal += o.postal
+	for i, n := range o.overdueStarts {
+		m.overdueStarts[i] += n
+	}
+	for d, n := range o.days {
+		if m.days == nil {
+			m.days = map[int]int{}
+		}
+		m.days[d] += n
+	}
 }
 
 func addMonthly(into map[string]*monthly, c Cell, v *Counters) {
@@ -262,7 +299,27 @@ func addMonthly(into map[string]*monthly, c Cell, v *Counters) {
 		m = &monthly{}
 		into[c.Month] = m
 	}
-	m.add(v, 1)
+	m.received += v.Received
+	m.early += v.Early
+	m.onTime += v.OnTime
+	m.late += v.Late
+	m.withdrawn += v.Withdrawn
+	m.stopped += v.Stopped
+	m.nationalLate += v.NationalLate
+	m.closedOverdue += v.ClosedOverdue
+	m.daysSum += v.DaysSum
+	for d, n := range v.OverdueStarts {
+		if day, err := strconv.Atoi(d); err == nil && day > 0 && day < len(m.overdueStarts) {
+			m.overdueStarts[day] += n
+		}
+	}
+	for k, n := range v.Days {
+		if m.days == nil {
+			m.days = map[int]int{}
+		}
+		days, _ := strconv.Atoi(k)
+		m.days[days] += n
+	}
 	switch c.Channel {
 	case registry.ChannelOnline:
 		m.online += v.Received
@@ -281,22 +338,21 @@ func (q *Query) measures(months map[string]*monthly, p Period) Measures {
 	}
 	var open, overdue, carried int
 	stockMonth := string(m.StockDate)[:7]
-	day := string(m.StockDate)[8:]
+	day, _ := strconv.Atoi(string(m.StockDate)[8:])
 	for month, f := range months {
 		if month >= p.From && month <= p.To {
 			m.ReceivedOnline += f.online
 			m.ReceivedInPerson += f.inPerson
 			m.ReceivedPostal += f.postal
-			m.Early += f.Early
-			m.OnTime += f.OnTime
-			m.Late += f.Late
-			m.NationalLate += f.NationalLate
-			m.Withdrawn += f.Withdrawn
-			m.Stopped += f.Stopped
-			m.DaysSum += f.DaysSum
+			m.Early += f.early
+			m.OnTime += f.onTime
+			m.Late += f.late
+			m.NationalLate += f.nationalLate
+			m.Withdrawn += f.withdrawn
+			m.Stopped += f.stopped
+			m.DaysSum += f.daysSum
 			if m.days != nil {
-				for k, n := range f.Days {
-					v, _ := strconv.Atoi(k)
+				for v, n := range f.days {
 					m.days[v] += n
 				}
 			}
@@ -304,17 +360,19 @@ func (q *Query) measures(months map[string]*monthly, p Period) Measures {
 		if !q.Stocks {
 			continue
 		}
-		ended := f.Early + f.OnTime + f.Late + f.Withdrawn + f.Stopped
+		ended := f.early + f.onTime + f.late + f.withdrawn + f.stopped
 		if month < p.From {
-			carried += f.Received - ended
+			carried += f.received - ended
 		}
 		if month <= stockMonth {
-			open += f.Received - ended
-			overdue -= f.ClosedOverdue
-			for d, n := range f.OverdueStarts {
-				if month < stockMonth || d <= day {
-					overdue += n
-				}
+			open += f.received - ended
+			overdue -= f.closedOverdue
+			last := len(f.overdueStarts) - 1
+			if month == stockMonth {
+				last = day
+			}
+			for _, n := range f.overdueStarts[:last+1] {
+				overdue += n
 			}
 		}
 	}
