@@ -263,10 +263,10 @@ func Compute(q Query, rollup Rollup) Result {
 // by number: a dashboard adds thousands of cells.
 type monthly struct {
 	received, early, onTime, late, withdrawn, stopped int
-	nationalLate, closedOverdue, daysSum             int
-	online, inPerson, postal                         int
-	overdueStarts                                    [32]int // by day of the month
-	days                                             map[int]int
+	nationalLate, closedOverdue, daysSum              int
+	online, inPerson, postal                          int
+	overdueStarts                                     [32]int // by day of the month
+	days                                              map[int]int
 }
 
 func (m *monthly) merge(o *monthly) {
