@@ -59,6 +59,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&b.Codes, "codes", 20000, "distinct dossier codes the dossier query asks for, in turn")
 	fs.IntVar(&b.RecomputeRuns, "stats-recompute-runs", 0, "when positive, also time the dashboard recomputed from every dossier (minutes at a million) this many times against rollup reads, and check they agree")
 	fs.IntVar(&b.RollupRuns, "stats-rollup-runs", 30, "statistics read from the rollups this many times (with --stats-recompute-runs)")
+	fs.StringVar(&b.Profiles, "cpuprofile", "", "directory to write a CPU profile of each operation into (floor.pprof, dossier.pprof...), for go tool pprof")
 	out := fs.String("out", "", "markdown file to write the report into (its section for this number of dossiers is replaced)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

@@ -13,7 +13,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/vnregistry/registry/internal/store"
@@ -59,6 +62,9 @@ type Config struct {
 	// directory), so the server starts cold, as it would in production.
 	Open  func(ctx context.Context) (*store.Store, func(), error)
 	Serve func(ctx context.Context, addr string) error
+	// Profiles, when not empty, is a directory that receives a CPU profile
+	// of each operation's measurement, named for it (dossier.pprof...).
+	Profiles string
 	// Progress, when not nil, learns how far the generation has come.
 	Progress func(done, total int64, records int)
 	Log      *slog.Logger
@@ -152,15 +158,45 @@ func measureOp(ctx context.Context, cfg Config, gw *gateway, op operation) row {
 		r.checkErr = err
 		cfg.Log.Error("bench: the first answer failed its check", "operation", op.name, "err", err)
 	}
+	stopProfile, err := startProfile(cfg.Profiles, op.slug)
+	if err != nil {
+		cfg.Log.Error("bench: no CPU profile", "operation", op.name, "err", err)
+	}
 	r.res = measure(ctx, cfg, func(ctx context.Context, worker, i int) error {
 		q, v := op.request(worker, i)
 		_, err := gw.do(ctx, q, v)
 		return err
 	})
+	if err := stopProfile(); err != nil {
+		cfg.Log.Error("bench: CPU profile", "operation", op.name, "err", err)
+	}
 	if r.res.firstErr != nil {
 		cfg.Log.Error("bench: requests failed", "operation", op.name, "failed", r.res.errors, "first", r.res.firstErr)
 	}
 	return r
+}
+
+// startProfile starts profiling the CPU into dir/slug.pprof when dir is
+// not empty; the function returned stops and writes it.
+func startProfile(dir, slug string) (func() error, error) {
+	if dir == "" {
+		return func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return func() error { return nil }, err
+	}
+	f, err := os.Create(filepath.Join(dir, slug+".pprof"))
+	if err != nil {
+		return func() error { return nil }, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() error { return nil }, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // freeAddr is a loopback address nothing listens on: the server is started

@@ -11,6 +11,7 @@ import (
 // judged against.
 type operation struct {
 	name string
+	slug string // names its CPU profile
 	what string // what the requests ask, for the report
 	// request is the document and variables of request i (counted across
 	// all clients), made by client worker.
@@ -18,6 +19,8 @@ type operation struct {
 	// check looks at the data of the first answer, made before measuring.
 	check  func(data json.RawMessage) error
 	target target
+	// note, when not nil, says something of the measurement for the report.
+	note func(result) string
 }
 
 // target is what the operation should achieve on the embedded engine, on
@@ -73,6 +76,7 @@ const (
 func floorOp() operation {
 	return operation{
 		name:    "floor `{ __typename }`",
+		slug:    "floor",
 		what:    "the least a request costs: HTTP, parsing and validation, no resolver",
 		request: func(int, int) (string, map[string]any) { return gqlFloor, nil },
 		check: func(data json.RawMessage) error {
@@ -95,6 +99,7 @@ func operations(s *sample) []operation {
 	search := func(i int) string { return s.searches[i%len(s.searches)] }
 	return []operation{{
 		name: "full dossier query",
+		slug: "dossier",
 		what: fmt.Sprintf("the README's third example: `dossier(code:)` with its procedure, legal bases and their directives, "+
 			"history and provenance; %s codes drawn across the store, asked in turn", thousands(len(s.codes))),
 		request: func(_, i int) (string, map[string]any) { return gqlDossier, map[string]any{"code": code(i)} },
@@ -117,8 +122,16 @@ func operations(s *sample) []operation {
 		target: target{"p50 ≤ 3× the floor's and ≥ 1,500 req/s", func(r, floor result) bool {
 			return r.p50 <= 3*floor.p50 && r.throughput() >= 1500
 		}},
+		note: func(r result) string {
+			if n := r.requests + r.errors; n > len(s.codes) {
+				return fmt.Sprintf("%s requests over %s codes: after the first %s, the codes came round again, "+
+					"and were likely still in the server's cache of recently used dossiers", thousands(n), thousands(len(s.codes)), thousands(len(s.codes)))
+			}
+			return "no code was asked twice: every dossier was read from the engine, none from the server's cache of recently used dossiers"
+		},
 	}, {
 		name: "page of 20 with procedures, filtered and sorted",
+		slug: "page",
 		what: fmt.Sprintf("`dossiers(first: 20, filter: {agencyCode, status: RESULT_RETURNED}, orderBy: RECEIVED_AT_DESC)` "+
 			"with `totalCount`, each dossier's procedure and `pageInfo`; %d agencies in turn", len(s.agencies)),
 		request: func(_, i int) (string, map[string]any) { return gqlPage, map[string]any{"agency": agency(i)} },
@@ -142,6 +155,7 @@ func operations(s *sample) []operation {
 		target: target{"p50 ≤ 10 ms", func(r, _ result) bool { return r.p50 <= 10*time.Millisecond }},
 	}, {
 		name: "directive search with facets",
+		slug: "search",
 		what: fmt.Sprintf("`directives(first: 10, filter: {search})` with `totalCount`, the type, issuer and year facets and 5 fields an edge; "+
 			"searches %q in turn", s.searches),
 		request: func(_, i int) (string, map[string]any) { return gqlSearch, map[string]any{"q": search(i)} },
@@ -165,6 +179,7 @@ func operations(s *sample) []operation {
 		target: target{"p50 ≤ 10 ms", func(r, _ result) bool { return r.p50 <= 10*time.Millisecond }},
 	}, {
 		name: "statistics dashboard",
+		slug: "stats",
 		what: fmt.Sprintf("`dossierStats` %s..%s by `[MONTH, AGENCY]` as of %s, with totals, stocks and durations", s.from, s.to, s.asOf),
 		request: func(int, int) (string, map[string]any) {
 			return gqlStats, map[string]any{"from": s.from, "to": s.to, "asOf": s.asOf}
@@ -207,6 +222,7 @@ func stepOp(s *sample) operation {
 	}
 	return operation{
 		name: fmt.Sprintf("`recordDossierStep`, %d writers", len(s.open)),
+		slug: "step",
 		what: fmt.Sprintf("TRANSFER with `toUnit`, a minute after the dossier's last step, on %s open dossiers "+
 			"(RECEIVED or IN_PROCESS, each writer its own, read with their histories before measuring)", thousands(total)),
 		request: step,

@@ -128,7 +128,11 @@ func (r *Report) Markdown() string {
 	}
 	fmt.Fprintf(&w, "\nWhat each operation asks:\n\n")
 	for _, x := range append([]row{r.floor}, r.rows...) {
-		fmt.Fprintf(&w, "- %s: %s.\n", x.op.name, x.op.what)
+		fmt.Fprintf(&w, "- %s: %s.", x.op.name, x.op.what)
+		if x.op.note != nil {
+			fmt.Fprintf(&w, " In this run, %s.", x.op.note(x.res))
+		}
+		fmt.Fprintln(&w)
 	}
 	if c := r.statsCompare; c != nil {
 		fmt.Fprintf(&w, "\n### Statistics: rollups against recomputing from the dossiers\n\n")
