@@ -263,29 +263,34 @@ const openPerWriter = 250
 func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*sample, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5a3e))
 	s := &sample{searches: searches, seed: cfg.Seed}
-	edge := func(o store.DossierOrder) (*registry.Dossier, error) {
-		page, err := st.Dossiers(ctx, store.DossierFilter{}, o, store.PageArgs{First: new(1)})
+	// edge is the first dossier matching f in order o, or nil.
+	edge := func(f store.DossierFilter, o store.DossierOrder) (*registry.Dossier, error) {
+		page, err := st.Dossiers(ctx, f, o, store.PageArgs{First: new(1)})
 		if err != nil || len(page.Items) == 0 {
 			return nil, err
 		}
 		return page.Items[0], nil
 	}
-	first, err := edge(store.OrderByReceivedAt)
+	last, err := edge(store.DossierFilter{}, store.OrderByReceivedDesc)
 	if err != nil {
 		return nil, err
 	}
-	last, err := edge(store.OrderByReceivedDesc)
-	if err != nil {
-		return nil, err
-	}
-	if first == nil || last == nil {
+	if last == nil {
 		return nil, fmt.Errorf("bench: the store holds no dossiers")
 	}
-	span := last.ReceivedAt.Sub(first.ReceivedAt)
-	// pages reads pages of dossiers matching f from instants drawn across
-	// the receipts until want distinct dossiers are kept or tries pages
-	// were read.
+	// pages reads pages of dossiers matching f, each from an instant drawn
+	// between the first and the last receipt matching f, until want
+	// distinct dossiers are kept or tries pages were read.
 	pages := func(f store.DossierFilter, want, tries int, keep func(*registry.Dossier) bool) ([]*registry.Dossier, error) {
+		first, err := edge(f, store.OrderByReceivedAt)
+		if err != nil || first == nil {
+			return nil, err
+		}
+		last, err := edge(f, store.OrderByReceivedDesc)
+		if err != nil || last == nil {
+			return nil, err
+		}
+		span := last.ReceivedAt.Sub(first.ReceivedAt)
 		seen := map[string]bool{}
 		var out []*registry.Dossier
 		for range tries {
