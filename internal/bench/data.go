@@ -278,9 +278,10 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 	if last == nil {
 		return nil, fmt.Errorf("bench: the store holds no dossiers")
 	}
-	// pages reads pages of dossiers matching f, each from an instant drawn
-	// between the first and the last receipt matching f, until want
-	// distinct dossiers are kept or tries pages were read.
+	// pages reads pages of dossiers matching f, the first from the
+	// beginning, the others from instants drawn between the first and the
+	// last receipt matching f, until want distinct dossiers are kept or
+	// tries pages were read.
 	pages := func(f store.DossierFilter, want, tries int, keep func(*registry.Dossier) bool) ([]*registry.Dossier, error) {
 		first, err := edge(f, store.OrderByReceivedAt)
 		if err != nil || first == nil {
@@ -293,13 +294,15 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 		span := last.ReceivedAt.Sub(first.ReceivedAt)
 		seen := map[string]bool{}
 		var out []*registry.Dossier
-		for range tries {
+		for try := range tries {
 			if len(out) >= want {
 				break
 			}
-			from := first.ReceivedAt.Add(time.Duration(rng.Int64N(int64(span) + 1)))
 			g := f
-			g.ReceivedFrom = &from
+			if try > 0 { // the first page starts at the beginning, which no instant drawn after it reaches
+				from := first.ReceivedAt.Add(time.Duration(rng.Int64N(int64(span) + 1)))
+				g.ReceivedFrom = &from
+			}
 			page, err := st.Dossiers(ctx, g, store.OrderByReceivedAt, store.PageArgs{First: new(min(pageSize, want))})
 			if err != nil {
 				return nil, err
