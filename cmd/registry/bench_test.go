@@ -63,11 +63,11 @@ func TestBenchGeneratesThenReusesItsStore(t *testing.T) {
 			}
 		}
 		// Every operation made requests and none failed: the rows of the
-		// operations table (9 columns) say so in their second and third.
+		// operations table (10 columns) say so in their second and third.
 		ops := 0
 		for line := range strings.SplitSeq(stdout, "\n") {
 			cells := strings.Split(line, "|")
-			if len(cells) != 11 || strings.TrimSpace(cells[1]) == "operation" || strings.HasPrefix(cells[1], "---") {
+			if len(cells) != 12 || strings.TrimSpace(cells[1]) == "operation" || strings.HasPrefix(cells[1], "---") {
 				continue
 			}
 			ops++

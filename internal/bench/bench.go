@@ -101,7 +101,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	srvCtx, stopServer := context.WithCancel(ctx)
 	stopped := make(chan struct{})
 	var serveErr error
-	started := time.Now()
+	started, cpu := time.Now(), readCPU()
 	go func() {
 		serveErr = cfg.Serve(srvCtx, addr)
 		close(stopped)
@@ -117,6 +117,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if rep.ready, err = waitReady(ctx, base+"/readyz", started, stopped, cfg.Log); err != nil {
 		return nil, err
 	}
+	rep.readyOthers = cpu.othersShare(readCPU())
 	cfg.Log.Info("bench: server ready", "took", rep.ready.Round(time.Millisecond))
 	// What the process keeps once serving: the generation's and the
 	// sampling's garbage returned to the system first.
@@ -162,11 +163,13 @@ func measureOp(ctx context.Context, cfg Config, gw *gateway, op operation) row {
 	if err != nil {
 		cfg.Log.Error("bench: no CPU profile", "operation", op.name, "err", err)
 	}
+	before := readCPU()
 	r.res = measure(ctx, cfg, func(ctx context.Context, worker, i int) error {
 		q, v := op.request(worker, i)
 		_, err := gw.do(ctx, q, v)
 		return err
 	})
+	r.others = before.othersShare(readCPU())
 	if err := stopProfile(); err != nil {
 		cfg.Log.Error("bench: CPU profile", "operation", op.name, "err", err)
 	}

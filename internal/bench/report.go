@@ -25,6 +25,7 @@ type Report struct {
 	statsCompare                *statsComparison
 
 	ready                    time.Duration
+	readyOthers              float64 // other processes' share of the CPU meanwhile (-1 unknown)
 	rssIdle, rssPeak, rssEnd int64
 	floor                    row
 	rows                     []row
@@ -35,6 +36,9 @@ type row struct {
 	op       operation
 	res      result
 	checkErr error // of the first answer, made before measuring
+	// others is the share of the machine's CPU other processes took while
+	// it was measured (-1 unknown).
+	others float64
 }
 
 // failure says what went wrong, or "".
@@ -92,6 +96,9 @@ func (r *Report) Markdown() string {
 	fmt.Fprintf(&w, "| RSS under load, highest (sampled every 200 ms while measuring) | %s | ≤ 600 MB | %s |\n",
 		fmtMB(r.rssPeak), met(r.rssPeak >= 0 && r.rssPeak <= 600<<20))
 	fmt.Fprintf(&w, "| RSS under load, at the end | %s | | |\n\n", fmtMB(r.rssEnd))
+	if r.readyOthers >= 0 {
+		fmt.Fprintf(&w, "While the server got ready, other processes took %.0f%% of the machine's CPU. ", 100*r.readyOthers)
+	}
 	fmt.Fprintf(&w, "RSS is the bench process's VmRSS: the server runs in it, beside the HTTP clients. ")
 	if r.dossiers != targetSize {
 		fmt.Fprintf(&w, "The time-to-ready and RSS targets are set for %s dossiers; at %s they are shown for reference.",
@@ -102,9 +109,11 @@ func (r *Report) Markdown() string {
 		"(POST /graphql; no rate limit, request deadline %s), one operation after the other. "+
 		"Latencies of successful requests; the p99 of fewer than 100 requests is their maximum; "+
 		"p50 / floor is the operation's p50 over the floor's, measured in the same run with the same clients. "+
-		"Targets are for the embedded engine, 2 cores, 4 clients.\n\n",
+		"Targets are for the embedded engine, 2 cores, 4 clients. "+
+		"Others' CPU is the share of the machine's CPU time that other processes took meanwhile (from /proc/stat, less this process's): "+
+		"the machine is shared, and figures measured beside other work are slower than the code.\n\n",
 		cfg.Concurrency, cfg.Duration, thousands(cfg.MaxRequests), cfg.Timeout)
-	fmt.Fprintf(&w, "| operation | requests | errors | req/s | p50 | p99 | p50 / floor | target | met |\n|---|---:|---:|---:|---:|---:|---:|---|---|\n")
+	fmt.Fprintf(&w, "| operation | requests | errors | req/s | p50 | p99 | p50 / floor | target | met | others' CPU |\n|---|---:|---:|---:|---:|---:|---:|---|---|---:|\n")
 	for _, x := range append([]row{r.floor}, r.rows...) {
 		times, ratio := "— | —", "—"
 		if x.res.requests > 0 {
@@ -118,8 +127,12 @@ func (r *Report) Markdown() string {
 			goal = x.op.target.text
 			ok = met(x.failure() == "" && r.floor.failure() == "" && x.op.target.met(x.res, r.floor.res))
 		}
-		fmt.Fprintf(&w, "| %s | %d | %d | %.1f | %s | %s | %s | %s |\n",
-			x.op.name, x.res.requests, x.res.errors, x.res.throughput(), times, ratio, goal, ok)
+		others := "unknown"
+		if x.others >= 0 {
+			others = fmt.Sprintf("%.0f%%", 100*x.others)
+		}
+		fmt.Fprintf(&w, "| %s | %d | %d | %.1f | %s | %s | %s | %s | %s |\n",
+			x.op.name, x.res.requests, x.res.errors, x.res.throughput(), times, ratio, goal, ok, others)
 	}
 	for _, x := range append([]row{r.floor}, r.rows...) {
 		if f := x.failure(); f != "" {
