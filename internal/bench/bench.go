@@ -126,8 +126,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	gw := newGateway(base+"/graphql", cfg.Concurrency)
 	peak := watchRSS(200 * time.Millisecond)
-	floor := floorOp()
-	rep.floor = measureOp(ctx, cfg, gw, floor)
+	rep.floor = measureOp(ctx, cfg, gw, floorOp())
 	for _, op := range operations(sample) {
 		rep.rows = append(rep.rows, measureOp(ctx, cfg, gw, op))
 		if ctx.Err() != nil {
