@@ -1,9 +1,10 @@
 package main
 
-// registry bench at a tiny scale: it runs to the end, the gateway and the
-// driver agree, the statistics paths agree, and a second run replaces its
-// section of the report. No figure is asserted: timings are the report's
-// business, not the tests'.
+// registry bench at a tiny scale, on its own embedded engine: a first run
+// generates into an empty data directory, a second measures that store as
+// it is, and a third, asked for another size, is refused. Every operation
+// must answer without errors and the report must have every row; no
+// figure is asserted: timings are the report's business, not the tests'.
 
 import (
 	"bytes"
@@ -12,25 +13,73 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/vnregistry/registry/internal/storetest"
 )
 
-func TestBenchWritesItsSection(t *testing.T) {
+func TestBenchGeneratesThenReusesItsStore(t *testing.T) {
 	t.Parallel()
+	data := filepath.Join(t.TempDir(), "data")
 	out := filepath.Join(t.TempDir(), "BENCHMARKS.md")
 	if err := os.WriteFile(out, []byte("# Benchmarks\n\nIntro kept as it is.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	defer cancel()
-	for i := range 2 {
+	bench := func(extra ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		code := run(ctx, []string{"bench", "--mongodb-uri", storetest.URI(), "--database", storetest.Database(t),
-			"--dossiers", "150", "--directives", "20", "--concurrency", "2", "--duration", "50ms",
-			"--stats-recompute-runs", "1", "--stats-rollup-runs", "2", "--log-level", "warn", "--out", out}, &stdout, &stderr)
+		args := append([]string{"bench", "--data", data, "--directives", "200", "--codes", "100", "--concurrency", "2",
+			"--log-level", "warn", "--out", out}, extra...)
+		code := run(ctx, args, &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	for i, extra := range [][]string{
+		{"--dossiers", "300", "--duration", "1s", "--stats-recompute-runs", "1", "--stats-rollup-runs", "2"},
+		{"--duration", "300ms"},
+	} {
+		code, stdout, stderr := bench(extra...)
 		if code != 0 {
-			t.Fatalf("run %d: exit %d\nstdout:\n%s\nstderr:\n%s", i, code, &stdout, &stderr)
+			t.Fatalf("run %d: exit %d\nstdout:\n%s\nstderr:\n%s", i+1, code, stdout, stderr)
+		}
+		wants := []string{
+			"## 300 dossiers",
+			"| time to ready: ",
+			"| RSS idle, ",
+			"| RSS under load, highest ",
+			"| floor `{ __typename }` | ",
+			"| full dossier query | ",
+			"| page of 20 with procedures, filtered and sorted | ",
+			"| directive search with facets | ",
+			"| statistics dashboard | ",
+			"| `recordDossierStep`, 2 writers | ",
+			"- Command: `registry bench --data ",
+		}
+		if i == 0 {
+			wants = append(wants, "dossiers generated (seed 1", "Identical results (every row and the total, every run): yes.")
+		} else {
+			wants = append(wants, "300 dossiers already in the store, measured as they were; 200 directives (none added)")
+		}
+		for _, want := range wants {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("run %d: the report lacks %q:\n%s", i+1, want, stdout)
+			}
+		}
+		// Every operation made requests and none failed: the rows of the
+		// operations table (10 columns) say so in their second and third.
+		ops := 0
+		for line := range strings.SplitSeq(stdout, "\n") {
+			cells := strings.Split(line, "|")
+			if len(cells) != 12 || strings.TrimSpace(cells[1]) == "operation" || strings.HasPrefix(cells[1], "---") {
+				continue
+			}
+			ops++
+			if strings.TrimSpace(cells[2]) == "0" || strings.TrimSpace(cells[3]) != "0" {
+				t.Errorf("run %d: an operation made no request or had errors: %s", i+1, line)
+			}
+		}
+		if ops != 6 {
+			t.Errorf("run %d: %d operations in the table, want 6:\n%s", i+1, ops, stdout)
+		}
+		if strings.Contains(stdout, "**Failed**") {
+			t.Errorf("run %d: a failure is reported:\n%s", i+1, stdout)
 		}
 	}
 	b, err := os.ReadFile(out)
@@ -38,37 +87,16 @@ func TestBenchWritesItsSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(b)
-	for _, want := range []string{
-		"Intro kept as it is.",
-		"## 150 dossiers",
-		"Identical results (every row and the total, every run): yes.",
-		"| dossier by code, with history | gateway |",
-		"| page of 20 dossiers with procedures | gateway |",
-		"| directive search | gateway |",
-		"| statistics dashboard | gateway |",
-		"- Command: `registry bench --mongodb-uri ",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the report lacks %q:\n%s", want, text)
-		}
+	if !strings.Contains(text, "Intro kept as it is.") {
+		t.Errorf("the intro was not kept:\n%s", text)
 	}
-	if n := strings.Count(text, sectionStart(150)); n != 1 {
-		t.Errorf("%d sections for 150 dossiers after two runs, want 1:\n%s", n, text)
+	if n := strings.Count(text, "<!-- registry bench --dossiers 300: start -->"); n != 1 {
+		t.Errorf("%d sections for 300 dossiers after two runs, want 1:\n%s", n, text)
 	}
-}
 
-func TestBenchRefusesAStoreWithDossiers(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "registry.sqlite"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"bench", "--data", dir}, &stdout, &stderr); code != 2 {
-		t.Fatalf("exit %d, want 2; stderr:\n%s", code, &stderr)
-	}
-	if !strings.Contains(stderr.String(), "not empty") {
-		t.Errorf("stderr does not say why:\n%s", &stderr)
+	code, stdout, stderr := bench("--dossiers", "400")
+	if code != 1 || !strings.Contains(stderr, "holds 300 dossiers, not 400") {
+		t.Errorf("a store of another size: exit %d, want 1 saying why\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 }
 
@@ -76,16 +104,5 @@ func TestShellJoin(t *testing.T) {
 	got := shellJoin([]string{"--out", "BENCHMARKS.md", "--data", "my dir", "it's"})
 	if want := `--out BENCHMARKS.md --data 'my dir' 'it'\''s'`; got != want {
 		t.Errorf("shellJoin = %s, want %s", got, want)
-	}
-}
-
-func TestBenchFormats(t *testing.T) {
-	for r, want := range map[float64]string{96.4: "96×", 1.04: "1.0×", 0.616: "0.6×", 0.000408: "0.00041×"} {
-		if got := fmtRatio(r); got != want {
-			t.Errorf("fmtRatio(%v) = %s, want %s", r, got, want)
-		}
-	}
-	if got := thousands(100000); got != "100,000" {
-		t.Errorf("thousands(100000) = %s", got)
 	}
 }

@@ -25,7 +25,7 @@ Commands:
   export   write records as NDJSON or CSV
   generate generate deterministic synthetic data
   keys     make an API key
-  bench    measure the gateway against the driver on generated data
+  bench    measure the server on generated data (BENCHMARKS.md)
 
 Run 'registry <command> --help' for a command's flags. Every flag has an
 environment variable equivalent, named in its help.
