@@ -32,7 +32,7 @@ import (
 type memory struct {
 	agencyRows    table[registry.Agency]
 	procedureRows table[registry.Procedure]
-	directiveRows table[registry.Directive]
+	directiveSet  *directiveMemory
 	reportRows    table[registry.Report]
 	index         *listIndex // dossiers
 	// eng reads dossiers the index does not keep whole, by _id.
@@ -53,7 +53,7 @@ type memory struct {
 func newMemory(eng engineReads) *memory {
 	return &memory{eng: eng,
 		agencyRows: newTable[registry.Agency](), procedureRows: newTable[registry.Procedure](),
-		directiveRows: newTable[registry.Directive](), reportRows: newTable[registry.Report](),
+		directiveSet: newDirectiveMemory(), reportRows: newTable[registry.Report](),
 		index: newListIndex(), rollups: stats.Rollup{}, counters: map[string]int{},
 		ready: make(chan struct{}),
 	}
@@ -114,7 +114,7 @@ func (m *memory) stored(doc any) {
 	case *registry.Procedure:
 		m.procedureRows.put(v.Code, v)
 	case *registry.Directive:
-		m.directiveRows.put(v.Key, v)
+		m.directiveSet.put(v)
 	case *registry.Report:
 		m.reportRows.put(v.Key, v)
 	case *registry.Dossier:
@@ -257,7 +257,7 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 	if err := s.repairRollups(ctx, computed); err != nil {
 		return err
 	}
-	s.log.Info("embedded store: memory built", "dossiers", m.scanned.Load(), "directives", len(m.directiveRows.rows),
+	s.log.Info("embedded store: memory built", "dossiers", m.scanned.Load(), "directives", m.directiveSet.size(),
 		"procedures", len(m.procedureRows.rows), "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
@@ -470,23 +470,6 @@ func (f DirectiveFilter) matches(d *registry.Directive, terms []string, typeCode
 	return true
 }
 
-// directivesMatching is the in-memory DirectiveFilter.
-func (m *memory) directivesMatching(f DirectiveFilter) ([]*registry.Directive, error) {
-	if _, err := f.query(); err != nil { // validates as the engine path does
-		return nil, err
-	}
-	var terms []string
-	if f.Search != nil {
-		terms, _ = registry.SearchTerms(*f.Search)
-	}
-	typeCode := ""
-	if f.Type != nil {
-		t, _ := registry.LookupDocType(*f.Type)
-		typeCode = t.Code
-	}
-	return m.directiveRows.matching(func(d *registry.Directive) bool { return f.matches(d, terms, typeCode) }), nil
-}
-
 // facetValue is the value of a facet field in a directive, as the engine's
 // $group would give it.
 func facetValue(d *registry.Directive, field string) string {
@@ -589,11 +572,11 @@ func (m *memory) exists(_ context.Context, col, id string) (bool, error) {
 }
 
 func (m *memory) directive(_ context.Context, key string) (*registry.Directive, error) {
-	return m.directiveRows.get(key), nil
+	return m.directiveSet.get(key), nil
 }
 
 func (m *memory) directives(_ context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
-	ds, err := m.directivesMatching(f)
+	ds, err := m.directiveSet.matching(f)
 	if err != nil {
 		return nil, err
 	}
@@ -601,7 +584,7 @@ func (m *memory) directives(_ context.Context, f DirectiveFilter, args PageArgs)
 }
 
 func (m *memory) eachDirective(_ context.Context, f DirectiveFilter, fn func(*registry.Directive) error) error {
-	ds, err := m.directivesMatching(f)
+	ds, err := m.directiveSet.matching(f)
 	if err != nil {
 		return err
 	}
@@ -609,7 +592,7 @@ func (m *memory) eachDirective(_ context.Context, f DirectiveFilter, fn func(*re
 }
 
 func (m *memory) directiveFacet(_ context.Context, f DirectiveFilter, field string) ([]Facet, error) {
-	ds, err := m.directivesMatching(f)
+	ds, err := m.directiveSet.matching(f)
 	if err != nil {
 		return nil, err
 	}
@@ -625,15 +608,11 @@ func (m *memory) directiveFacet(_ context.Context, f DirectiveFilter, field stri
 }
 
 func (m *memory) directivesBySymbolKeys(_ context.Context, keys []string, year *int) ([]*registry.Directive, error) {
-	return m.directiveRows.matching(func(d *registry.Directive) bool {
-		return slices.Contains(keys, d.SymbolKey) && (year == nil || d.Year == *year)
-	}), nil
+	return m.directiveSet.withSymbolKeys(keys, year), nil
 }
 
 func (m *memory) directivesRelatedTo(_ context.Context, symbolKey string) ([]*registry.Directive, error) {
-	return sortedBy(m.directiveRows.matching(func(d *registry.Directive) bool {
-		return slices.ContainsFunc(d.Relations, func(r registry.Relation) bool { return r.SymbolKey == symbolKey })
-	}), directiveByKey), nil
+	return sortedBy(m.directiveSet.relating(symbolKey), directiveByKey), nil
 }
 
 func (m *memory) report(_ context.Context, key string) (*registry.Report, error) {
