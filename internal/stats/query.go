@@ -396,6 +396,25 @@ func (q *Query) selects(c Cell, info ProcedureInfo) bool {
 		(len(q.Levels) == 0 || slices.Contains(q.Levels, info.Level))
 }
 
+// ByProcedure reports whether q needs cells by procedure: it filters or
+// groups by procedure, field or level. Otherwise cells summed over the
+// procedures (Cell.Procedure empty) give the same result, from a few
+// hundred cells rather than thousands.
+func (q *Query) ByProcedure() bool {
+	return len(q.Procedures) > 0 || len(q.Fields) > 0 || len(q.Levels) > 0 ||
+		slices.ContainsFunc(q.GroupBy, func(d Dimension) bool { return d == ByProcedure || d == ByField || d == ByLevel })
+}
+
+// OverProcedures sums the cells of r over their procedures.
+func OverProcedures(r Rollup) Rollup {
+	out := Rollup{}
+	for c, v := range r {
+		c.Procedure = ""
+		out.at(c).add(v, 1)
+	}
+	return out
+}
+
 // dims is the non-time part of a cell's group key.
 func (q *Query) dims(c Cell, info ProcedureInfo) Key {
 	var k Key

@@ -54,8 +54,9 @@ type backend interface {
 	dossierCodes(ctx context.Context, prefix string) ([]string, error)
 
 	// rollup reads the cells of months from..to ("" from the beginning) of
-	// the given agencies (all when none).
-	rollup(ctx context.Context, from, to string, agencies []string) (stats.Rollup, error)
+	// the given agencies (all when none); byProcedure false allows cells
+	// summed over the procedures (see stats.Query.ByProcedure).
+	rollup(ctx context.Context, from, to string, agencies []string, byProcedure bool) (stats.Rollup, error)
 	// stepFilter selects the dossier a step's update is for: code at version.
 	stepFilter(code string, version int) bson.D
 	// nextSequence increments the counter id and returns its new value.
@@ -266,7 +267,7 @@ func (e engineReads) dossierCodes(ctx context.Context, prefix string) ([]string,
 // rollup reads from a secondary when the replica set has one: statistics
 // tolerate a second's lag, and dashboards should not load the primary that
 // records the steps. verify reads the primary.
-func (e engineReads) rollup(ctx context.Context, from, to string, agencies []string) (stats.Rollup, error) {
+func (e engineReads) rollup(ctx context.Context, from, to string, agencies []string, _ bool) (stats.Rollup, error) {
 	c := e.s.db.Collection(colRollups, options.Collection().SetReadPreference(readpref.SecondaryPreferred()))
 	return e.s.readRollup(ctx, c, from, to, agencies)
 }

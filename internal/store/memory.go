@@ -40,6 +40,9 @@ type memory struct {
 
 	rollupMu sync.RWMutex
 	rollups  stats.Rollup
+	// overProcedures is rollups summed over the procedures: what most
+	// dashboards need, in a thirtieth of the cells.
+	overProcedures stats.Rollup
 
 	// counters are the dossier code sequences; only the writer touches them.
 	counters map[string]int
@@ -54,7 +57,7 @@ func newMemory(eng engineReads) *memory {
 	return &memory{eng: eng,
 		agencyRows: newTable[registry.Agency](), procedureRows: newTable[registry.Procedure](),
 		directiveSet: newDirectiveMemory(), reportRows: newTable[registry.Report](),
-		index: newListIndex(), rollups: stats.Rollup{}, counters: map[string]int{},
+		index: newListIndex(), rollups: stats.Rollup{}, overProcedures: stats.Rollup{}, counters: map[string]int{},
 		ready: make(chan struct{}),
 	}
 }
@@ -140,19 +143,25 @@ func (m *memory) unsure(code string) { m.index.forget(code) }
 func (m *memory) rolledUp(delta stats.Rollup) {
 	m.rollupMu.Lock()
 	defer m.rollupMu.Unlock()
+	replaceCells(m.rollups, delta)
+	replaceCells(m.overProcedures, stats.OverProcedures(delta))
+}
+
+func replaceCells(r, delta stats.Rollup) {
 	for c, d := range delta {
 		cell := stats.Rollup{}
-		if old := m.rollups[c]; old != nil {
+		if old := r[c]; old != nil {
 			cell.Add(stats.Rollup{c: old}, 1)
 		}
 		cell.Add(stats.Rollup{c: d}, 1)
-		m.rollups[c] = cell[c]
+		r[c] = cell[c]
 	}
 }
 
 func (m *memory) rollupsRebuilt(r stats.Rollup) {
+	over := stats.OverProcedures(r)
 	m.rollupMu.Lock()
-	m.rollups = r
+	m.rollups, m.overProcedures = r, over
 	m.rollupMu.Unlock()
 }
 
@@ -251,9 +260,7 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 	if n := m.scanned.Load(); n > m.total.Load() {
 		m.total.Store(n)
 	}
-	m.rollupMu.Lock()
-	m.rollups = computed
-	m.rollupMu.Unlock()
+	m.rollupsRebuilt(computed)
 	if err := s.repairRollups(ctx, computed); err != nil {
 		return err
 	}
@@ -656,11 +663,15 @@ func (m *memory) dossierCodes(_ context.Context, prefix string) ([]string, error
 // rollup selects the cells asked for. They are shared, not copied (a
 // dashboard reads thousands): callers only read them, and writers replace
 // cells rather than change them.
-func (m *memory) rollup(_ context.Context, from, to string, agencies []string) (stats.Rollup, error) {
+func (m *memory) rollup(_ context.Context, from, to string, agencies []string, byProcedure bool) (stats.Rollup, error) {
 	m.rollupMu.RLock()
 	defer m.rollupMu.RUnlock()
-	out := make(stats.Rollup, len(m.rollups))
-	for c, v := range m.rollups {
+	cells := m.overProcedures
+	if byProcedure {
+		cells = m.rollups
+	}
+	out := make(stats.Rollup, len(cells))
+	for c, v := range cells {
 		if c.Month > to || (from != "" && c.Month < from) || (len(agencies) > 0 && !slices.Contains(agencies, c.Agency)) {
 			continue
 		}

@@ -118,7 +118,7 @@ func (s *Store) RollupLag() time.Duration {
 // the beginning), for the given agencies (all when empty). Read only: the
 // cells may be shared with the store.
 func (s *Store) Rollup(ctx context.Context, from, to string, agencies []string) (stats.Rollup, error) {
-	return s.read.rollup(ctx, from, to, agencies)
+	return s.read.rollup(ctx, from, to, agencies, true)
 }
 
 func (s *Store) readRollup(ctx context.Context, c *mongo.Collection, from, to string, agencies []string) (stats.Rollup, error) {

@@ -28,7 +28,7 @@ func (s *Store) DossierStats(ctx context.Context, q stats.Query) (stats.Result, 
 	if q.Stocks {
 		from = "" // stocks add up every flow since the beginning
 	}
-	r, err := s.read.rollup(ctx, from, q.To, q.Agencies)
+	r, err := s.read.rollup(ctx, from, q.To, q.Agencies, q.ByProcedure())
 	if err != nil {
 		return stats.Result{}, err
 	}
