@@ -420,7 +420,7 @@ type ComplexityRoot struct {
 		AgencyCode        func(childComplexity int) int
 		Channel           func(childComplexity int) int
 		Field             func(childComplexity int) int
-		InProgress        func(childComplexity int) int
+		InProgressCounts  func(childComplexity int) int
 		Level             func(childComplexity int) int
 		MeanWorkingDays   func(childComplexity int) int
 		MedianWorkingDays func(childComplexity int) int
@@ -428,8 +428,8 @@ type ComplexityRoot struct {
 		Procedure         func(childComplexity int) int
 		ProcedureCode     func(childComplexity int) int
 		Rates             func(childComplexity int, definition *stats.Definition) int
-		Received          func(childComplexity int) int
-		Resolved          func(childComplexity int) int
+		ReceivedCounts    func(childComplexity int) int
+		ResolvedCounts    func(childComplexity int) int
 		Stopped           func(childComplexity int) int
 		Withdrawn         func(childComplexity int) int
 	}
@@ -586,15 +586,12 @@ type StatDefinitionResolver interface {
 }
 type StatRowResolver interface {
 	Agency(ctx context.Context, obj *stats.Row) (*registry.Agency, error)
-	AgencyCode(ctx context.Context, obj *stats.Row) (*string, error)
+
 	Procedure(ctx context.Context, obj *stats.Row) (*registry.Procedure, error)
-	ProcedureCode(ctx context.Context, obj *stats.Row) (*string, error)
+
 	Field(ctx context.Context, obj *stats.Row) (*string, error)
 	Level(ctx context.Context, obj *stats.Row) (*registry.Level, error)
 	Channel(ctx context.Context, obj *stats.Row) (*registry.Channel, error)
-	Received(ctx context.Context, obj *stats.Row) (*stats.Measures, error)
-	Resolved(ctx context.Context, obj *stats.Row) (*stats.Measures, error)
-	InProgress(ctx context.Context, obj *stats.Row) (*stats.Measures, error)
 
 	Rates(ctx context.Context, obj *stats.Row, definition *stats.Definition) (*stats.Rates, error)
 }
@@ -2164,11 +2161,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatRow.Field(childComplexity), true
 	case "StatRow.inProgress":
-		if e.ComplexityRoot.StatRow.InProgress == nil {
+		if e.ComplexityRoot.StatRow.InProgressCounts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.StatRow.InProgress(childComplexity), true
+		return e.ComplexityRoot.StatRow.InProgressCounts(childComplexity), true
 	case "StatRow.level":
 		if e.ComplexityRoot.StatRow.Level == nil {
 			break
@@ -2217,17 +2214,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatRow.Rates(childComplexity, args["definition"].(*stats.Definition)), true
 	case "StatRow.received":
-		if e.ComplexityRoot.StatRow.Received == nil {
+		if e.ComplexityRoot.StatRow.ReceivedCounts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.StatRow.Received(childComplexity), true
+		return e.ComplexityRoot.StatRow.ReceivedCounts(childComplexity), true
 	case "StatRow.resolved":
-		if e.ComplexityRoot.StatRow.Resolved == nil {
+		if e.ComplexityRoot.StatRow.ResolvedCounts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.StatRow.Resolved(childComplexity), true
+		return e.ComplexityRoot.StatRow.ResolvedCounts(childComplexity), true
 	case "StatRow.stopped":
 		if e.ComplexityRoot.StatRow.Stopped == nil {
 			break
@@ -11143,7 +11140,7 @@ func (ec *executionContext) _StatRow_agencyCode(ctx context.Context, field graph
 			return ec.fieldContext_StatRow_agencyCode(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.StatRow().AgencyCode(ctx, obj)
+			return obj.AgencyCode(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -11154,7 +11151,7 @@ func (ec *executionContext) _StatRow_agencyCode(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_StatRow_agencyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatRow", field, true, true, "String")
+	return graphql.NewScalarFieldContext("StatRow", field, true, false, "String")
 }
 
 func (ec *executionContext) _StatRow_procedure(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
@@ -11198,7 +11195,7 @@ func (ec *executionContext) _StatRow_procedureCode(ctx context.Context, field gr
 			return ec.fieldContext_StatRow_procedureCode(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.StatRow().ProcedureCode(ctx, obj)
+			return obj.ProcedureCode(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -11209,7 +11206,7 @@ func (ec *executionContext) _StatRow_procedureCode(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_StatRow_procedureCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatRow", field, true, true, "String")
+	return graphql.NewScalarFieldContext("StatRow", field, true, false, "String")
 }
 
 func (ec *executionContext) _StatRow_field(ctx context.Context, field graphql.CollectedField, obj *stats.Row) (ret graphql.Marshaler) {
@@ -11290,7 +11287,7 @@ func (ec *executionContext) _StatRow_received(ctx context.Context, field graphql
 			return ec.fieldContext_StatRow_received(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.StatRow().Received(ctx, obj)
+			return obj.ReceivedCounts(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
@@ -11305,7 +11302,7 @@ func (ec *executionContext) fieldContext_StatRow_received(_ context.Context, fie
 		Object:     "StatRow",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReceivedCounts(ctx, field)
 		},
@@ -11322,7 +11319,7 @@ func (ec *executionContext) _StatRow_resolved(ctx context.Context, field graphql
 			return ec.fieldContext_StatRow_resolved(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.StatRow().Resolved(ctx, obj)
+			return obj.ResolvedCounts(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
@@ -11337,7 +11334,7 @@ func (ec *executionContext) fieldContext_StatRow_resolved(_ context.Context, fie
 		Object:     "StatRow",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ResolvedCounts(ctx, field)
 		},
@@ -11354,7 +11351,7 @@ func (ec *executionContext) _StatRow_inProgress(ctx context.Context, field graph
 			return ec.fieldContext_StatRow_inProgress(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.StatRow().InProgress(ctx, obj)
+			return obj.InProgressCounts(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stats.Measures) graphql.Marshaler {
@@ -11369,7 +11366,7 @@ func (ec *executionContext) fieldContext_StatRow_inProgress(_ context.Context, f
 		Object:     "StatRow",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InProgressCounts(ctx, field)
 		},
@@ -16704,11 +16701,10 @@ func (ec *executionContext) _StatRow(ctx context.Context, sel ast.SelectionSet, 
 					return ec._StatRow_agency(ctx, field, obj)
 				})
 		case "agencyCode":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._StatRow_agencyCode(ctx, field, obj)
-				})
+			out.Values[i] = ec._StatRow_agencyCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "procedure":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -16716,11 +16712,10 @@ func (ec *executionContext) _StatRow(ctx context.Context, sel ast.SelectionSet, 
 					return ec._StatRow_procedure(ctx, field, obj)
 				})
 		case "procedureCode":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._StatRow_procedureCode(ctx, field, obj)
-				})
+			out.Values[i] = ec._StatRow_procedureCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "field":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -16740,23 +16735,20 @@ func (ec *executionContext) _StatRow(ctx context.Context, sel ast.SelectionSet, 
 					return ec._StatRow_channel(ctx, field, obj)
 				})
 		case "received":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._StatRow_received(ctx, field, obj)
-				})
+			out.Values[i] = ec._StatRow_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "resolved":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._StatRow_resolved(ctx, field, obj)
-				})
+			out.Values[i] = ec._StatRow_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "inProgress":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._StatRow_inProgress(ctx, field, obj)
-				})
+			out.Values[i] = ec._StatRow_inProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "withdrawn":
 			out.Values[i] = ec._StatRow_withdrawn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -463,22 +463,12 @@ func (r *statRowResolver) Agency(ctx context.Context, obj *stats.Row) (*registry
 	return r.agency(ctx, obj.Agency)
 }
 
-// AgencyCode is the resolver for the agencyCode field.
-func (r *statRowResolver) AgencyCode(ctx context.Context, obj *stats.Row) (*string, error) {
-	return optional(obj.Agency), nil
-}
-
 // Procedure is the resolver for the procedure field.
 func (r *statRowResolver) Procedure(ctx context.Context, obj *stats.Row) (*registry.Procedure, error) {
 	if obj.Procedure == "" {
 		return nil, nil
 	}
 	return r.procedure(ctx, obj.Procedure)
-}
-
-// ProcedureCode is the resolver for the procedureCode field.
-func (r *statRowResolver) ProcedureCode(ctx context.Context, obj *stats.Row) (*string, error) {
-	return optional(obj.Procedure), nil
 }
 
 // Field is the resolver for the field field.
@@ -494,21 +484,6 @@ func (r *statRowResolver) Level(ctx context.Context, obj *stats.Row) (*registry.
 // Channel is the resolver for the channel field.
 func (r *statRowResolver) Channel(ctx context.Context, obj *stats.Row) (*registry.Channel, error) {
 	return optional(obj.Channel), nil
-}
-
-// Received is the resolver for the received field.
-func (r *statRowResolver) Received(ctx context.Context, obj *stats.Row) (*stats.Measures, error) {
-	return &obj.Measures, nil
-}
-
-// Resolved is the resolver for the resolved field.
-func (r *statRowResolver) Resolved(ctx context.Context, obj *stats.Row) (*stats.Measures, error) {
-	return &obj.Measures, nil
-}
-
-// InProgress is the resolver for the inProgress field.
-func (r *statRowResolver) InProgress(ctx context.Context, obj *stats.Row) (*stats.Measures, error) {
-	return &obj.Measures, nil
 }
 
 // Rates is the resolver for the rates field.
