@@ -74,7 +74,9 @@ type follower interface {
 	loaded(doc any)
 	// unsure: a dossier write whose outcome could not be learnt.
 	unsure(code string)
-	rolledUp(delta stats.Rollup)
+	// rolledUp: the rollups change by delta. true when the follower stores
+	// the change itself (memory writes the changed documents in batches).
+	rolledUp(delta stats.Rollup) bool
 	rollupsRebuilt(r stats.Rollup)
 	sequenceSet(id string, seq int)
 }
@@ -84,7 +86,7 @@ type noFollower struct{}
 func (noFollower) stored(any)                  {}
 func (noFollower) loaded(any)                  {}
 func (noFollower) unsure(string)               {}
-func (noFollower) rolledUp(stats.Rollup)       {}
+func (noFollower) rolledUp(stats.Rollup) bool  { return false }
 func (noFollower) rollupsRebuilt(stats.Rollup) {}
 func (noFollower) sequenceSet(string, int)     {}
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -43,6 +44,11 @@ type memory struct {
 	// overProcedures is rollups summed over the procedures: what most
 	// dashboards need, in a thirtieth of the cells.
 	overProcedures stats.Rollup
+	// unflushed are the stored rollup documents (month|agency) behind memory
+	// since dirtySince (Unix ns): a step changes a few cells of documents of
+	// tens of kilobytes, which the engine would rewrite whole at each step.
+	unflushed  map[string]bool
+	dirtySince int64
 
 	// counters are the dossier code sequences; only the writer touches them.
 	counters map[string]int
@@ -57,7 +63,7 @@ func newMemory(eng engineReads) *memory {
 	return &memory{eng: eng,
 		agencyRows: newTable[registry.Agency](), procedureRows: newTable[registry.Procedure](),
 		directiveSet: newDirectiveMemory(), reportRows: newTable[registry.Report](),
-		index: newListIndex(), rollups: stats.Rollup{}, overProcedures: stats.Rollup{}, counters: map[string]int{},
+		index: newListIndex(), rollups: stats.Rollup{}, overProcedures: stats.Rollup{}, unflushed: map[string]bool{}, counters: map[string]int{},
 		ready: make(chan struct{}),
 	}
 }
@@ -140,11 +146,18 @@ func (m *memory) unsure(code string) { m.index.forget(code) }
 
 // rolledUp replaces each changed cell by a new one, never changing a cell
 // in place: readers share the cells (see rollup).
-func (m *memory) rolledUp(delta stats.Rollup) {
+func (m *memory) rolledUp(delta stats.Rollup) bool {
 	m.rollupMu.Lock()
 	defer m.rollupMu.Unlock()
 	replaceCells(m.rollups, delta)
 	replaceCells(m.overProcedures, stats.OverProcedures(delta))
+	for c := range delta {
+		m.unflushed[c.Month+"|"+c.Agency] = true
+	}
+	if m.dirtySince == 0 && len(delta) > 0 {
+		m.dirtySince = m.eng.s.now().UnixNano()
+	}
+	return true
 }
 
 func replaceCells(r, delta stats.Rollup) {
@@ -158,11 +171,63 @@ func replaceCells(r, delta stats.Rollup) {
 	}
 }
 
+// rollupsRebuilt: the stored documents were written from r too.
 func (m *memory) rollupsRebuilt(r stats.Rollup) {
 	over := stats.OverProcedures(r)
 	m.rollupMu.Lock()
 	m.rollups, m.overProcedures = r, over
+	m.unflushed, m.dirtySince = map[string]bool{}, 0
 	m.rollupMu.Unlock()
+}
+
+// unflushedSince is when the oldest change not yet stored was made (Unix
+// ns), 0 when none.
+func (m *memory) unflushedSince() int64 {
+	m.rollupMu.RLock()
+	defer m.rollupMu.RUnlock()
+	return m.dirtySince
+}
+
+// flushInterval is how far the stored rollups may lag memory. A crash loses
+// at most that, and the next start repairs it from the dossiers.
+const flushInterval = time.Second
+
+// flushRollups writes the rollup documents memory changed since the last
+// flush, whole and by _id, as the single writer.
+func (s *Store) flushRollups(ctx context.Context) error {
+	if s.mem == nil {
+		return nil
+	}
+	return s.write(ctx, func() error {
+		m := s.mem
+		m.rollupMu.Lock()
+		ids, since := m.unflushed, m.dirtySince
+		m.unflushed, m.dirtySince = map[string]bool{}, 0
+		docs := map[string]*rollupDoc{}
+		for c, v := range m.rollups {
+			if id := c.Month + "|" + c.Agency; ids[id] {
+				docs[id] = addCell(docs[id], c, v)
+			}
+		}
+		m.rollupMu.Unlock()
+		for _, id := range slices.Sorted(maps.Keys(ids)) {
+			var err error
+			if d := docs[id]; d != nil {
+				_, err = s.db.Collection(colRollups).ReplaceOne(ctx, byID(id), d, replaceUpsert)
+			} else {
+				_, err = s.db.Collection(colRollups).DeleteOne(ctx, byID(id))
+			}
+			if err != nil {
+				// Still owed: written at the next flush.
+				m.rollupMu.Lock()
+				maps.Copy(m.unflushed, ids)
+				m.dirtySince = min(since, cmp.Or(m.dirtySince, since))
+				m.rollupMu.Unlock()
+				return classify(err)
+			}
+		}
+		return nil
+	})
 }
 
 // sequenceSet: only the writer touches the counters.
@@ -427,18 +492,27 @@ func (s *Store) repairRollups(ctx context.Context, computed stats.Rollup) error 
 func rollupDocs(r stats.Rollup) map[string]*rollupDoc {
 	docs := map[string]*rollupDoc{}
 	for c, v := range r {
-		if v.Zero() {
-			continue
-		}
 		id := c.Month + "|" + c.Agency
-		d := docs[id]
+		docs[id] = addCell(docs[id], c, v)
+	}
+	for id, d := range docs {
 		if d == nil {
-			d = &rollupDoc{ID: id, Month: c.Month, Agency: c.Agency, Cells: map[string]*stats.Counters{}}
-			docs[id] = d
+			delete(docs, id)
 		}
-		d.Cells[cellKey(c)] = v
 	}
 	return docs
+}
+
+// addCell adds a non-zero cell to its document d, made when nil.
+func addCell(d *rollupDoc, c stats.Cell, v *stats.Counters) *rollupDoc {
+	if v.Zero() {
+		return d
+	}
+	if d == nil {
+		d = &rollupDoc{ID: c.Month + "|" + c.Agency, Month: c.Month, Agency: c.Agency, Cells: map[string]*stats.Counters{}}
+	}
+	d.Cells[cellKey(c)] = v
+	return d
 }
 
 func sameRollupDoc(a, b *rollupDoc) bool {

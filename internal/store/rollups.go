@@ -37,9 +37,13 @@ func parseCellKey(month, agency, key string) stats.Cell {
 	return stats.Cell{Month: month, Agency: agency, Procedure: strings.ReplaceAll(proc, "_", "."), Channel: registry.Channel(channel)}
 }
 
-// applyRollup adds delta to the stored rollups with $inc, atomic per
-// document on MongoDB (and run by the single writer on the embedded engine).
+// applyRollup adds delta to the rollups: on MongoDB with $inc, atomic per
+// document; on the embedded engine memory takes it and writes it within
+// a second (see flushRollups).
 func (s *Store) applyRollup(ctx context.Context, delta stats.Rollup) error {
+	if s.follow.rolledUp(delta) {
+		return nil
+	}
 	byDoc := map[string]bson.D{}
 	meta := map[string][2]string{}
 	for c, v := range delta {
@@ -60,9 +64,6 @@ func (s *Store) applyRollup(ctx context.Context, delta stats.Rollup) error {
 		return nil
 	}
 	_, err := s.db.Collection(colRollups).BulkWrite(ctx, models)
-	if err == nil {
-		s.follow.rolledUp(delta)
-	}
 	return classify(err)
 }
 
@@ -107,11 +108,16 @@ func (s *Store) recordRollup(ctx context.Context, old, new *registry.Dossier) {
 // failed to count (0 when none has failed since the last rebuild): the
 // statistics lag the dossiers by that much until `registry stats rebuild`.
 func (s *Store) RollupLag() time.Duration {
-	since := s.rollupBehind.Load()
-	if since == 0 {
+	oldest := s.rollupBehind.Load()
+	if s.mem != nil {
+		if since := s.mem.unflushedSince(); since != 0 && (oldest == 0 || since < oldest) {
+			oldest = since
+		}
+	}
+	if oldest == 0 {
 		return 0
 	}
-	return s.now().Sub(time.Unix(0, since))
+	return s.now().Sub(time.Unix(0, oldest))
 }
 
 // Rollup reads the cells of months from..to (inclusive; from "" means from
@@ -226,6 +232,9 @@ func (d Drift) String() string {
 // VerifyRollups recomputes the rollups from the dossiers and lists every
 // counter that differs from what is stored.
 func (s *Store) VerifyRollups(ctx context.Context) ([]Drift, error) {
+	if err := s.flushRollups(ctx); err != nil {
+		return nil, err
+	}
 	want, err := s.RecomputeRollup(ctx)
 	if err != nil {
 		return nil, err

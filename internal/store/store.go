@@ -77,8 +77,10 @@ type Store struct {
 	mem *memory
 	// engine is the embedded engine, when known (see Config.Engine).
 	engine Engine
-	// stop ends background work (the memory build) at Close.
-	stop context.CancelFunc
+	// stop ends background work (the memory build, rollup flushes) at
+	// Close; stopped is closed once it has.
+	stop    context.CancelFunc
+	stopped chan struct{}
 	// rollupBehind is when a rollup update first failed (Unix ns), 0 if none.
 	rollupBehind atomic.Int64
 }
@@ -156,8 +158,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	bg, stop := context.WithCancel(context.Background())
-	s.stop = stop
+	s.stop, s.stopped = stop, make(chan struct{})
 	if s.mem == nil {
+		close(s.stopped)
 		return s, nil
 	}
 	if !cfg.Background {
@@ -166,19 +169,45 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			_ = client.Disconnect(context.Background())
 			return nil, err
 		}
-		return s, nil
 	}
 	go func() {
-		if err := s.buildMemory(bg); err != nil && bg.Err() == nil {
-			s.log.Error("embedded store: memory not built; requests answer UNAVAILABLE", "err", err)
+		defer close(s.stopped)
+		if cfg.Background {
+			if err := s.buildMemory(bg); err != nil {
+				if bg.Err() == nil {
+					s.log.Error("embedded store: memory not built; requests answer UNAVAILABLE", "err", err)
+				}
+				return
+			}
 		}
+		s.flushEvery(bg, flushInterval)
 	}()
 	return s, nil
 }
 
-// Close disconnects from the server.
+// flushEvery writes the rollups memory changed, every interval until ctx ends.
+func (s *Store) flushEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.flushRollups(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("statistics rollups not written; retried in a second", "err", err)
+			}
+		}
+	}
+}
+
+// Close writes what memory still owes the engine and disconnects.
 func (s *Store) Close(ctx context.Context) error {
 	s.stop()
+	<-s.stopped
+	if err := s.flushRollups(ctx); err != nil {
+		s.log.Error("statistics rollups not written at close; the next start repairs them from the dossiers", "err", err)
+	}
 	return s.client.Disconnect(ctx)
 }
 

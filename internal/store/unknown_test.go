@@ -145,3 +145,39 @@ func TestStepWhoseOutcomeIsUnknown(t *testing.T) {
 		t.Error("a deadline leaked out of the store")
 	}
 }
+
+// TestRollupsStoredWithinAFlush: on the embedded engine memory takes a
+// step's rollup change at once and writes the changed rollup documents
+// within a second, not at each step; RollupLag says how far behind they are.
+func TestRollupsStoredWithinAFlush(t *testing.T) {
+	if !storetest.Embedded() {
+		t.Skip("the embedded engine's memory writes rollups in batches")
+	}
+	e := seeded(t)
+	ctx := t.Context()
+	must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(5, 20, 9, 0)), source))(t)
+	stats, err := e.s.Rollup(ctx, "2021-05", "2021-05", nil)
+	if err != nil || len(stats) == 0 {
+		t.Fatalf("memory does not count the receipt at once: %v %v", stats, err)
+	}
+	stored := func() int64 {
+		n, err := e.db.Collection("rollups").CountDocuments(ctx, bson.D{{Key: "_id", Value: "2021-05|" + agencyA}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for stored() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the rollup document was not written within 5 s (lag %v)", e.s.RollupLag())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if lag := e.s.RollupLag(); lag != 0 {
+		t.Errorf("RollupLag after the flush = %v, want 0", lag)
+	}
+	if drift, err := e.s.VerifyRollups(ctx); err != nil || len(drift) > 0 {
+		t.Errorf("stored rollups after the flush: %v %v", drift, err)
+	}
+}
