@@ -75,8 +75,8 @@ func TestBenchGeneratesThenReusesItsStore(t *testing.T) {
 				t.Errorf("run %d: an operation made no request or had errors: %s", i+1, line)
 			}
 		}
-		if ops != 6 {
-			t.Errorf("run %d: %d operations in the table, want 6:\n%s", i+1, ops, stdout)
+		if ops != 7 {
+			t.Errorf("run %d: %d operations in the table, want 7 (the floor, two dossier queries, page, search, dashboard, steps):\n%s", i+1, ops, stdout)
 		}
 		if strings.Contains(stdout, "**Failed**") {
 			t.Errorf("run %d: a failure is reported:\n%s", i+1, stdout)
