@@ -85,7 +85,7 @@ func (r *Report) Markdown() string {
 	}
 	fmt.Fprintf(&w, "- Arguments: %s dossier codes, %s open dossiers for the writers and %d agencies, drawn with seed %d from "+
 		"the store's lists in %s, through a store opened and closed before the server's: the server starts cold, "+
-		"its cache of the 50,000 most recently used dossiers empty.\n\n",
+		"its cache of the 20,000 most recently used dossiers empty.\n\n",
 		thousands(len(s.codes)), thousands(openCount(s)), len(s.agencies), s.seed, fmtDur(r.sampled))
 
 	fmt.Fprintf(&w, "### Process\n\n")

@@ -64,6 +64,7 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 	if n := m.scanned.Load(); n > m.total.Load() {
 		m.total.Store(n)
 	}
+	m.index.compact()
 	m.rollupsRebuilt(computed)
 	if err := s.repairRollups(ctx, computed); err != nil {
 		return err
