@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -21,14 +23,22 @@ import (
 // dossier that stay in the processor's caches (a million dossiers take about
 // 100 MB, and an agency's page is counted in milliseconds).
 type listIndex struct {
-	mu                       sync.RWMutex
-	code                     []string
+	mu sync.RWMutex
+	// codeBytes holds every code one after another, codeEnd where each ends:
+	// a million codes as one allocation rather than a million strings the
+	// garbage collector would trace at every cycle.
+	codeBytes                []byte
+	codeEnd                  []uint32
 	received, resolved       []int64 // Unix ns; resolved is 0 while unresolved
 	agency, procedure        []uint32
 	status, channel, outcome []uint32
 	due, overdue             []uint32 // dates; 0 is none
 	version                  []int32
-	at                       map[string]int32 // code -> position
+	// at finds a code's position by its hash (no pointers for the collector
+	// either); collided holds the codes whose hash another code had first.
+	at       map[uint64]int32
+	collided map[string]int32
+	seed     maphash.Seed
 	// byAgency lists each agency's positions: most lists name an agency.
 	byAgency map[uint32][]int32
 	// names interns the strings the columns repeat (agency and procedure
@@ -45,7 +55,25 @@ const cachedDossiers = 20_000
 
 func newListIndex() *listIndex {
 	docs, _ := lru.New[string, *registry.Dossier](cachedDossiers)
-	return &listIndex{at: map[string]int32{}, byAgency: map[uint32][]int32{}, names: []string{""}, ids: map[string]uint32{"": 0}, docs: docs}
+	return &listIndex{at: map[uint64]int32{}, collided: map[string]int32{}, seed: maphash.MakeSeed(), byAgency: map[uint32][]int32{}, names: []string{""}, ids: map[string]uint32{"": 0}, docs: docs}
+}
+
+// code is the code at position i, valid while the caller holds the lock.
+func (ix *listIndex) code(i int32) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = ix.codeEnd[i-1]
+	}
+	return ix.codeBytes[start:ix.codeEnd[i]]
+}
+
+// lookup is the position of code. Callers hold the lock.
+func (ix *listIndex) lookup(code string) (int32, bool) {
+	if i, ok := ix.at[maphash.String(ix.seed, code)]; ok && string(ix.code(i)) == code {
+		return i, true
+	}
+	i, ok := ix.collided[code]
+	return i, ok
 }
 
 // intern returns the number of s, adding it. Callers hold the write lock.
@@ -83,11 +111,17 @@ func (ix *listIndex) set(r dossierRow) {
 		resolved = r.ResolvedAt.UnixNano()
 	}
 	agency := ix.intern(r.Agency)
-	i, ok := ix.at[r.Code]
+	i, ok := ix.lookup(r.Code)
 	if !ok {
-		i = int32(len(ix.code))
-		ix.at[r.Code] = i
-		ix.code, ix.received, ix.resolved = append(ix.code, r.Code), append(ix.received, 0), append(ix.resolved, 0)
+		i = int32(len(ix.codeEnd))
+		if h := maphash.String(ix.seed, r.Code); ix.hasHash(h) {
+			ix.collided[r.Code] = i
+		} else {
+			ix.at[h] = i
+		}
+		ix.codeBytes = append(ix.codeBytes, r.Code...)
+		ix.codeEnd = append(ix.codeEnd, uint32(len(ix.codeBytes)))
+		ix.received, ix.resolved = append(ix.received, 0), append(ix.resolved, 0)
 		ix.agency, ix.procedure = append(ix.agency, agency), append(ix.procedure, 0)
 		ix.status, ix.channel, ix.outcome = append(ix.status, 0), append(ix.channel, 0), append(ix.outcome, 0)
 		ix.due, ix.overdue, ix.version = append(ix.due, 0), append(ix.overdue, 0), append(ix.version, 0)
@@ -113,7 +147,7 @@ func (ix *listIndex) each(rf *rowFilter, backwards bool, fn func(i int32)) {
 	if rf.none {
 		return
 	}
-	n := len(ix.code)
+	n := len(ix.codeEnd)
 	at := func(k int) int32 { return int32(k) }
 	if rf.agency != 0 {
 		positions := ix.byAgency[rf.agency]
@@ -134,7 +168,8 @@ func (ix *listIndex) each(rf *rowFilter, backwards bool, fn func(i int32)) {
 func (ix *listIndex) compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.code, ix.received, ix.resolved = slices.Clone(ix.code), slices.Clone(ix.received), slices.Clone(ix.resolved)
+	ix.codeBytes, ix.codeEnd = slices.Clone(ix.codeBytes), slices.Clone(ix.codeEnd)
+	ix.received, ix.resolved = slices.Clone(ix.received), slices.Clone(ix.resolved)
 	ix.agency, ix.procedure = slices.Clone(ix.agency), slices.Clone(ix.procedure)
 	ix.status, ix.channel, ix.outcome = slices.Clone(ix.status), slices.Clone(ix.channel), slices.Clone(ix.outcome)
 	ix.due, ix.overdue, ix.version = slices.Clone(ix.due), slices.Clone(ix.overdue), slices.Clone(ix.version)
@@ -147,7 +182,7 @@ func (ix *listIndex) compact() {
 func (ix *listIndex) has(code string) bool {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	_, ok := ix.at[code]
+	_, ok := ix.lookup(code)
 	return ok
 }
 
@@ -176,9 +211,9 @@ func (ix *listIndex) codes(prefix string) []string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var out []string
-	for code := range ix.at {
-		if strings.HasPrefix(code, prefix) {
-			out = append(out, code)
+	for i := range int32(len(ix.codeEnd)) {
+		if code := ix.code(i); bytes.HasPrefix(code, []byte(prefix)) {
+			out = append(out, string(code))
 		}
 	}
 	return out
@@ -208,7 +243,7 @@ func (m *memory) dossier(ctx context.Context, code string) (*registry.Dossier, e
 func (ix *listIndex) remember(d *registry.Dossier) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if i, ok := ix.at[d.Code]; ok && int(ix.version[i]) == d.Version {
+	if i, ok := ix.lookup(d.Code); ok && int(ix.version[i]) == d.Version {
 		c := *d
 		ix.docs.Add(d.Code, &c)
 	}
@@ -222,7 +257,7 @@ func (ix *listIndex) matchingCodes(f DossierFilter) ([]string, error) {
 	ix.mu.RLock()
 	rf := ix.compile(f)
 	var codes []string
-	ix.each(&rf, false, func(i int32) { codes = append(codes, ix.code[i]) })
+	ix.each(&rf, false, func(i int32) { codes = append(codes, string(ix.code(i))) })
 	ix.mu.RUnlock()
 	slices.Sort(codes)
 	return codes, nil
@@ -293,11 +328,11 @@ func inRange(t int64, from, to *time.Time) bool {
 type position struct {
 	ns   int64
 	date string
-	code string
+	code []byte // in the index's arena: valid under its lock
 }
 
 func (ix *listIndex) position(o DossierOrder, i int32) position {
-	p := position{code: ix.code[i]}
+	p := position{code: ix.code(i)}
 	switch o {
 	case OrderByReceivedAt, OrderByReceivedDesc:
 		p.ns = ix.received[i]
@@ -318,7 +353,7 @@ func comparePositions(o DossierOrder, a, b position) int {
 		c = strings.Compare(a.date, b.date)
 	}
 	if c == 0 {
-		c = strings.Compare(a.code, b.code)
+		c = bytes.Compare(a.code, b.code)
 	}
 	if o == OrderByReceivedDesc {
 		return -c
@@ -364,7 +399,7 @@ func (m *memory) dossiers(ctx context.Context, f DossierFilter, o DossierOrder, 
 		if err != nil {
 			return nil, err
 		}
-		after = &position{code: id}
+		after = &position{code: []byte(id)}
 		switch v := v.(type) {
 		case time.Time:
 			after.ns = v.UnixNano()
@@ -391,12 +426,12 @@ func (m *memory) dossiers(ctx context.Context, f DossierFilter, o DossierOrder, 
 			heap.Fix(top, 0)
 		}
 	})
-	ix.mu.RUnlock()
-	page.count = func(context.Context) (int, error) { return total, nil }
 	codes := make([]string, top.Len())
 	for i := len(codes) - 1; i >= 0; i-- {
-		codes[i] = heap.Pop(top).(position).code
+		codes[i] = string(heap.Pop(top).(position).code)
 	}
+	ix.mu.RUnlock()
+	page.count = func(context.Context) (int, error) { return total, nil }
 	if len(codes) > n {
 		codes, page.HasNext = codes[:n], true
 	}
@@ -420,4 +455,10 @@ func (m *memory) dossiers(ctx context.Context, f DossierFilter, o DossierOrder, 
 		page.Cursors = append(page.Cursors, key.encode(d))
 	}
 	return page, nil
+}
+
+// hasHash reports whether a code with hash h is indexed. Callers hold the lock.
+func (ix *listIndex) hasHash(h uint64) bool {
+	_, ok := ix.at[h]
+	return ok
 }
