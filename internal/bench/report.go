@@ -56,9 +56,6 @@ func (r row) failure() string {
 	return strings.Join(out, "; ")
 }
 
-// Dossiers is the number of dossiers measured: the report's key.
-func (r *Report) Dossiers() int { return r.dossiers }
-
 // targetSize is the store size the time-to-ready and memory targets are set for.
 const targetSize = 1_000_000
 

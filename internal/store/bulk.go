@@ -144,7 +144,12 @@ func (s *Store) insertNew(ctx context.Context, cols []string, docs []any, idx []
 // each calls fn with every document of col matching filter, in _id order,
 // reading with one cursor (pages would rescan on the embedded engine).
 func each[T any](ctx context.Context, s *Store, col string, filter bson.D, fn func(*T) error) error {
-	cur, err := s.db.Collection(col).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	return find(ctx, s, col, filter, fn, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+}
+
+// find calls fn with every document of col matching filter.
+func find[T any](ctx context.Context, s *Store, col string, filter bson.D, fn func(*T) error, opts ...options.Lister[options.FindOptions]) error {
+	cur, err := s.db.Collection(col).Find(ctx, filter, opts...)
 	if err != nil {
 		return classify(err)
 	}

@@ -77,21 +77,7 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 // scanAll calls fn with every document of col, in no order: a sort would
 // make the embedded engine read the whole collection before the first.
 func scanAll[T any](ctx context.Context, s *Store, col string, fn func(*T) error) error {
-	cur, err := s.db.Collection(col).Find(ctx, bson.D{})
-	if err != nil {
-		return classify(err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		v := new(T)
-		if err := cur.Decode(v); err != nil {
-			return classify(err)
-		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	return classify(cur.Err())
+	return find(ctx, s, col, bson.D{}, fn)
 }
 
 // scannedFields are what the build reads of each dossier: its list fields
