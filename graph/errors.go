@@ -3,9 +3,12 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/vnregistry/registry/internal/registry"
@@ -33,9 +36,15 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 		gerr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
 		gerr.Message = e.Message
 		gerr.Extensions = map[string]any{"code": string(e.Code)}
-		if e.Field != "" {
-			gerr.Message = e.Field + ": " + e.Message
-			gerr.Extensions["field"] = e.Field
+		field := e.Field
+		if arg, ok := errors.AsType[*gqlerror.Error](err); ok && field == "" {
+			// A value refused while the arguments were read (a scalar): its
+			// error carries the field's path, then the argument's.
+			field = inputPath(arg.Path[min(len(arg.Path), len(graphql.GetPath(ctx))):])
+		}
+		if field != "" {
+			gerr.Message = field + ": " + e.Message
+			gerr.Extensions["field"] = field
 		}
 		return gerr
 	}
@@ -74,6 +83,24 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 	gerr.Message = "internal error"
 	gerr.Extensions = map[string]any{"code": string(registry.CodeInternal)}
 	return gerr
+}
+
+// inputPath writes an argument's path as the catalogue names fields:
+// "input.receivedAt", "filter.receivedFrom", "relations[2].kind".
+func inputPath(p ast.Path) string {
+	var b strings.Builder
+	for _, e := range p {
+		switch e := e.(type) {
+		case ast.PathName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(e))
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(e))
+		}
+	}
+	return b.String()
 }
 
 // requestErrorCode places the codes of errors raised outside the resolvers

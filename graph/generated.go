@@ -17516,13 +17516,17 @@ func (ec *executionContext) unmarshalNCreateProcedureInput2githubᚗcomᚋvnregi
 }
 
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx context.Context, v any) (calendar.Date, error) {
-	var res calendar.Date
-	err := res.UnmarshalGQL(v)
+	res, err := UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx context.Context, sel ast.SelectionSet, v calendar.Date) graphql.Marshaler {
-	return v
+	_ = sel
+	res := MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -18487,29 +18491,33 @@ func (ec *executionContext) marshalOChannel2ᚖgithubᚗcomᚋvnregistryᚋregis
 }
 
 func (ec *executionContext) unmarshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx context.Context, v any) (calendar.Date, error) {
-	var res calendar.Date
-	err := res.UnmarshalGQL(v)
+	res, err := UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx context.Context, sel ast.SelectionSet, v calendar.Date) graphql.Marshaler {
-	return v
+	_ = sel
+	_ = ctx
+	res := MarshalDate(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx context.Context, v any) (*calendar.Date, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(calendar.Date)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx context.Context, sel ast.SelectionSet, v *calendar.Date) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := MarshalDate(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

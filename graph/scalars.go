@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/registry"
 )
 
 // MarshalDateTime writes instants in Vietnam's time zone, the one desks and
@@ -19,15 +19,36 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 	})
 }
 
-// UnmarshalDateTime reads an RFC 3339 instant; the offset is required.
+// UnmarshalDateTime reads an RFC 3339 instant; the offset is required. A
+// malformed one is the request's fault: the error presenter names the
+// argument or input field it was given for.
 func UnmarshalDateTime(v any) (time.Time, error) {
+	const rule = "a DateTime is an RFC 3339 string with its offset, such as 2021-04-22T08:30:00+07:00"
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("DateTime must be an RFC 3339 string such as 2021-04-22T08:30:00+07:00")
+		return time.Time{}, registry.Invalid("", "%s", rule)
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("DateTime must be an RFC 3339 string such as 2021-04-22T08:30:00+07:00, got %q", s)
+		return time.Time{}, registry.Invalid("", "%s, got %q", rule, s)
 	}
 	return t, nil
+}
+
+// MarshalDate writes a calendar date, null when empty.
+func MarshalDate(d calendar.Date) graphql.Marshaler { return d }
+
+// UnmarshalDate reads a calendar date, YYYY-MM-DD; like UnmarshalDateTime,
+// a malformed one is the request's fault.
+func UnmarshalDate(v any) (calendar.Date, error) {
+	const rule = "a Date is a string YYYY-MM-DD, such as 2021-04-22"
+	s, ok := v.(string)
+	if !ok {
+		return "", registry.Invalid("", "%s", rule)
+	}
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return "", registry.Invalid("", "%s, got %q", rule, s)
+	}
+	return d, nil
 }
