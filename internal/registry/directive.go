@@ -299,8 +299,13 @@ func NewRelation(in RelationInput) (Relation, error) {
 func (d *Directive) SearchText() string {
 	parts := []string{d.Symbol.String(), d.Summary, d.IssuerCode, d.IssuerName, d.IssuerAsWritten, d.Signer.Name, d.Signer.Position}
 	parts = append(parts, d.Topics...)
-	return fold.String(strings.Join(parts, " \u2022 "))
+	return fold.String(strings.Join(parts, " "+searchSeparator+" "))
 }
+
+// searchSeparator separates the fields of the search text, so that no term
+// spans two of them. A query's own separators are only spaces: searching
+// for it would find every directive.
+const searchSeparator = "\u2022"
 
 // maxSearchRunes bounds search text: longer input is abuse, not a query.
 const maxSearchRunes = 200
@@ -313,7 +318,11 @@ func SearchTerms(q string) ([]string, error) {
 	if n := utf8.RuneCountInString(q); n > maxSearchRunes {
 		return nil, Invalid("filter.search", "must be at most %d characters, got %d", maxSearchRunes, n)
 	}
-	return strings.Fields(fold.String(q)), nil
+	terms := strings.FieldsFunc(fold.String(q), func(r rune) bool { return r == ' ' || string(r) == searchSeparator })
+	if len(terms) == 0 && strings.TrimSpace(q) != "" {
+		return nil, Invalid("filter.search", "has no word to search for")
+	}
+	return terms, nil
 }
 
 func optionalDate(field string, d *calendar.Date) (calendar.Date, error) {

@@ -292,12 +292,21 @@ func TestDirectiveSearch(t *testing.T) {
 			}
 		}
 
+		// The separator of the searched fields is no term: alone it is refused,
+		// among words it separates them.
+		bullet := "•"
+		_, err := e.s.Directives(ctx, store.DirectiveFilter{Search: &bullet}, store.PageArgs{})
+		wantError(t, err, registry.CodeBadUserInput, "filter.search")
+		if got, want := drSymbols(drList(t, e, store.DirectiveFilter{Search: new("• một • cửa liên thông")})), drSorted("468/QĐ-TTg", "61/2018/NĐ-CP"); !slices.Equal(got, want) {
+			t.Errorf("search with bullets between the words: got %v, want %v", got, want)
+		}
+
 		ok := strings.Repeat("đ", 200)
 		if got := drList(t, e, store.DirectiveFilter{Search: &ok}); len(got) != 0 {
 			t.Errorf("200-character search found %v", drSymbols(got))
 		}
 		long := strings.Repeat("a", 201)
-		_, err := e.s.Directives(ctx, store.DirectiveFilter{Search: &long}, store.PageArgs{})
+		_, err = e.s.Directives(ctx, store.DirectiveFilter{Search: &long}, store.PageArgs{})
 		wantError(t, err, registry.CodeBadUserInput, "filter.search")
 		_, err = e.s.DirectiveFacet(ctx, store.DirectiveFilter{Search: &long}, store.FacetYear)
 		wantError(t, err, registry.CodeBadUserInput, "filter.search")
