@@ -64,7 +64,7 @@ type AuditFilter struct {
 	To        *time.Time // exclusive
 }
 
-var auditOrder = sortKey[*registry.AuditEntry]{desc: true, id: func(e *registry.AuditEntry) string { return e.ID }}
+var auditOrder = sortKey[*registry.AuditEntry]{list: "auditLog", desc: true, id: func(e *registry.AuditEntry) string { return e.ID }}
 
 // AuditLog lists audit entries, newest first; auditors and administrators only.
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter, args PageArgs) (*Page[*registry.AuditEntry], error) {

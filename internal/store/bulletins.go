@@ -107,6 +107,7 @@ func (s *Store) agencyNames(ctx context.Context) (map[string]string, error) {
 }
 
 var reportOrder = sortKey[*registry.Report]{
+	list:  "reports",
 	field: "period", desc: true,
 	value: func(r *registry.Report) any { return r.Period },
 	id:    func(r *registry.Report) string { return r.Key },

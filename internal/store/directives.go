@@ -106,6 +106,7 @@ func (f DirectiveFilter) query() (bson.D, error) {
 }
 
 var directiveOrder = sortKey[*registry.Directive]{
+	list:  "directives",
 	field: "issuedOn", desc: true,
 	value: func(d *registry.Directive) any { return string(d.IssuedOn) },
 	id:    func(d *registry.Directive) string { return d.Key },

@@ -190,12 +190,12 @@ func dossierOrder(o DossierOrder) (sortKey[*registry.Dossier], error) {
 	id := func(d *registry.Dossier) string { return d.Code }
 	switch o {
 	case "", OrderByCode:
-		return sortKey[*registry.Dossier]{id: id}, nil
+		return sortKey[*registry.Dossier]{list: "dossiers by " + string(OrderByCode), id: id}, nil
 	case OrderByReceivedAt, OrderByReceivedDesc:
-		return sortKey[*registry.Dossier]{field: "receivedAt", desc: o == OrderByReceivedDesc, id: id,
+		return sortKey[*registry.Dossier]{list: "dossiers by " + string(o), field: "receivedAt", desc: o == OrderByReceivedDesc, id: id,
 			value: func(d *registry.Dossier) any { return d.ReceivedAt }, parse: parseTime}, nil
 	case OrderByDueDate:
-		return sortKey[*registry.Dossier]{field: "dueDate", id: id,
+		return sortKey[*registry.Dossier]{list: "dossiers by " + string(o), field: "dueDate", id: id,
 			value: func(d *registry.Dossier) any { return string(d.DueDate) }, parse: parseDate}, nil
 	}
 	return sortKey[*registry.Dossier]{}, registry.Invalid("orderBy", "unknown order %q", o)

@@ -42,6 +42,9 @@ func (p *Page[T]) TotalCount(ctx context.Context) (int, error) { return p.count(
 // sortKey is a keyset order: documents sort by field (then _id, which breaks
 // ties), and a cursor carries both values of the last item seen.
 type sortKey[T any] struct {
+	// list names the list and order a cursor belongs to: one from another
+	// list (or made up) is refused, not read as a position in this one.
+	list  string
 	field string // bson field; "" sorts by _id alone
 	desc  bool
 	value func(T) any    // the field's value in an item, as stored
@@ -50,12 +53,13 @@ type sortKey[T any] struct {
 }
 
 type cursor struct {
+	L  string          `json:"l"`
 	V  json.RawMessage `json:"v,omitempty"`
 	ID string          `json:"id"`
 }
 
 func (k sortKey[T]) encode(item T) string {
-	c := cursor{ID: k.id(item)}
+	c := cursor{L: k.list, ID: k.id(item)}
 	if k.field != "" {
 		c.V, _ = json.Marshal(k.value(item))
 	}
@@ -72,7 +76,7 @@ func (k sortKey[T]) decode(s string) (v any, id string, err error) {
 		return nil, "", bad
 	}
 	var c cursor
-	if json.Unmarshal(raw, &c) != nil || c.ID == "" {
+	if json.Unmarshal(raw, &c) != nil || c.ID == "" || c.L != k.list {
 		return nil, "", bad
 	}
 	if k.field == "" {

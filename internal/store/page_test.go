@@ -357,3 +357,37 @@ func TestDirectivePagination(t *testing.T) {
 		}
 	})
 }
+
+// TestCursorsOfOtherLists: a cursor belongs to one list and order; one from
+// another list, another order, or made up is BAD_USER_INPUT, not a
+// position in this one (they gave silently wrong pages).
+func TestCursorsOfOtherLists(t *testing.T) {
+	e := seeded(t)
+	ctx := t.Context()
+	for i := range 3 {
+		must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(5, 20+i, 9, 0)), source))(t)
+	}
+	one := 1
+	agencies := must(e.s.Agencies(ctx, store.AgencyFilter{}, store.PageArgs{First: &one}))(t)
+	byReceipt := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByReceivedAt, store.PageArgs{First: &one}))(t)
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"id":"zzz"}`))
+	for name, c := range map[string]struct {
+		cursor string
+		order  store.DossierOrder
+	}{
+		"an agency cursor":          {agencies.Cursors[0], store.OrderByCode},
+		"a cursor of another order": {byReceipt.Cursors[0], store.OrderByDueDate},
+		"a made-up cursor":          {forged, store.OrderByCode},
+		"text that is not a cursor": {"not a cursor", store.OrderByCode},
+	} {
+		_, err := e.s.Dossiers(ctx, store.DossierFilter{}, c.order, store.PageArgs{First: &one, After: &c.cursor})
+		if registry.ErrorCode(err) != registry.CodeBadUserInput {
+			t.Errorf("%s: %v, want BAD_USER_INPUT", name, err)
+		}
+	}
+	// The list's own cursor still reads the next page.
+	next := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByReceivedAt, store.PageArgs{First: &one, After: &byReceipt.Cursors[0]}))(t)
+	if len(next.Items) != 1 || next.Items[0].Code == byReceipt.Items[0].Code {
+		t.Errorf("the next page after the list's own cursor: %v", next.Items)
+	}
+}

@@ -37,7 +37,7 @@ func (s *Store) Agency(ctx context.Context, code string) (*registry.Agency, erro
 // AgencyFilter narrows the agencies list.
 type AgencyFilter struct{ Level *registry.Level }
 
-var agencyOrder = sortKey[*registry.Agency]{id: func(a *registry.Agency) string { return a.Code }}
+var agencyOrder = sortKey[*registry.Agency]{list: "agencies", id: func(a *registry.Agency) string { return a.Code }}
 
 // Agencies lists agencies by code.
 func (s *Store) Agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
@@ -81,7 +81,7 @@ type ProcedureFilter struct {
 	LegalBasis *string
 }
 
-var procedureOrder = sortKey[*registry.Procedure]{id: func(p *registry.Procedure) string { return p.Code }}
+var procedureOrder = sortKey[*registry.Procedure]{list: "procedures", id: func(p *registry.Procedure) string { return p.Code }}
 
 // Procedures lists procedures by code.
 func (s *Store) Procedures(ctx context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
