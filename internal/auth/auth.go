@@ -96,6 +96,9 @@ func (p Principal) CanWriteDossier(agency string) error {
 	if p.Role == RoleAdmin || (p.Role == RoleClerk && p.Agency != "" && p.Agency == agency) {
 		return nil
 	}
+	if agency == "" { // asked before the dossier is looked up
+		return p.deny("receiving dossiers and recording their steps", "CLERK or ADMIN")
+	}
 	return p.deny("writing dossiers of agency "+agency, "CLERK of that agency or ADMIN")
 }
 

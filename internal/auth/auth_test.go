@@ -83,6 +83,8 @@ func TestDenialNamesNeededRole(t *testing.T) {
 	}{
 		{clerk.CanWriteDossier(agencyB), []string{agencyB, "CLERK of that agency or ADMIN", "CLERK of agency " + agencyA}},
 		{clerk.CanEditRegistry(), []string{"EDITOR or ADMIN", "CLERK"}},
+		// Before the dossier is known: no agency to name, and no blank for it.
+		{Principal{Role: RoleEditor}.CanWriteDossier(""), []string{"recording their steps needs role CLERK or ADMIN", "has role EDITOR"}},
 		{Anonymous().CanReadAudit(), []string{"API key", "AUDITOR or ADMIN"}},
 		{Principal{Role: RoleEditor}.CanAdminister(), []string{"needs role ADMIN", "has role EDITOR"}},
 	}
