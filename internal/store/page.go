@@ -104,10 +104,25 @@ func (k sortKey[T]) after(s string) (bson.D, error) {
 	if k.field == "" {
 		return bson.D{{Key: "_id", Value: bson.D{{Key: op, Value: id}}}}, nil
 	}
-	return bson.D{{Key: "$or", Value: bson.A{
+	// An empty sort value is stored as no field at all (omitempty), which no
+	// comparison with a string matches: it sorts below every value (last
+	// when descending) and equals "" here, as in memory.
+	none := bson.D{{Key: "$in", Value: bson.A{nil, ""}}}
+	if v == "" {
+		next := bson.A{bson.D{{Key: k.field, Value: none}, {Key: "_id", Value: bson.D{{Key: op, Value: id}}}}}
+		if !k.desc {
+			next = append(next, bson.D{{Key: k.field, Value: bson.D{{Key: "$gt", Value: ""}}}})
+		}
+		return bson.D{{Key: "$or", Value: next}}, nil
+	}
+	next := bson.A{
 		bson.D{{Key: k.field, Value: bson.D{{Key: op, Value: v}}}},
 		bson.D{{Key: k.field, Value: v}, {Key: "_id", Value: bson.D{{Key: op, Value: id}}}},
-	}}}, nil
+	}
+	if k.desc {
+		next = append(next, bson.D{{Key: k.field, Value: none}})
+	}
+	return bson.D{{Key: "$or", Value: next}}, nil
 }
 
 // compare orders a and b as the sort does.

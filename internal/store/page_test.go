@@ -391,3 +391,53 @@ func TestCursorsOfOtherLists(t *testing.T) {
 		t.Errorf("the next page after the list's own cursor: %v", next.Items)
 	}
 }
+
+// TestPagingReachesRecordsWithoutSortValue: records whose sort field is
+// empty (a report stating no month, a directive read from text without its
+// date) are listed too when a list is paged to its end, both ways.
+func TestPagingReachesRecordsWithoutSortValue(t *testing.T) {
+	bothWays(t, func(t *testing.T, way func(*store.Config)) {
+		e := newEnv(t, way)
+		ctx := t.Context()
+		var recs []any
+		for i, period := range []string{"2021-03", "", "2021-01"} {
+			recs = append(recs, &registry.Report{Key: registry.ReportKey("Trung tâm", period, fmt.Sprint("câu ", i)), AgencyName: "Trung tâm", Period: period,
+				Provenance: registry.Provenance{Source: source}})
+		}
+		for i, issued := range []calendar.Date{"2021-04-22", "", "2018-04-23", ""} {
+			d, err := registry.NewDirective(registry.CreateDirectiveInput{Symbol: fmt.Sprintf("%d/QĐ-UBND", i+1), IssuedOn: issued}, registry.Provenance{Source: source})
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, d)
+		}
+		if _, refused, err := e.s.Load(ctx, recs); err != nil || slices.ContainsFunc(refused, func(e error) bool { return e != nil }) {
+			t.Fatal(err, refused)
+		}
+		one := 1
+		var reports, directives []string
+		for args := (store.PageArgs{First: &one}); ; {
+			page := must(e.s.Reports(ctx, store.ReportFilter{}, args))(t)
+			for _, r := range page.Items {
+				reports = append(reports, r.Period)
+			}
+			if !page.HasNext {
+				break
+			}
+			args.After = &page.Cursors[len(page.Cursors)-1]
+		}
+		for args := (store.PageArgs{First: &one}); ; {
+			page := must(e.s.Directives(ctx, store.DirectiveFilter{}, args))(t)
+			for _, d := range page.Items {
+				directives = append(directives, d.Symbol.String())
+			}
+			if !page.HasNext {
+				break
+			}
+			args.After = &page.Cursors[len(page.Cursors)-1]
+		}
+		if len(reports) != 3 || len(directives) != 4 {
+			t.Errorf("paged to the end: reports %q (want 3), directives %q (want 4)", reports, directives)
+		}
+	})
+}
