@@ -41,6 +41,9 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 			// A value refused while the arguments were read (a scalar): its
 			// error carries the field's path, then the argument's.
 			field = inputPath(arg.Path[min(len(arg.Path), len(graphql.GetPath(ctx))):])
+			// A mutation's input fields are named as the domain names them:
+			// "receivedAt", not "input.receivedAt".
+			field = strings.TrimPrefix(field, "input.")
 		}
 		if field != "" {
 			gerr.Message = field + ": " + e.Message
@@ -86,7 +89,7 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 }
 
 // inputPath writes an argument's path as the catalogue names fields:
-// "input.receivedAt", "filter.receivedFrom", "relations[2].kind".
+// "filter.receivedFrom", "relations[2].kind".
 func inputPath(p ast.Path) string {
 	var b strings.Builder
 	for _, e := range p {

@@ -32,6 +32,9 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, registry.Invalid("", "%s, got %q", rule, s)
 	}
+	if !calendar.InRange(t) {
+		return time.Time{}, registry.Invalid("", "must be %s, got %q", calendar.RangeText, s)
+	}
 	return t, nil
 }
 
@@ -48,7 +51,7 @@ func UnmarshalDate(v any) (calendar.Date, error) {
 	}
 	d, err := calendar.ParseDate(s)
 	if err != nil {
-		return "", registry.Invalid("", "%s, got %q", rule, s)
+		return "", registry.Invalid("", "%s %s, got %q", rule, calendar.RangeText, s)
 	}
 	return d, nil
 }

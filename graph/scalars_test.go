@@ -17,10 +17,11 @@ import (
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
-// TestMalformedDatesAreBadInput: a malformed Date or DateTime, as a literal
-// or a variable, in an argument, an input field or a nested field's
-// argument, is BAD_USER_INPUT naming that field and the rule, and changes
-// nothing (it used to answer INTERNAL).
+// TestMalformedDatesAreBadInput: a malformed Date or DateTime, or one
+// outside 1945-2100, as a literal or a variable, in an argument, an input
+// field or a nested field's argument, is BAD_USER_INPUT naming that field
+// and the rule, and changes nothing (it used to answer INTERNAL, or accept
+// year 1 and panic at year 10000).
 func TestMalformedDatesAreBadInput(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := t.Context()
@@ -48,17 +49,22 @@ func TestMalformedDatesAreBadInput(t *testing.T) {
 		vars  map[string]any
 		field string
 	}{
-		{receive("2021-04-15"), nil, "input.receivedAt"},
-		{receive("2021-02-30T09:00:00+07:00"), nil, "input.receivedAt"},
-		{receive("2021-04-15T09:00:00+25:00"), nil, "input.receivedAt"},
+		{receive("2021-04-15"), nil, "receivedAt"},
+		{receive("2021-02-30T09:00:00+07:00"), nil, "receivedAt"},
+		{receive("2021-04-15T09:00:00+25:00"), nil, "receivedAt"},
+		{receive("0001-01-01T00:00:00Z"), nil, "receivedAt"},
+		{`mutation { receiveDossier(input: {procedureCode: "1.001699", agencyCode: "000.00.31.H56", channel: IN_PERSON,
+			applicant: {name: "B"}, receivedAt: "2021-04-15T09:00:00+07:00", dueDate: "9999-12-31"}) { code } }`, nil, "dueDate"},
+		{`{ dossierStats(asOf: "9999-12-31", filter: {from: "9999-12", to: "9999-12"}) { total { received { total } } } }`, nil, "asOf"},
+		{`{ dossierStats(asOf: "2021-02-28", filter: {from: "9999-12", to: "9999-12"}) { total { received { total } } } }`, nil, "filter.from"},
 		{`{ dossiers { edges { node { deadlineState(asOf: "yesterday") } } } }`, nil, "asOf"},
 		{`{ dossiers(filter: {receivedFrom: "2021-04-15"}) { totalCount } }`, nil, "filter.receivedFrom"},
 		{`query($d: DateTime) { dossiers(filter: {receivedFrom: $d}) { totalCount } }`, map[string]any{"d": "yesterday"}, "filter.receivedFrom"},
 		{`{ dossierStats(asOf: "2021-02-31", filter: {from: "2021-01", to: "2021-02"}) { total { received { total } } } }`, nil, "asOf"},
 		{`{ auditLog(filter: {from: "x"}) { totalCount } }`, nil, "filter.from"},
-		{`mutation { createDirective(input: {symbol: "1/QĐ-UBND", issuedOn: "2021-02-29"}) { id } }`, nil, "input.issuedOn"},
-		{`mutation { createDirective(input: {symbol: "1/QĐ-UBND", issuedOn: ""}) { id } }`, nil, "input.issuedOn"},
-		{`mutation($d: Date!) { createDirective(input: {symbol: "1/QĐ-UBND", issuedOn: $d}) { id } }`, map[string]any{"d": 20210101}, "input.issuedOn"},
+		{`mutation { createDirective(input: {symbol: "1/QĐ-UBND", issuedOn: "2021-02-29"}) { id } }`, nil, "issuedOn"},
+		{`mutation { createDirective(input: {symbol: "1/QĐ-UBND", issuedOn: ""}) { id } }`, nil, "issuedOn"},
+		{`mutation($d: Date!) { createDirective(input: {symbol: "1/QĐ-UBND", issuedOn: $d}) { id } }`, map[string]any{"d": 20210101}, "issuedOn"},
 	} {
 		body, _ := json.Marshal(map[string]any{"query": c.doc, "variables": c.vars})
 		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))

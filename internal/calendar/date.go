@@ -39,7 +39,26 @@ func ParseDate(s string) (Date, error) {
 	if err != nil || t.Format(dateLayout) != s {
 		return "", fmt.Errorf("calendar: date %q is not of the form YYYY-MM-DD (e.g. 2021-04-22)", s)
 	}
+	if !InRange(t) {
+		return "", fmt.Errorf("calendar: date %s is not %s", s, RangeText)
+	}
 	return Date(s), nil
+}
+
+// The dates the registry accepts: from the first documents of the
+// Democratic Republic (symbols count years from 1945) to a horizon far past
+// any deadline, so that working-day arithmetic never leaves four-digit
+// years.
+const (
+	FirstYear = 1945
+	LastYear  = 2100
+	RangeText = "between 1945-01-01 and 2100-12-31"
+)
+
+// InRange reports whether t falls within the accepted dates, in Vietnam time.
+func InRange(t time.Time) bool {
+	y := t.In(Vietnam).Year()
+	return y >= FirstYear && y <= LastYear
 }
 
 // DateOf returns the calendar date of t in Vietnam time.

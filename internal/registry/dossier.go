@@ -221,6 +221,9 @@ func NewDossier(in ReceiveDossierInput, first Action, code string, proc *Procedu
 	if at.After(now.Add(clockSkew)) {
 		return nil, Invalid("receivedAt", "must not be in the future")
 	}
+	if !calendar.InRange(at) {
+		return nil, Invalid("receivedAt", "must be %s", calendar.RangeText)
+	}
 	at = at.UTC()
 	d := &Dossier{
 		Code: code, ProcedureCode: proc.Code, AgencyCode: agency, Channel: in.Channel, Applicant: applicant,
@@ -293,6 +296,9 @@ func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Ti
 	at = at.UTC()
 	if at.After(now.Add(clockSkew)) {
 		return Invalid("at", "must not be in the future")
+	}
+	if !calendar.InRange(at) {
+		return Invalid("at", "must be %s", calendar.RangeText)
 	}
 	if last := d.History[len(d.History)-1]; at.Before(last.At) {
 		return Invalid("at", "must not be before the previous step (step %d at %s)", last.Seq, last.At.In(calendar.Vietnam).Format(time.RFC3339))

@@ -1084,3 +1084,30 @@ func TestDossierNationalOutcome(t *testing.T) {
 		}
 	}
 }
+
+// TestDatesOutsideTheAcceptedRange: a receipt, a step or a due date before
+// 1945 or after 2100 is refused by the domain itself, so imports refuse it
+// too (year 1 was accepted; a due date in 9999 panicked a step later).
+func TestDatesOutsideTheAcceptedRange(t *testing.T) {
+	year1 := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := NewDossier(dtInput(year1, ChannelInPerson), ActionReceive, dtCode(year1), dtProc(3), calendar.Default(), dtNow, Provenance{Source: "test"})
+	if e, ok := errors.AsType[*Error](err); !ok || e.Code != CodeBadUserInput || e.Field != "receivedAt" {
+		t.Errorf("receipt in year 1: %v, want BAD_USER_INPUT on receivedAt", err)
+	}
+	at := time.Date(2021, 4, 15, 9, 0, 0, 0, calendar.Vietnam)
+	in := dtInput(at, ChannelInPerson)
+	in.DueDate = new(calendar.Date("9999-12-31"))
+	_, err = NewDossier(in, ActionReceive, dtCode(at), dtProc(3), calendar.Default(), dtNow, Provenance{Source: "test"})
+	if e, ok := errors.AsType[*Error](err); !ok || e.Code != CodeBadUserInput || e.Field != "dueDate" {
+		t.Errorf("due date in 9999: %v, want BAD_USER_INPUT on dueDate", err)
+	}
+	d, err := NewDossier(dtInput(at, ChannelInPerson), ActionReceive, dtCode(at), dtProc(3), calendar.Default(), dtNow, Provenance{Source: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	far := time.Date(2101, 1, 1, 0, 0, 0, 0, calendar.Vietnam)
+	err = d.Apply(DossierStepInput{Action: ActionTransfer, At: &far, ToUnit: new("Phòng")}, calendar.Default(), far)
+	if e, ok := errors.AsType[*Error](err); !ok || e.Field != "at" {
+		t.Errorf("step in 2101: %v, want BAD_USER_INPUT on at", err)
+	}
+}

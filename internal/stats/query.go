@@ -183,8 +183,8 @@ type Result struct {
 // Validate checks a query's periods and dimensions.
 func (q *Query) Validate(today calendar.Date) error {
 	for _, f := range []struct{ name, v string }{{"filter.from", q.From}, {"filter.to", q.To}} {
-		if _, err := time.Parse("2006-01", f.v); err != nil {
-			return registry.Invalid(f.name, "must be a month like 2021-03, got %q", f.v)
+		if _, err := calendar.ParseDate(f.v + "-01"); err != nil {
+			return registry.Invalid(f.name, "must be a month like 2021-03, %s, got %q", calendar.RangeText, f.v)
 		}
 	}
 	if q.To < q.From {
