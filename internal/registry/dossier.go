@@ -166,14 +166,19 @@ func DossierCodePrefix(agencyCode string, receivedAt time.Time) string {
 	return agencyCode + "-" + receivedAt.In(calendar.Vietnam).Format("060102") + "-"
 }
 
-// dossierCodePattern: <unit id>-YYMMDD-XXXX, sequence of at least 4 digits
-// because a busy desk can pass 9999 in a day.
-var dossierCodePattern = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4,}$`)
+// dossierCodePattern: <unit id>-YYMMDD-XXXX. The sequence is four digits,
+// more without leading zeros once a busy desk passes 9999 in a day, and at
+// most six: no desk receives a million dossiers in a day.
+var dossierCodePattern = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-([0-9]{6})-([0-9]{4}|[1-9][0-9]{4,5})$`)
 
 // CheckDossierCode validates a client-given dossier code.
 func CheckDossierCode(code string) error {
-	if !dossierCodePattern.MatchString(code) {
-		return Invalid("code", "must be <unit id>-YYMMDD-XXXX like 000.00.06.H56-210415-0001, got %q", code)
+	m := dossierCodePattern.FindStringSubmatch(code)
+	if m == nil {
+		return Invalid("code", "must be <unit id>-YYMMDD-XXXX like 000.00.06.H56-210415-0001 (a sequence of 4 to 6 digits), got %q", code)
+	}
+	if _, err := time.Parse("060102", m[1]); err != nil {
+		return Invalid("code", "must carry a real date YYMMDD after the unit id, got %q", m[1])
 	}
 	return nil
 }

@@ -1111,3 +1111,24 @@ func TestDatesOutsideTheAcceptedRange(t *testing.T) {
 		t.Errorf("step in 2101: %v, want BAD_USER_INPUT on at", err)
 	}
 }
+
+// TestDossierCodes: a given code carries a real date and a sequence of four
+// digits, or more without leading zeros, at most six.
+func TestDossierCodes(t *testing.T) {
+	for code, ok := range map[string]bool{
+		"000.00.31.H56-210415-0001":                    true,
+		"000.00.31.H56-210415-12345":                   true,
+		"000.00.31.H56-210415-999999":                  true,
+		"000.00.31.H56-999999-0001":                    false, // no such date
+		"000.00.31.H56-210230-0001":                    false,
+		"000.00.31.H56-210504-00000000000000000000001": false,
+		"000.00.31.H56-210504-01234":                   false,
+		"000.00.31.H56-210504-1234567":                 false,
+		"000.00.31.H56-210504-001":                     false,
+		"":                                             false,
+	} {
+		if err := CheckDossierCode(code); (err == nil) != ok {
+			t.Errorf("CheckDossierCode(%q) = %v, want ok=%v", code, err, ok)
+		}
+	}
+}

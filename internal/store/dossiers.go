@@ -67,7 +67,9 @@ func (s *Store) createDossier(ctx context.Context, in registry.ReceiveDossierInp
 	prov := s.provenance(source)
 	var given string
 	if in.Code != nil {
-		given = strings.TrimSpace(*in.Code)
+		if given = strings.TrimSpace(*in.Code); given == "" {
+			return nil, registry.Invalid("code", "must not be empty: leave it out to have one generated")
+		}
 	}
 	receivedAt := now
 	if in.ReceivedAt != nil {

@@ -348,3 +348,18 @@ func TestOnStep(t *testing.T) {
 		t.Errorf("OnStep saw %+v, want %+v", events, want)
 	}
 }
+
+// TestEmptyGivenCodeRefused: a code given empty is refused, not replaced by
+// a generated one without a word.
+func TestEmptyGivenCodeRefused(t *testing.T) {
+	e := seeded(t)
+	for _, code := range []string{"", "   "} {
+		in := receipt(agencyA, procA, vn(5, 20, 9, 0))
+		in.Code = &code
+		_, err := e.s.ReceiveDossier(t.Context(), in, source)
+		wantError(t, err, registry.CodeBadUserInput, "code")
+	}
+	if n := e.counts(t)["dossiers"]; n != 0 {
+		t.Errorf("%d dossiers stored after refused receipts", n)
+	}
+}
