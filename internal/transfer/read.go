@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
 	"github.com/vnregistry/registry/internal/calendar"
 )
 
@@ -40,6 +43,9 @@ func (r *Reader) Next() (line Line, ok bool, err error) { return r.next() }
 // NewReader reads file's content from in. kind is required for CSV and must
 // be empty for NDJSON. now stamps the provenance of records that have none.
 func NewReader(in io.Reader, file string, csvKind Kind, cal *calendar.Calendar, now time.Time) *Reader {
+	// Spreadsheets and Windows editors start UTF-8 files with a byte order
+	// mark: it is no part of the first line.
+	in = transform.NewReader(in, unicode.BOMOverride(transform.Nop))
 	if csvKind != "" {
 		return newCSVReader(in, file, csvKind, cal, now)
 	}

@@ -762,3 +762,20 @@ func TestBatcher(t *testing.T) {
 		t.Errorf("refused record: got %v, want an error naming the procedure and the missing agency", err)
 	}
 }
+
+// TestImportSkipsByteOrderMark: a UTF-8 byte order mark at the start of an
+// NDJSON or CSV file (spreadsheets and Windows editors write one) is no
+// part of the first line: every line is stored (line 1 was refused, and
+// every CSV row with it, for a header "\ufeffcode").
+func TestImportSkipsByteOrderMark(t *testing.T) {
+	st := storetest.Open(t)
+	dir := t.TempDir()
+	csvPath := writeFile(t, filepath.Join(dir, "agencies.csv"), "\ufeffcode,name,level,parent\n"+
+		agencyA+",Sở Tư pháp,PROVINCIAL,\n000.00.11.H56,UBND huyện Vạn Ninh,DISTRICT,"+agencyA+"\n")
+	ndjsonPath := writeFile(t, filepath.Join(dir, "more.ndjson"),
+		"\ufeff"+`{"kind":"agency","code":"000.00.12.H56","name":"UBND huyện Cam Lâm","level":"DISTRICT","parent":"`+agencyA+`"}`+"\n")
+	sum, refused, err := run(t, st, 0, csvPath, ndjsonPath)
+	if err != nil || len(refused) > 0 || sum.Inserted != 3 {
+		t.Errorf("import of files with a byte order mark: %+v, refused %v, %v; want 3 stored", sum, refused, err)
+	}
+}
