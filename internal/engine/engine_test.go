@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -200,4 +202,20 @@ func TestIndexIDs(t *testing.T) {
 	if err := db.Collection("dossiers").FindOne(ctx, bson.D{{Key: "_id", Value: "b"}}).Decode(&got); err != nil || got["_id"] != "b" {
 		t.Errorf("find by _id after the index: %v %v", got, err)
 	}
+}
+
+// TestDataDirectoryHeldByOneProcess: a second engine on a data directory in
+// use is refused with a message naming the process holding it (a tool run
+// on a running server's directory made both disagree); once stopped, the
+// directory is free again.
+func TestDataDirectoryHeldByOneProcess(t *testing.T) {
+	dir := t.TempDir()
+	eng := start(t, dir)
+	_, err := engine.Start(dir, nil)
+	if err == nil || !strings.Contains(err.Error(), "in use by process "+strconv.Itoa(os.Getpid())) {
+		t.Fatalf("second engine on %s: %v, want a refusal naming this process", dir, err)
+	}
+	eng.Stop()
+	again := start(t, dir)
+	again.Stop()
 }
