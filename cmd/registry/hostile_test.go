@@ -1583,3 +1583,29 @@ func TestHostileRequestID(t *testing.T) {
 	}
 	h.alive(t)
 }
+
+// TestHostileInvalidKeyAudited: a request refused for its API key (401,
+// before GraphQL runs) is a security event in the audit log, as a change
+// attempted without a key is: who "invalid key", result UNAUTHENTICATED.
+func TestHostileInvalidKeyAudited(t *testing.T) {
+	t.Parallel()
+	h := startHostile(t, false, nil)
+	r := h.call(t, "not-a-key-of-this-server", `mutation { createAgency(input: {code: "000.00.08.H56", name: "X", level: PROVINCIAL}) { code } }`, nil)
+	if r.Status != http.StatusUnauthorized {
+		t.Fatalf("invalid key: status %d, want 401\n%s", r.Status, r.Body)
+	}
+	var out struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct{ Who, Operation, Result, RequestID string }
+			}
+		}
+	}
+	h.call(t, h.keys.auditor, `{ auditLog(filter: {who: "invalid key"}) { edges { node { who operation result requestId } } } }`, nil).decode(t, &out)
+	if len(out.AuditLog.Edges) != 1 {
+		t.Fatalf("audit entries for the invalid key: %+v, want 1", out.AuditLog.Edges)
+	}
+	if e := out.AuditLog.Edges[0].Node; e.Result != "UNAUTHENTICATED" || e.Operation != "POST /graphql" || e.RequestID == "" {
+		t.Errorf("audit entry %+v, want result UNAUTHENTICATED for POST /graphql with its request id", e)
+	}
+}

@@ -202,7 +202,7 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	defer closeSubscriptions()
 	httpCfg := cfg.http
 	httpCfg.CORSOrigins, httpCfg.Logger, httpCfg.Subscriptions = cfg.origins(), log, subscriptions
-	httpCfg.Keys, httpCfg.Metrics, httpCfg.ReadyDetails = keys, tel.Handler(), details
+	httpCfg.Keys, httpCfg.Metrics, httpCfg.ReadyDetails, httpCfg.Audit = keys, tel.Handler(), details, st
 	h, err := server.Handler(graph.WithLoaders(st, gql), playground.Handler("/graphql"), st.Ping, st, httpCfg)
 	if err != nil {
 		return err

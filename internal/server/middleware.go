@@ -80,12 +80,15 @@ func requirePreflight(next http.Handler) http.Handler {
 // authenticate puts the caller in the request context: the principal of its
 // API key, or the anonymous reader. Without a key file every caller is the
 // developer (local use only; production requires --keys).
-func authenticate(keys *auth.Keys, next http.Handler) http.Handler {
+func authenticate(keys *auth.Keys, audit Auditor, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := auth.Developer()
 		if keys != nil {
 			var err error
 			if p, err = keys.Authenticate(r.Header.Get("Authorization")); err != nil {
+				if audit != nil {
+					audit.AuditRefusedKey(r.Context(), r.Method+" "+r.URL.Path, err)
+				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="registry"`)
 				refuse(w, r, http.StatusUnauthorized, registry.CodeUnauthenticated, err.(*registry.Error).Message)
 				return

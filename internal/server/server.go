@@ -47,12 +47,19 @@ type Config struct {
 	BehindProxy bool
 	// Metrics, when set, is served at /metrics.
 	Metrics http.Handler
+	// Audit, when set, records requests refused for their API key.
+	Audit Auditor
 	// ReadyDetails, when set, adds facts to /readyz (how subscriptions and
 	// lists are served).
 	ReadyDetails func() map[string]string
 	// Subscriptions ends every open WebSocket when it is done: http.Server's
 	// Shutdown waits for requests but does not close hijacked connections.
 	Subscriptions context.Context
+}
+
+// Auditor records security events met before any operation runs.
+type Auditor interface {
+	AuditRefusedKey(ctx context.Context, request string, err error)
 }
 
 // Handler routes /graphql, /stats.csv, the playground at /, /healthz and
@@ -77,7 +84,7 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 	// before anything reads; the caller is known before it is rate-limited.
 	rates := newLimiter(cfg.Rate, cfg.Burst, cfg.BehindProxy)
 	api := func(h http.Handler) http.Handler {
-		return limitBody(cfg.MaxBody, authenticate(cfg.Keys, rates.middleware(withTimeout(cfg.Timeout, h))))
+		return limitBody(cfg.MaxBody, authenticate(cfg.Keys, cfg.Audit, rates.middleware(withTimeout(cfg.Timeout, h))))
 	}
 	mux := http.NewServeMux()
 	// The CSV export stays a plain link: it only reads, like the playground.

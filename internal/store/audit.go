@@ -55,6 +55,13 @@ func (s *Store) audit(ctx context.Context, operation, target string, err error) 
 	}
 }
 
+// AuditRefusedKey records a request refused for its API key, before any
+// operation ran: a security event, as the attempt of a change is. The key
+// matched no entry, so it names nobody: who is "invalid key".
+func (s *Store) AuditRefusedKey(ctx context.Context, request string, err error) {
+	s.audit(auth.WithPrincipal(ctx, auth.Principal{Name: "invalid key"}), request, "", err)
+}
+
 // AuditFilter narrows the audit log.
 type AuditFilter struct {
 	Who       *string
