@@ -1132,3 +1132,18 @@ func TestDossierCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestInvisibleCharactersRefused: a name with a zero-width space or a
+// bidirectional override is refused: it reads like another name, or
+// backwards.
+func TestInvisibleCharactersRefused(t *testing.T) {
+	for _, name := range []string{"\u200b", "a\u202eb", "Sở\u200dTư pháp", "x\u0007"} {
+		_, err := NewAgency(CreateAgencyInput{Code: "000.00.06.H56", Name: name, Level: LevelProvincial}, Provenance{Source: "test"})
+		if e, ok := errors.AsType[*Error](err); !ok || e.Field != "name" {
+			t.Errorf("agency name %q: %v, want BAD_USER_INPUT on name", name, err)
+		}
+	}
+	if _, err := NewAgency(CreateAgencyInput{Code: "000.00.06.H56", Name: "Sở Tư pháp tỉnh Khánh Hòa", Level: LevelProvincial}, Provenance{Source: "test"}); err != nil {
+		t.Errorf("an ordinary Vietnamese name is refused: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -131,6 +132,24 @@ func NewProcedure(in CreateProcedureInput, prov Provenance) (*Procedure, error) 
 
 // checkText enforces the rules every free-text field shares: valid UTF-8, no
 // control characters, a length limit, and presence when required.
+// invisible reports the characters registry text refuses: control characters
+// but tab and newline, and format characters.
+func invisible(r rune) bool {
+	return (unicode.Is(unicode.Cc, r) && r != '\n' && r != '\t') || unicode.Is(unicode.Cf, r)
+}
+
+// Visible is s without the characters registry text refuses: text pasted
+// from a web page (soft hyphens, zero-width spaces) reads the same without
+// them, and what is quoted from it must be storable.
+func Visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 func checkText(field, s string, maxRunes int, required bool) error {
 	if required && s == "" {
 		return Invalid(field, "is required")
@@ -142,8 +161,11 @@ func checkText(field, s string, maxRunes int, required bool) error {
 		return Invalid(field, "must be at most %d characters, got %d", maxRunes, n)
 	}
 	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' {
-			return Invalid(field, "must not contain control characters")
+		// Control and format characters (zero-width spaces, bidirectional
+		// overrides) make two names that read alike differ, or one read
+		// backwards: no registry text needs them.
+		if invisible(r) {
+			return Invalid(field, "must not contain control or invisible formatting characters (U+%04X)", r)
 		}
 	}
 	return nil

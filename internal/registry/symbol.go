@@ -62,7 +62,7 @@ func DocTypes() []DocType { return slices.Clone(docTypeTable) }
 // when that finds a single type: "DÁ" could be DA (Dự án) or ĐA (Đề án).
 // The look-alike Ð (U+00D0) is read as Đ throughout.
 func LookupDocType(code string) (DocType, bool) {
-	code = symbolLookAlikes.Replace(norm.NFC.String(code))
+	code = symbolLookAlikes.Replace(norm.NFKC.String(code))
 	for _, t := range docTypeTable {
 		if t.Code == code {
 			return t, true
@@ -145,7 +145,9 @@ func ParseSymbol(raw string) (Symbol, error) {
 		r, _ := utf8.DecodeRuneInString(s[i:])
 		return Symbol{}, Invalid("symbol", "control character %U", r)
 	}
-	s = trimNumberPrefix(symbolLookAlikes.Replace(norm.NFC.String(s)))
+	// NFKC: full-width letters (Ｑ) and other compatibility forms are the
+	// letters they stand for, not new ones.
+	s = trimNumberPrefix(symbolLookAlikes.Replace(norm.NFKC.String(s)))
 	if s == "" {
 		return Symbol{}, Invalid("symbol", "empty after %q", "số")
 	}

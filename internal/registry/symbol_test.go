@@ -272,3 +272,12 @@ func TestKnownIssuers(t *testing.T) {
 		seen[k] = is
 	}
 }
+
+// TestSymbolCompatibilityForms: full-width letters are the letters they
+// stand for (NFKC), not an issuer of their own.
+func TestSymbolCompatibilityForms(t *testing.T) {
+	sym, err := ParseSymbol("468/ＱĐ-ＴＴg")
+	if err != nil || sym.String() != "468/QĐ-TTg" {
+		t.Errorf("ParseSymbol(full-width) = %v, %v; want 468/QĐ-TTg", sym, err)
+	}
+}

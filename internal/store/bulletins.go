@@ -51,7 +51,8 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 	if len(text) > maxBulletin {
 		return nil, registry.Invalid("text", "must be at most %d bytes", maxBulletin)
 	}
-	ext := bulletin.Extract(source, text)
+	// Offsets and excerpts are of the text a reader sees.
+	ext := bulletin.Extract(source, registry.Visible(text))
 	now := s.now().UTC()
 	out := &BulletinImport{DryRun: dryRun}
 	var records []any

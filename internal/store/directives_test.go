@@ -572,3 +572,15 @@ func TestImportBulletinIdempotent(t *testing.T) {
 		t.Errorf("dry run changed the collections: %v, before %v", again, after)
 	}
 }
+
+// TestImportBulletinWithInvisibleCharacters: text pasted from a web page
+// with zero-width spaces and soft hyphens imports as the text a reader
+// sees (names refuse those characters; quotes must not fail for them).
+func TestImportBulletinWithInvisibleCharacters(t *testing.T) {
+	e := newEnv(t)
+	text := "Ngày 27/3/2021, Thủ tướng Chính phủ ban hành Quyết định số 468/QĐ-TTg\u200b về việc ban hành Quy\u00adchế thực hiện cơ chế một cửa."
+	got := must(e.s.ImportBulletin(t.Context(), "Báo mẫu", text, false))(t)
+	if len(got.Directives) != 1 || strings.ContainsAny(got.Directives[0].Directive.Provenance.Excerpt, "\u200b\u00ad") {
+		t.Fatalf("import of text with invisible characters: %+v", got.Directives)
+	}
+}
