@@ -150,6 +150,13 @@ func Visible(s string) string {
 	}, s)
 }
 
+// maxSourceRunes bounds a source's name: a title or an address, not a text.
+const maxSourceRunes = 500
+
+// CheckSource validates the name of where records come from (a bulletin's
+// title or address), which readers see beside every figure.
+func CheckSource(source string) error { return checkText("source", source, maxSourceRunes, true) }
+
 func checkText(field, s string, maxRunes int, required bool) error {
 	if required && s == "" {
 		return Invalid(field, "is required")

@@ -48,6 +48,9 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 	if source == "" {
 		return nil, registry.Invalid("source", "is required: the name readers will see as the figures' origin")
 	}
+	if err := registry.CheckSource(source); err != nil {
+		return nil, err
+	}
 	if len(text) > maxBulletin {
 		return nil, registry.Invalid("text", "must be at most %d bytes", maxBulletin)
 	}

@@ -584,3 +584,13 @@ func TestImportBulletinWithInvisibleCharacters(t *testing.T) {
 		t.Fatalf("import of text with invisible characters: %+v", got.Directives)
 	}
 }
+
+// TestImportBulletinSourceChecked: the source readers see beside every
+// figure is a name: bounded, without invisible characters.
+func TestImportBulletinSourceChecked(t *testing.T) {
+	e := newEnv(t)
+	for _, source := range []string{strings.Repeat("a", 501), "Báo\u202emẫu"} {
+		_, err := e.s.ImportBulletin(t.Context(), source, "Ngày 27/3/2021, Thủ tướng ban hành Quyết định số 468/QĐ-TTg.", false)
+		wantError(t, err, registry.CodeBadUserInput, "source")
+	}
+}
