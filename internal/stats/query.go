@@ -320,34 +320,28 @@ func addMonthly(into map[string]*monthly, c Cell, v *Counters) {
 		m = &monthly{}
 		into[c.Month] = m
 	}
-	m.received += v.Received
-	m.early += v.Early
-	m.onTime += v.OnTime
-	m.late += v.Late
-	m.withdrawn += v.Withdrawn
-	m.stopped += v.Stopped
-	m.nationalLate += v.NationalLate
-	m.closedOverdue += v.ClosedOverdue
-	m.daysSum += v.DaysSum
+	cell := monthly{received: v.Received, early: v.Early, onTime: v.OnTime, late: v.Late, withdrawn: v.Withdrawn,
+		stopped: v.Stopped, nationalLate: v.NationalLate, closedOverdue: v.ClosedOverdue, daysSum: v.DaysSum}
+	switch c.Channel {
+	case registry.ChannelOnline:
+		cell.online = v.Received
+	case registry.ChannelPostal:
+		cell.postal = v.Received
+	default:
+		cell.inPerson = v.Received
+	}
 	for d, n := range v.OverdueStarts {
-		if day, err := strconv.Atoi(d); err == nil && day > 0 && day < len(m.overdueStarts) {
-			m.overdueStarts[day] += n
+		if day, err := strconv.Atoi(d); err == nil && day > 0 && day < len(cell.overdueStarts) {
+			cell.overdueStarts[day] += n
 		}
 	}
+	m.merge(&cell)
 	for k, n := range v.Days {
 		if m.days == nil {
 			m.days = map[int]int{}
 		}
 		days, _ := strconv.Atoi(k)
 		m.days[days] += n
-	}
-	switch c.Channel {
-	case registry.ChannelOnline:
-		m.online += v.Received
-	case registry.ChannelPostal:
-		m.postal += v.Received
-	default:
-		m.inPerson += v.Received
 	}
 }
 
