@@ -15,11 +15,12 @@ import (
 	"github.com/vnregistry/registry/internal/stats"
 )
 
-// backend answers the store's reads. Two implementations, chosen once at
-// Open: engineReads asks the server, on its indexes (MongoDB's way), and
-// memory answers on the embedded engine, where any query but {_id: x}
-// decodes a whole collection. Validation, rights and the domain rules stay
-// in the Store, above both.
+// backend answers the store's reads, and says how the two writes that
+// differ by engine are made (a step's filter, the next sequence number).
+// Two implementations, chosen once at Open: engineReads asks the server, on
+// its indexes (MongoDB's way), and memory answers on the embedded engine,
+// where any query but {_id: x} decodes a whole collection. Validation,
+// rights and the domain rules stay in the Store, above both.
 type backend interface {
 	agency(ctx context.Context, code string) (*registry.Agency, error)
 	agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error)
