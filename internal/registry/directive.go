@@ -352,3 +352,23 @@ func (s *Symbol) UnmarshalJSON(b []byte) error {
 	*s = sym
 	return nil
 }
+
+// Rekey recomputes the keys derived from symbols (the directive's own and
+// its relations'), for records stored before Symbol.Key last changed, and
+// reports whether any changed.
+func (d *Directive) Rekey() bool {
+	changed := false
+	set := func(key *string, want string) {
+		if *key != want {
+			*key, changed = want, true
+		}
+	}
+	set(&d.SymbolKey, d.Symbol.Key())
+	set(&d.Key, DirectiveKey(d.IssuerCode, d.Year, d.Symbol))
+	for i := range d.Relations {
+		if sym, err := ParseSymbol(d.Relations[i].Symbol); err == nil {
+			set(&d.Relations[i].SymbolKey, sym.Key())
+		}
+	}
+	return changed
+}

@@ -393,5 +393,37 @@ func (s Symbol) String() string {
 }
 
 // Key is what lookups match on: the canonical form folded, so "QD-TTg" and
-// "QĐ-TTg" meet. Different symbols can share a key (HD and HĐ).
-func (s Symbol) Key() string { return fold.String(s.String()) }
+// "QĐ-TTg" meet, except that a type code keeps its đ where folding would make
+// it another type's: HĐ (hợp đồng) is "hđ", never HD (hướng dẫn). No group
+// can fold to a đ, so such a key meets no official letter either.
+func (s Symbol) Key() string {
+	t := s.Type
+	s.Type = ""
+	k := fold.String(s.String())
+	if t == "" {
+		return k
+	}
+	number, rest, _ := strings.Cut(k, "/")
+	if s.Year != 0 {
+		year, groups, _ := strings.Cut(rest, "/")
+		return number + "/" + year + "/" + typeKeys[t] + "-" + groups
+	}
+	return number + "/" + typeKeys[t] + "-" + rest
+}
+
+// typeKeys is each type code's part of a Key: folded, or lower-cased with its
+// đ when another code folds the same (HĐ and HD, ĐA and DA).
+var typeKeys = func() map[string]string {
+	folds := map[string]int{}
+	for _, t := range docTypeTable {
+		folds[fold.String(t.Code)]++
+	}
+	keys := make(map[string]string, len(docTypeTable))
+	for _, t := range docTypeTable {
+		keys[t.Code] = fold.String(t.Code)
+		if folds[keys[t.Code]] > 1 {
+			keys[t.Code] = strings.ToLower(t.Code)
+		}
+	}
+	return keys
+}()

@@ -162,7 +162,7 @@ func TestSymbolRoundTrip(t *testing.T) {
 		if err != nil || again != s {
 			t.Errorf("ParseSymbol(%q) = %+v, %v; want %+v", s.String(), again, err, s)
 		}
-		if s.Key() != fold.String(s.String()) || again.Key() != s.Key() {
+		if fold.String(s.Key()) != fold.String(s.String()) || again.Key() != s.Key() {
 			t.Errorf("Key of %q unstable: %q, %q", tt.in, s.Key(), again.Key())
 		}
 	}
@@ -172,7 +172,8 @@ func TestSymbolKey(t *testing.T) {
 	tests := []struct{ a, b string }{
 		{"468/QĐ-TTg", "468/QD-TTG"},
 		{"46/QĐ-BCĐCCHC", "46/qđ-bcdcchc"},
-		{"3/HD-UBND", "03/HĐ-UBND"}, // different types, same key: lookups may return both
+		{"3/HĐ-UBND", "03/hđ-ubnd"},
+		{"7/2020/ĐA-UBND", "7/2020/đa-ubnd"},
 	}
 	for _, tt := range tests {
 		a, errA := ParseSymbol(tt.a)
@@ -187,8 +188,19 @@ func TestSymbolKey(t *testing.T) {
 	if got, want := mustParseSymbol(t, "468/QĐ-TTg").Key(), "468/qd-ttg"; got != want {
 		t.Errorf("Key = %q, want %q", got, want)
 	}
-	if a, b := mustParseSymbol(t, "5/QĐ-UBND").Key(), mustParseSymbol(t, "5/QyĐ-UBND").Key(); a == b {
-		t.Errorf("QĐ and QyĐ share key %q", a)
+	// Different types never share a key, even where folding makes their
+	// codes one (HD hướng dẫn, HĐ hợp đồng; DA dự án, ĐA đề án).
+	for _, pair := range [][2]string{{"5/QĐ-UBND", "5/QyĐ-UBND"}, {"1/HD-UBND", "1/HĐ-UBND"}, {"2/DA-UBND", "2/ĐA-UBND"}} {
+		if a, b := mustParseSymbol(t, pair[0]).Key(), mustParseSymbol(t, pair[1]).Key(); a == b {
+			t.Errorf("%s and %s share key %q", pair[0], pair[1], a)
+		}
+	}
+	for _, typ := range docTypeTable {
+		for _, other := range docTypeTable {
+			if typ.Code != other.Code && typeKeys[typ.Code] == typeKeys[other.Code] {
+				t.Errorf("types %s and %s share key %q", typ.Code, other.Code, typeKeys[typ.Code])
+			}
+		}
 	}
 }
 

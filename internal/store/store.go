@@ -157,6 +157,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
+	if err := s.rekeyDirectives(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
 	bg, stop := context.WithCancel(context.Background())
 	s.stop, s.stopped = stop, make(chan struct{})
 	if s.mem == nil {

@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// rekeyDirectives brings stored directives to the current Symbol.Key (HĐ and
+// ĐA once shared the keys of HD and DA). A directive whose _id changes is
+// inserted under the new one before the old is deleted, so a crash between
+// the two leaves both, and the next start deletes the old. Directives are
+// few (hundreds), so reading them all at each start costs little.
+func (s *Store) rekeyDirectives(ctx context.Context) error {
+	var stale []*registry.Directive
+	var oldIDs []string
+	err := each(ctx, s, colDirectives, bson.D{}, func(d *registry.Directive) error {
+		old := d.Key
+		if d.Rekey() {
+			stale, oldIDs = append(stale, d), append(oldIDs, old)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: read directives to rekey: %w", err)
+	}
+	col := s.db.Collection(colDirectives)
+	for i, d := range stale {
+		err := s.write(ctx, func() error {
+			if d.Key == oldIDs[i] {
+				_, err := col.ReplaceOne(ctx, byID(d.Key), d)
+				return classify(err)
+			}
+			if _, err := col.InsertOne(ctx, d); err != nil && !isDuplicate(err) {
+				return classify(err)
+			}
+			_, err := col.DeleteOne(ctx, byID(oldIDs[i]))
+			return classify(err)
+		})
+		if err != nil {
+			return fmt.Errorf("store: rekey directive %s: %w", oldIDs[i], err)
+		}
+	}
+	if len(stale) > 0 {
+		s.log.Info("directives rekeyed to the current symbol keys", "directives", len(stale))
+	}
+	return nil
+}
