@@ -91,23 +91,21 @@ func ndjsonLine(raw []byte, n int, file string, cal *calendar.Calendar, now time
 }
 
 func newCSVReader(in io.Reader, file string, k Kind, cal *calendar.Calendar, now time.Time) *Reader {
-	cr := csv.NewReader(in)
-	cr.FieldsPerRecord = -1
+	rows := newCSVRows(in)
 	var header []string
 	var stringField map[string]bool
 	return &Reader{next: func() (Line, bool, error) {
 		for {
-			row, err := cr.Read()
+			n, row, err := rows.next()
 			if err == io.EOF {
 				return Line{}, false, nil
 			}
 			if err != nil {
 				if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-					return Line{Number: pe.StartLine, Kind: k, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}, true, nil
+					return Line{Number: n, Kind: k, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}, true, nil
 				}
-				return Line{}, false, err
+				return Line{}, false, fmt.Errorf("%s: %w", file, err)
 			}
-			n, _ := cr.FieldPos(0)
 			if header == nil {
 				header, stringField = row, stringFields(k)
 				continue
@@ -134,6 +132,99 @@ func newCSVReader(in io.Reader, file string, k Kind, cal *calendar.Calendar, now
 			return Line{Number: n, Kind: k, Record: rec, Err: err}, true, nil
 		}
 	}}
+}
+
+// csvRows splits CSV into records itself so that a broken quote costs one
+// line: encoding/csv reads an unclosed quote on to the next closing one and
+// reports only the line it started on, and the lines it swallowed are then
+// neither stored nor reported. A record continues onto the next line only
+// while its quotes are unbalanced (a cell holding a line break); when the
+// lines so joined do not parse, the first is reported and the reading
+// starts again at the second.
+type csvRows struct {
+	sc      *bufio.Scanner
+	n       int          // physical lines read from sc
+	pending []csvPending // lines given back, read before sc
+}
+
+type csvPending struct {
+	n    int
+	text string
+}
+
+// csvMaxJoined bounds the lines one record may span.
+const csvMaxJoined = 1000
+
+func newCSVRows(in io.Reader) *csvRows {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	return &csvRows{sc: sc}
+}
+
+func (r *csvRows) line() (int, string, error) {
+	if len(r.pending) > 0 {
+		p := r.pending[0]
+		r.pending = r.pending[1:]
+		return p.n, p.text, nil
+	}
+	if r.sc.Scan() {
+		r.n++
+		return r.n, r.sc.Text(), nil
+	}
+	if err := r.sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return 0, "", fmt.Errorf("line %d is longer than %d bytes", r.n+1, maxLine)
+		}
+		return 0, "", err
+	}
+	return 0, "", io.EOF
+}
+
+// next returns the number of the record's first line and its cells; a
+// malformed record is a *csv.ParseError.
+func (r *csvRows) next() (int, []string, error) {
+	var start int
+	var first string
+	for first == "" {
+		var err error
+		if start, first, err = r.line(); err != nil {
+			return 0, nil, err
+		}
+	}
+	joined := []csvPending{{start, first}}
+	text, size := first, len(first)
+	for strings.Count(text, `"`)%2 == 1 && len(joined) < csvMaxJoined && size < maxLine {
+		n, l, err := r.line()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		joined = append(joined, csvPending{n, l})
+		text += "\n" + l
+		size += len(l) + 1
+	}
+	row, err := parseCSVRecord(text)
+	if err != nil && len(joined) > 1 {
+		r.pending = append(joined[1:], r.pending...)
+		row, err = parseCSVRecord(first)
+	}
+	return start, row, err
+}
+
+// parseCSVRecord reads text as exactly one record.
+func parseCSVRecord(text string) ([]string, error) {
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.FieldsPerRecord = -1
+	row, err := cr.Read()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cr.Read(); err != io.EOF {
+		return nil, &csv.ParseError{StartLine: 1, Line: 1, Err: csv.ErrQuote}
+	}
+	return row, nil
 }
 
 // stringFields are the JSON names of k's fields that hold text.

@@ -467,6 +467,10 @@ func TestImportMalformedCSVRow(t *testing.T) {
 	for _, tc := range []struct{ name, row string }{
 		{"quote in the second cell", `000.00.07.H56,"UBND" huyện,DISTRICT,`},
 		{"quote in the first cell", `"000.00.07.H56"x,UBND huyện,DISTRICT,`},
+		// encoding/csv reads an unclosed quote on through the next line and
+		// reports only this one: the next line was neither stored nor reported.
+		{"unterminated quote", `000.00.07.H56,"UBND huyện,DISTRICT,`},
+		{"unterminated quote in the first cell", `"000.00.07.H56,UBND huyện,DISTRICT,`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := storetest.Open(t)
