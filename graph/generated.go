@@ -217,6 +217,7 @@ type ComplexityRoot struct {
 
 	Facet struct {
 		Count func(childComplexity int) int
+		Label func(childComplexity int) int
 		Value func(childComplexity int) int
 	}
 
@@ -1278,6 +1279,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Facet.Count(childComplexity), true
+	case "Facet.label":
+		if e.ComplexityRoot.Facet.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Label(childComplexity), true
 	case "Facet.value":
 		if e.ComplexityRoot.Facet.Value == nil {
 			break
@@ -2937,8 +2944,14 @@ type DirectiveConnection {
 
 "A value and how many directives have it."
 type Facet {
-  "The value; an empty string for directives without one (official letters have no type code)."
+  """
+  The value, as the matching filter takes it. For types, the canonical code, and an
+  empty string for symbols without one (official letters, the Assembly's laws):
+  ` + "`" + `filter: {type: ""}` + "`" + ` lists those.
+  """
   value: String!
+  "The value for people: a type's name (Quyết định; Công văn, luật for the empty code), otherwise the value itself."
+  label: String!
   count: Int!
 }
 
@@ -2992,7 +3005,7 @@ input DirectiveFilter {
   ` + "`" + `QĐ-TTg` + "`" + `. Characters are literal (no patterns). At most 200 characters.
   """
   search: String
-  "Type code; ASCII forms are accepted (` + "`" + `QD` + "`" + ` for ` + "`" + `QĐ` + "`" + `)."
+  "Type code; ASCII forms are accepted (` + "`" + `QD` + "`" + ` for ` + "`" + `QĐ` + "`" + `). An empty string selects symbols without one (official letters, laws)."
   type: String
   issuerCode: String
   year: Int
@@ -3653,6 +3666,8 @@ func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql
 	switch field.Name {
 	case "value":
 		return ec.fieldContext_Facet_value(ctx, field)
+	case "label":
+		return ec.fieldContext_Facet_label(ctx, field)
 	case "count":
 		return ec.fieldContext_Facet_count(ctx, field)
 	}
@@ -7575,6 +7590,29 @@ func (ec *executionContext) _Facet_value(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Facet_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Facet_label(ctx context.Context, field graphql.CollectedField, obj *store.Facet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Facet", field, false, false, "String")
 }
 
@@ -15270,6 +15308,11 @@ func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = graphql.MarshalString("Facet")
 		case "value":
 			out.Values[i] = ec._Facet_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._Facet_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -54,6 +54,24 @@ var docTypeTable = []DocType{
 	{"TT", "Thông tư", true},
 }
 
+// UntypedName names what symbols without a type code are: official letters
+// (516/TTg-KSTT) and the Assembly's laws and resolutions (80/2015/QH13).
+const UntypedName = "Công văn, luật (ký hiệu không có mã loại)"
+
+// DocTypeName is the name of the type with canonical code, UntypedName for
+// "", and "" for an unknown code.
+func DocTypeName(code string) string {
+	if code == "" {
+		return UntypedName
+	}
+	for _, t := range docTypeTable {
+		if t.Code == code {
+			return t.Name
+		}
+	}
+	return ""
+}
+
 // DocTypes returns the known document types; the caller may modify the slice.
 func DocTypes() []DocType { return slices.Clone(docTypeTable) }
 

@@ -74,11 +74,11 @@ func (f DirectiveFilter) query() (bson.D, error) {
 		}
 	}
 	if f.Type != nil {
-		t, ok := registry.LookupDocType(*f.Type)
-		if !ok {
-			return nil, registry.Invalid("filter.type", "unknown document type %q", *f.Type)
+		code, err := f.typeCode()
+		if err != nil {
+			return nil, err
 		}
-		q = append(q, bson.E{Key: "symbol.type", Value: t.Code})
+		q = append(q, bson.E{Key: "symbol.type", Value: code})
 	}
 	if f.IssuerCode != nil {
 		q = append(q, bson.E{Key: "issuerKey", Value: fold.String(*f.IssuerCode)})
@@ -118,9 +118,23 @@ func (s *Store) Directives(ctx context.Context, f DirectiveFilter, args PageArgs
 	return s.read.directives(ctx, f, args)
 }
 
+// typeCode is the canonical code the type filter names; "" selects the
+// directives without one, as the type facet counts them.
+func (f DirectiveFilter) typeCode() (string, error) {
+	if *f.Type == "" {
+		return "", nil
+	}
+	t, ok := registry.LookupDocType(*f.Type)
+	if !ok {
+		return "", registry.Invalid("filter.type", "unknown document type %q", *f.Type)
+	}
+	return t.Code, nil
+}
+
 // Facet is one value of a field and how many directives have it.
 type Facet struct {
 	Value string
+	Label string // the value for people: a type's name ("Quyết định")
 	Count int
 }
 
@@ -147,6 +161,12 @@ func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field str
 func orderFacets(field string, out []Facet) []Facet {
 	if field == FacetIssuer {
 		out = mergeSpellings(out)
+	}
+	for i := range out {
+		out[i].Label = out[i].Value
+		if field == FacetType {
+			out[i].Label = registry.DocTypeName(out[i].Value)
+		}
 	}
 	slices.SortFunc(out, func(a, b Facet) int {
 		if a.Count != b.Count {

@@ -325,7 +325,10 @@ func drMatch(d *registry.Directive, f store.DirectiveFilter) bool {
 			}
 		}
 	}
-	if f.Type != nil {
+	if f.Type != nil && *f.Type == "" && d.Symbol.Type != "" {
+		return false
+	}
+	if f.Type != nil && *f.Type != "" {
 		dt, ok := registry.LookupDocType(*f.Type)
 		if !ok || d.Symbol.Type != dt.Code {
 			return false
@@ -370,6 +373,7 @@ func TestDirectiveFiltersAndFacets(t *testing.T) {
 			{store.DirectiveFilter{Type: str("qđ")}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "46/QĐ-BCĐCCHC", "2503/QĐ-UBND")},
 			{store.DirectiveFilter{Type: str("ND")}, drSorted("61/2018/NĐ-CP")},
 			{store.DirectiveFilter{Type: str("KH")}, drSorted("47/KH-UBND")},
+			{store.DirectiveFilter{Type: str("")}, drSorted("516/TTg-KSTT", "10/UBND-VX")},
 			{store.DirectiveFilter{IssuerCode: str("ttg")}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "516/TTg-KSTT")},
 			{store.DirectiveFilter{IssuerCode: str("Ubnd")}, drSorted("2503/QĐ-UBND", "47/KH-UBND", "10/UBND-VX")},
 			{store.DirectiveFilter{IssuerCode: str("BCDCCHC")}, drSorted("46/QĐ-BCĐCCHC")},
@@ -415,6 +419,7 @@ func TestDirectiveFiltersAndFacets(t *testing.T) {
 			{},
 			{Year: new(2021)},
 			{Type: str("QD")},
+			{Type: str("")},
 			{Search: str("mot cua")},
 			{IssuedFrom: date("2019-01-01"), IssuedTo: date("2021-03-31")},
 			{Validity: validity(registry.ValidityInForce)},
@@ -451,7 +456,12 @@ func TestDirectiveFiltersAndFacets(t *testing.T) {
 							shown, most = sp, c
 						}
 					}
-					want = append(want, store.Facet{Value: shown, Count: n})
+					label := shown
+					if field == store.FacetType {
+						label = map[string]string{"": "Công văn, luật (ký hiệu không có mã loại)", "QĐ": "Quyết định", "NĐ": "Nghị định",
+							"KH": "Kế hoạch", "TT": "Thông tư"}[shown]
+					}
+					want = append(want, store.Facet{Value: shown, Label: label, Count: n})
 				}
 				slices.SortFunc(want, func(a, b store.Facet) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Value, b.Value)) })
 				got := must(e.s.DirectiveFacet(ctx, f, field))(t)

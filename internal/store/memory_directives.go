@@ -113,8 +113,7 @@ func (dm *directiveMemory) matching(f DirectiveFilter) ([]*registry.Directive, e
 	}
 	typeCode := ""
 	if f.Type != nil {
-		t, _ := registry.LookupDocType(*f.Type)
-		typeCode = t.Code
+		typeCode, _ = f.typeCode()
 	}
 	dm.mu.RLock()
 	var out []*registry.Directive
