@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -119,10 +120,14 @@ func requestErrorCode(e *gqlerror.Error) registry.Code {
 }
 
 // Recover turns a panic in a resolver into an INTERNAL error, logged with
-// its value.
-func Recover(log *slog.Logger) graphql.RecoverFunc {
+// its value and stack (the request id comes from ctx) and counted by
+// panicked when it is set.
+func Recover(log *slog.Logger, panicked func(where string)) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
-		log.ErrorContext(ctx, "panic in resolver", "path", graphql.GetPath(ctx).String(), "panic", v)
+		log.ErrorContext(ctx, "panic in resolver", "path", graphql.GetPath(ctx).String(), "panic", v, "stack", string(debug.Stack()))
+		if panicked != nil {
+			panicked("resolver")
+		}
 		return &registry.Error{Code: registry.CodeInternal, Message: "internal error"}
 	}
 }

@@ -31,6 +31,8 @@ type Options struct {
 	Trusted *TrustedDocuments
 	// Extensions are added first (telemetry sees every operation).
 	Extensions []graphql.HandlerExtension
+	// Panicked, when set, counts a panic recovered in a resolver.
+	Panicked func(where string)
 }
 
 // NewHandler is the GraphQL executor over HTTP and WebSocket
@@ -65,7 +67,7 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	}
 	srv.SetDisableSuggestion(opts.Production)
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
-	srv.SetRecoverFunc(Recover(opts.Logger))
+	srv.SetRecoverFunc(Recover(opts.Logger, opts.Panicked))
 	return srv
 }
 

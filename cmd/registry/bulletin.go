@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+
+	"github.com/vnregistry/registry/internal/store"
 )
 
 const importBulletinUsage = `Usage: registry import-bulletin [flags] FILE...
@@ -34,16 +38,18 @@ func importBulletinCommand(ctx context.Context, args []string, stdout, stderr io
 		return code
 	}
 	defer closeStore()
+	failed := 0
 	for _, file := range fs.Args() {
 		text, err := os.ReadFile(file)
 		if err != nil {
 			log.Error("read bulletin", "err", err)
 			return 1
 		}
-		res, err := st.ImportBulletin(ctx, filepath.Base(file), string(text), *dryRun)
+		res, err := importBulletin(ctx, log, st, file, string(text), *dryRun)
 		if err != nil {
 			log.Error("import bulletin", "file", file, "err", err)
-			return 1
+			failed++
+			continue
 		}
 		for _, d := range res.Directives {
 			fmt.Fprintf(stdout, "%s: directive %s issued %s%s\n", file, d.Directive.Symbol, orUnknown(string(d.Directive.IssuedOn)), stored(d.Created, *dryRun))
@@ -58,7 +64,22 @@ func importBulletinCommand(ctx context.Context, args []string, stdout, stderr io
 			}
 		}
 	}
+	if failed > 0 {
+		return 1
+	}
 	return 0
+}
+
+// importBulletin imports one file; a panic (a bug) fails that file only,
+// logged with its stack, and the next file is read.
+func importBulletin(ctx context.Context, log *slog.Logger, st *store.Store, file, text string, dryRun bool) (_ *store.BulletinImport, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			log.Error("panic importing a bulletin", "file", file, "panic", v, "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error, a bug to report with the stack above: %v", v)
+		}
+	}()
+	return st.ImportBulletin(ctx, filepath.Base(file), text, dryRun)
 }
 
 func orUnknown(s string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vnregistry/registry/internal/limits"
 	"github.com/vnregistry/registry/internal/server"
+	"github.com/vnregistry/registry/internal/telemetry"
 )
 
 // envFlags remembers which environment variable stands for which flag, so
@@ -86,9 +87,9 @@ func (c *storeConfig) logger(w io.Writer, min *slog.Level) (*slog.Logger, error)
 	opts := &slog.HandlerOptions{Level: level}
 	switch c.logHandler {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(telemetry.LogRequestIDs(slog.NewTextHandler(w, opts))), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(telemetry.LogRequestIDs(slog.NewJSONHandler(w, opts))), nil
 	}
 	return nil, fmt.Errorf("--log-format: must be text or json, got %q", c.logHandler)
 }

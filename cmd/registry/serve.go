@@ -196,13 +196,14 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 
 	gql := graph.NewHandler(&graph.Resolver{Registry: st, Feed: steps}, graph.Options{
 		Logger: log, Origins: cfg.origins(), Production: cfg.production, Limits: cfg.limits,
-		Trusted: trusted, Extensions: []gqlgraphql.HandlerExtension{tel.GraphQL()},
+		Trusted: trusted, Extensions: []gqlgraphql.HandlerExtension{tel.GraphQL()}, Panicked: tel.Panicked,
 	})
 	subscriptions, closeSubscriptions := context.WithCancel(context.Background())
 	defer closeSubscriptions()
 	httpCfg := cfg.http
 	httpCfg.CORSOrigins, httpCfg.Logger, httpCfg.Subscriptions = cfg.origins(), log, subscriptions
 	httpCfg.Keys, httpCfg.Metrics, httpCfg.ReadyDetails, httpCfg.Audit = keys, tel.Handler(), details, st
+	httpCfg.Panicked = tel.Panicked
 	h, err := server.Handler(graph.WithLoaders(st, gql), playground.Handler("/graphql"), st.Ping, st, httpCfg)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,6 +50,9 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		BatchSize: *batch, Calendar: st.Calendar(), Now: time.Now(),
 		Refused: func(file string, line int, err error) {
 			fmt.Fprintf(stdout, "%s:%d: %s\n", file, line, err)
+			if pe, ok := errors.AsType[*transfer.PanicError](err); ok {
+				log.Error("panic importing a line", "file", file, "line", line, "panic", pe.Value, "stack", string(pe.Stack))
+			}
 		},
 		Progress: progress.Update,
 	})

@@ -55,6 +55,8 @@ type Config struct {
 	// Subscriptions ends every open WebSocket when it is done: http.Server's
 	// Shutdown waits for requests but does not close hijacked connections.
 	Subscriptions context.Context
+	// Panicked, when set, counts a panic recovered in a handler.
+	Panicked func(where string)
 }
 
 // Auditor records security events met before any operation runs.
@@ -120,7 +122,7 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 		ExposedHeaders: []string{RequestIDHeader, "Retry-After"},
 		MaxAge:         600,
 	})
-	return withRequestID(c.Handler(mux)), nil
+	return withRequestID(recoverPanics(log, cfg.Panicked, c.Handler(mux))), nil
 }
 
 // Defaults are the limits a gateway has unless configured otherwise.

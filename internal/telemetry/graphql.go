@@ -149,7 +149,6 @@ func (t *Telemetry) record(ctx context.Context, typ, name, label string, start t
 		level = slog.LevelError
 	}
 	attrs := []slog.Attr{
-		slog.String("request_id", RequestID(ctx)),
 		slog.String("operation_type", typ),
 		slog.String("operation_name", sanitizeName(name)),
 		slog.Duration("duration", d),

@@ -58,6 +58,7 @@ type Telemetry struct {
 	storeDuration *prometheus.HistogramVec
 	storeErrors   *prometheus.CounterVec
 	rollupLag     prometheus.Gauge
+	panics        *prometheus.CounterVec
 
 	commands sync.Map // spanKey -> trace.Span of driver commands in progress
 }
@@ -110,6 +111,10 @@ func New(cfg Config) (*Telemetry, error) {
 			Name: "registry_rollup_lag_seconds",
 			Help: "How far statistics rollups are behind the dossiers (0 when up to date).",
 		}),
+		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "registry_panics_total",
+			Help: "Panics recovered (each answered INTERNAL), by where: resolver or http.",
+		}, []string{"where"}),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "registry_build_info",
@@ -117,12 +122,15 @@ func New(cfg Config) (*Telemetry, error) {
 		ConstLabels: prometheus.Labels{"version": cfg.Version, "goversion": runtime.Version()},
 	})
 	buildInfo.Set(1)
+	for _, where := range []string{"resolver", "http"} {
+		t.panics.WithLabelValues(where)
+	}
 	t.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo,
 		t.requests, t.duration, t.errors, t.inFlight,
-		t.storeDuration, t.storeErrors, t.rollupLag,
+		t.storeDuration, t.storeErrors, t.rollupLag, t.panics,
 	)
 
 	tp := cfg.TracerProvider
@@ -174,6 +182,10 @@ func (t *Telemetry) SetRollupLag(seconds float64) {
 	t.rollupLag.Set(seconds)
 }
 
+// Panicked counts a panic recovered at where ("resolver", "http"). Every
+// label exists from the start, so a scrape shows 0 rather than nothing.
+func (t *Telemetry) Panicked(where string) { t.panics.WithLabelValues(where).Inc() }
+
 // Shutdown flushes spans still queued for the OTLP exporter and stops it.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	if t.shutdown == nil {
@@ -193,4 +205,26 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
+}
+
+// LogRequestIDs wraps h so that every record logged with a request's
+// context carries its request id: an INTERNAL answer's requestId then finds
+// the logged cause.
+func LogRequestIDs(h slog.Handler) slog.Handler { return requestIDHandler{h} }
+
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := RequestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
 }

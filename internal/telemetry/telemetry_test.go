@@ -135,7 +135,7 @@ func TestOperationNameFolding(t *testing.T) {
 
 func TestLogLine(t *testing.T) {
 	var buf bytes.Buffer
-	tel := newTelemetry(t, Config{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	tel := newTelemetry(t, Config{Logger: slog.New(LogRequestIDs(slog.NewJSONHandler(&buf, nil)))})
 	srv := newServer(tel, testResolvers())
 
 	post(t, srv, "req-42", `query Find($c: String!) { dossier(code: $c) missing broken }`,

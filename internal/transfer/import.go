@@ -95,7 +95,7 @@ func importFile(ctx context.Context, l Loader, file string, o Options, sum *Summ
 		if len(batch) == 0 {
 			return nil
 		}
-		inserted, refused, err := l.Load(ctx, batch)
+		inserted, refused, err := loadEach(ctx, l, batch)
 		if err != nil {
 			return fmt.Errorf("%s: loading lines %d-%d: %w", file, lines[0], lines[len(lines)-1], err)
 		}

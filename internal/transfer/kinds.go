@@ -81,7 +81,8 @@ func (k Kind) new() any {
 // decode reads one record of kind k from JSON and validates it: the record
 // that goes into the store is the one the domain's constructors build from
 // it, never the raw input. A record without provenance gets source's.
-func decode(k Kind, raw []byte, cal *calendar.Calendar, source registry.Provenance) (any, error) {
+func decode(k Kind, raw []byte, cal *calendar.Calendar, source registry.Provenance) (_ any, err error) {
+	defer recovered(&err)
 	v := k.new()
 	if err := strictJSON(raw, v); err != nil {
 		return nil, err

@@ -3,7 +3,9 @@ package transfer_test
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -781,5 +783,54 @@ func TestImportSkipsByteOrderMark(t *testing.T) {
 	sum, refused, err := run(t, st, 0, csvPath, ndjsonPath)
 	if err != nil || len(refused) > 0 || sum.Inserted != 3 {
 		t.Errorf("import of files with a byte order mark: %+v, refused %v, %v; want 3 stored", sum, refused, err)
+	}
+}
+
+// panickyStore stores through the real store but panics on a batch holding
+// the agency with code bad, as a bug in storing one record would.
+type panickyStore struct {
+	*store.Store
+	bad string
+}
+
+func (p panickyStore) Load(ctx context.Context, records []any) ([]bool, []error, error) {
+	for _, r := range records {
+		if a, ok := r.(*registry.Agency); ok && a.Code == p.bad {
+			panic("storing " + a.Code)
+		}
+	}
+	return p.Store.Load(ctx, records)
+}
+
+// TestImportPanicRefusesOneLine: a panic while storing a record refuses its
+// line, as a bug to report, and the lines around it, in the same batch, are
+// stored; the import goes on to the end.
+func TestImportPanicRefusesOneLine(t *testing.T) {
+	st := storetest.Open(t)
+	const bad = "000.00.09.H56"
+	path := writeFile(t, filepath.Join(t.TempDir(), "agencies.ndjson"), strings.Join([]string{
+		line(t, agency(agencyA, "Sở Tư pháp", registry.LevelProvincial, "")),
+		line(t, agency(bad, "UBND huyện Diên Khánh", registry.LevelDistrict, agencyA)),
+		line(t, agency("000.00.11.H56", "UBND huyện Vạn Ninh", registry.LevelDistrict, agencyA)),
+	}, "\n")+"\n")
+	var refused []refusal
+	sum, err := transfer.Import(t.Context(), panickyStore{st, bad}, []string{path}, transfer.Options{
+		Calendar: st.Calendar(), Now: importNow,
+		Refused: func(file string, line int, err error) { refused = append(refused, refusal{file, line, err}) },
+	})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	var pe *transfer.PanicError
+	if len(refused) != 1 || refused[0].line != 2 || !errors.As(refused[0].err, &pe) || pe.Value != "storing "+bad || len(pe.Stack) == 0 {
+		t.Errorf("refusals %v, want line 2 refused for the panic, with its stack", refused)
+	}
+	if sum != (transfer.Summary{Lines: 3, Inserted: 2, Refused: 1}) {
+		t.Errorf("summary %+v, want the 2 other lines stored", sum)
+	}
+	for _, code := range []string{agencyA, "000.00.11.H56"} {
+		if a, err := st.Agency(t.Context(), code); err != nil || a == nil {
+			t.Errorf("agency %s: %v, %v; want it stored", code, a, err)
+		}
 	}
 }
