@@ -177,10 +177,16 @@ func limitChecks(t *testing.T, st *store.Store) map[string]limitCheck {
 		return nil
 	}}
 	return map[string]limitCheck{
-		"name":           {try: func(n int) error { return agency(func(in *registry.CreateAgencyInput) { in.Name = text(n) })(n) }},
-		"abbreviation":   {try: func(n int) error { return agency(func(in *registry.CreateAgencyInput) { in.Abbreviation = new(text(n)) })(n) }},
-		"field":          {try: func(n int) error { return procedure(func(in *registry.CreateProcedureInput, n int) { in.Field = new(text(n)) }, n) }},
-		"processingDays": {try: func(n int) error { return procedure(func(in *registry.CreateProcedureInput, n int) { in.ProcessingDays = n }, n) }},
+		"name": {try: func(n int) error { return agency(func(in *registry.CreateAgencyInput) { in.Name = text(n) })(n) }},
+		"abbreviation": {try: func(n int) error {
+			return agency(func(in *registry.CreateAgencyInput) { in.Abbreviation = new(text(n)) })(n)
+		}},
+		"field": {try: func(n int) error {
+			return procedure(func(in *registry.CreateProcedureInput, n int) { in.Field = new(text(n)) }, n)
+		}},
+		"processingDays": {try: func(n int) error {
+			return procedure(func(in *registry.CreateProcedureInput, n int) { in.ProcessingDays = n }, n)
+		}},
 		"legalBases": {try: func(n int) error {
 			return procedure(func(in *registry.CreateProcedureInput, n int) {
 				in.LegalBases = texts(n, func(i int) string { return fmt.Sprintf("%d/QĐ-UBND", i+1) })
@@ -222,7 +228,9 @@ func limitChecks(t *testing.T, st *store.Store) map[string]limitCheck {
 			return directive(func(in *registry.CreateDirectiveInput, n int) { in.Signer = &registry.SignerInput{Name: new(text(n))} }, n)
 		}},
 		"signer.position": {try: func(n int) error {
-			return directive(func(in *registry.CreateDirectiveInput, n int) { in.Signer = &registry.SignerInput{Position: new(text(n))} }, n)
+			return directive(func(in *registry.CreateDirectiveInput, n int) {
+				in.Signer = &registry.SignerInput{Position: new(text(n))}
+			}, n)
 		}},
 		"topics": {try: func(n int) error {
 			return directive(func(in *registry.CreateDirectiveInput, n int) {
