@@ -362,6 +362,7 @@ type ComplexityRoot struct {
 		OnTime     func(childComplexity int) int
 		OnTimeRate func(childComplexity int) int
 		Period     func(childComplexity int) int
+		PeriodType func(childComplexity int) int
 		Provenance func(childComplexity int) int
 		Resolved   func(childComplexity int) int
 	}
@@ -1966,6 +1967,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.Period(childComplexity), true
+	case "Report.periodType":
+		if e.ComplexityRoot.Report.PeriodType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.PeriodType(childComplexity), true
 	case "Report.provenance":
 		if e.ComplexityRoot.Report.Provenance == nil {
 			break
@@ -2716,6 +2723,16 @@ type Symbol {
   unit: String
 }
 
+"The kind of span a published report covers."
+enum PeriodType {
+  MONTH
+  QUARTER
+  HALF_YEAR
+  NINE_MONTHS
+  YEAR
+  YEAR_TO_DATE
+}
+
 "A directive's legal effect as legal databases show it."
 enum Validity {
   "Not stated by the source."
@@ -2824,8 +2841,13 @@ type Report implements Node {
   agencyName: String
   "The registry's agency of that name, when there is one."
   agency: Agency
-  "Month, ` + "`" + `2021-03` + "`" + `; null when the source does not say."
+  """
+  The span the source states, as a code: a month ` + "`" + `2021-03` + "`" + `, a quarter ` + "`" + `2022-Q1` + "`" + `, a half
+  year ` + "`" + `2022-H1` + "`" + `, nine months ` + "`" + `2022-9M` + "`" + `, a year ` + "`" + `2022` + "`" + `, or months from January
+  ` + "`" + `2022-01/2022-04` + "`" + ` (từ đầu năm đến nay); null when the source does not say.
+  """
   period: String
+  periodType: PeriodType
   resolved: Int
   early: Int
   onTime: Int
@@ -2892,14 +2914,14 @@ type ReportComparison {
   notes: [String!]!
 }
 
-"The reports published for an agency and month beside what its dossiers give."
+"The reports published for an agency and period beside what its dossiers give for the same months."
 type Reconciliation {
   agency: Agency
   agencyCode: String!
   period: String!
   "Computed from the dossiers, rates under the provincial definition (the one bulletins print)."
   computed: StatRow!
-  "One per published report of that agency and month; empty when none was imported."
+  "One per published report of that agency and period; empty when none was imported."
   comparisons: [ReportComparison!]!
 }
 
@@ -3048,7 +3070,7 @@ type Query {
   reports(first: Int = 20, after: String, filter: ReportFilter): ReportConnection!
   "The audit log, newest first: every attempted change, who made it and how it ended. Auditors and administrators only; nothing in the API changes or deletes it."
   auditLog(first: Int = 20, after: String, filter: AuditFilter): AuditConnection!
-  "Reported figures of an agency for a month (` + "`" + `2021-03` + "`" + `) beside those computed from its dossiers."
+  "Reported figures of an agency for a period (a month ` + "`" + `2021-03` + "`" + `, a quarter ` + "`" + `2022-Q1` + "`" + `, a year ` + "`" + `2022` + "`" + `: see ` + "`" + `Report.period` + "`" + `) beside those computed from its dossiers for the same months."
   reconciliation(agency: String!, period: String!): Reconciliation!
 }
 
@@ -3886,6 +3908,8 @@ func (ec *executionContext) childFields_Report(ctx context.Context, field graphq
 		return ec.fieldContext_Report_agency(ctx, field)
 	case "period":
 		return ec.fieldContext_Report_period(ctx, field)
+	case "periodType":
+		return ec.fieldContext_Report_periodType(ctx, field)
 	case "resolved":
 		return ec.fieldContext_Report_resolved(ctx, field)
 	case "early":
@@ -10237,6 +10261,29 @@ func (ec *executionContext) fieldContext_Report_period(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Report", field, true, true, "String")
 }
 
+func (ec *executionContext) _Report_periodType(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_periodType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodType(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.PeriodType) graphql.Marshaler {
+			return ec.marshalOPeriodType2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐPeriodType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_periodType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, true, false, "PeriodType")
+}
+
 func (ec *executionContext) _Report_resolved(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16298,6 +16345,11 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_period(ctx, field, obj)
 				})
+		case "periodType":
+			out.Values[i] = ec._Report_periodType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "resolved":
 			out.Values[i] = ec._Report_resolved(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -18766,6 +18818,25 @@ func (ec *executionContext) unmarshalOOutcome2ᚖgithubᚗcomᚋvnregistryᚋreg
 }
 
 func (ec *executionContext) marshalOOutcome2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *registry.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOPeriodType2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐPeriodType(ctx context.Context, v any) (*registry.PeriodType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.PeriodType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPeriodType2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐPeriodType(ctx context.Context, sel ast.SelectionSet, v *registry.PeriodType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -19,7 +19,7 @@ type Report struct {
 	Key        string     `bson:"_id" json:"key"`                           // ReportKey(AgencyName, Period, Provenance.Excerpt)
 	AgencyName string     `bson:"agencyName" json:"agencyName"`             // as written
 	AgencyCode string     `bson:"agency,omitempty" json:"agency,omitempty"` // unit id when known (filled later by the importer)
-	Period     string     `bson:"period,omitempty" json:"period,omitempty"` // "2021-03"; "" when the text does not say
+	Period     string     `bson:"period,omitempty" json:"period,omitempty"` // a Period's code: "2021-03", "2022-Q1"; "" when the text does not say
 	Resolved   *int       `bson:"resolved,omitempty" json:"resolved,omitempty"`
 	Early      *int       `bson:"early,omitempty" json:"early,omitempty"`   // trước hạn
 	OnTime     *int       `bson:"onTime,omitempty" json:"onTime,omitempty"` // đúng hạn
@@ -36,7 +36,8 @@ type FindingCode string
 
 const (
 	// Reports.
-	FindingPeriodUndetermined FindingCode = "PERIOD_UNDETERMINED" // the text states no month
+	FindingPeriodUndetermined FindingCode = "PERIOD_UNDETERMINED" // the text states no period
+	FindingPeriodInvalid      FindingCode = "PERIOD_INVALID"      // the text states a period that does not exist (tháng 13)
 	FindingAgencyUndetermined FindingCode = "AGENCY_UNDETERMINED" // the text names no agency
 	FindingCountUndetermined  FindingCode = "COUNT_UNDETERMINED"  // a count needed for a check is not given
 	FindingPartsDoNotAddUp    FindingCode = "PARTS_DO_NOT_ADD_UP" // early + on time + late differs from the total

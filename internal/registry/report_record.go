@@ -1,9 +1,6 @@
 package registry
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // NewReport validates a report given as a record (an import) and builds it
 // with its key and findings recomputed: both follow from the figures.
@@ -17,8 +14,8 @@ func NewReport(r Report, prov Provenance) (*Report, error) {
 		return nil, Invalid("agency", "must be a unit id like 000.00.06.H56, got %q", r.AgencyCode)
 	}
 	if r.Period != "" {
-		if _, err := time.Parse("2006-01", r.Period); err != nil {
-			return nil, Invalid("period", "must be a month like 2021-03, got %q", r.Period)
+		if _, err := ParsePeriod(r.Period); err != nil {
+			return nil, err
 		}
 	}
 	for _, c := range []struct {

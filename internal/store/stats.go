@@ -54,10 +54,15 @@ func (s *Store) procedureInfo(ctx context.Context) (map[string]stats.ProcedureIn
 	return out, err
 }
 
-// Reconcile compares the reports published for agency and month period with
-// the statistics of the dossiers.
+// Reconcile compares the reports published for agency and period (a
+// Period's code: a month, a quarter, a year...) with the statistics of the
+// dossiers over the same months.
 func (s *Store) Reconcile(ctx context.Context, agency, period string, asOf calendar.Date) (*stats.Reconciliation, error) {
-	res, err := s.DossierStats(ctx, stats.Query{From: period, To: period, AsOf: asOf, Agencies: []string{agency}, Durations: true})
+	span, err := registry.ParsePeriod(period)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.DossierStats(ctx, stats.Query{From: span.From, To: span.To, AsOf: asOf, Agencies: []string{agency}, Durations: true})
 	if err != nil {
 		return nil, registry.AsField("period", err)
 	}
