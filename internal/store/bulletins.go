@@ -54,7 +54,11 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 	if len(text) > maxBulletin {
 		return nil, registry.Invalid("text", "must be at most %d bytes", maxBulletin)
 	}
-	// Offsets and excerpts are of the text a reader sees.
+	// Offsets and excerpts are of the text a reader sees: of a page saved
+	// from a browser, its article without markup.
+	if bulletin.IsHTML(text) {
+		text = bulletin.HTMLText(text)
+	}
 	ext := bulletin.Extract(source, registry.Visible(text))
 	now := s.now().UTC()
 	out := &BulletinImport{DryRun: dryRun}

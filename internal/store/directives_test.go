@@ -604,3 +604,22 @@ func TestImportBulletinSourceChecked(t *testing.T) {
 		wantError(t, err, registry.CodeBadUserInput, "source")
 	}
 }
+
+// TestImportBulletinFromHTML: a page saved from a browser imports as the
+// text its reader sees: what its navigation and scripts mention is not read,
+// and excerpts carry no markup.
+func TestImportBulletinFromHTML(t *testing.T) {
+	e := newEnv(t)
+	page := `<!DOCTYPE html><html><head><script>track("Quyết định số 9/QĐ-UBND")</script></head><body>
+<nav><a href="/tin/1">Công văn 12/UBND-VX</a></nav>
+<div class="content"><p>Ng&agrave;y 27/3/2021, Thủ tướng Chính phủ ban hành <b>Quyết định số 468/QĐ-TTg</b>
+phê duyệt Đề án đổi mới việc thực hiện cơ chế một cửa.</p></div></body></html>`
+	got := must(e.s.ImportBulletin(t.Context(), "portal.html", page, true))(t)
+	if len(got.Directives) != 1 {
+		t.Fatalf("directives %+v, want only 468/QĐ-TTg", got.Directives)
+	}
+	d := got.Directives[0].Directive
+	if d.Symbol.String() != "468/QĐ-TTg" || d.IssuedOn != "2021-03-27" || strings.ContainsAny(d.Provenance.Excerpt, "<>&") {
+		t.Errorf("directive %s issued %s, excerpt %q", d.Symbol, d.IssuedOn, d.Provenance.Excerpt)
+	}
+}
