@@ -572,6 +572,7 @@ type ReportResolver interface {
 	AgencyName(ctx context.Context, obj *registry.Report) (*string, error)
 	Agency(ctx context.Context, obj *registry.Report) (*registry.Agency, error)
 	Period(ctx context.Context, obj *registry.Report) (*string, error)
+	PeriodType(ctx context.Context, obj *registry.Report) (*registry.PeriodType, error)
 }
 type ResultResolver interface {
 	Symbol(ctx context.Context, obj *registry.Result) (*string, error)
@@ -10270,7 +10271,7 @@ func (ec *executionContext) _Report_periodType(ctx context.Context, field graphq
 			return ec.fieldContext_Report_periodType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PeriodType(), nil
+			return ec.Resolvers.Report().PeriodType(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.PeriodType) graphql.Marshaler {
@@ -10281,7 +10282,7 @@ func (ec *executionContext) _Report_periodType(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Report_periodType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Report", field, true, false, "PeriodType")
+	return graphql.NewScalarFieldContext("Report", field, true, true, "PeriodType")
 }
 
 func (ec *executionContext) _Report_resolved(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
@@ -16346,10 +16347,11 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Report_period(ctx, field, obj)
 				})
 		case "periodType":
-			out.Values[i] = ec._Report_periodType(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_periodType(ctx, field, obj)
+				})
 		case "resolved":
 			out.Values[i] = ec._Report_resolved(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -425,6 +425,11 @@ func (r *reportResolver) Period(ctx context.Context, obj *registry.Report) (*str
 	return optional(obj.Period), nil
 }
 
+// PeriodType is the resolver for the periodType field.
+func (r *reportResolver) PeriodType(ctx context.Context, obj *registry.Report) (*registry.PeriodType, error) {
+	return optional(obj.PeriodType), nil
+}
+
 // Symbol is the resolver for the symbol field.
 func (r *resultResolver) Symbol(ctx context.Context, obj *registry.Result) (*string, error) {
 	return optional(obj.Symbol), nil

@@ -7,8 +7,10 @@ package bulletin
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/fold"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
@@ -26,12 +28,18 @@ type Directive struct {
 	IssuerAsWritten string        // "Chính phủ", even when the symbol says TTg
 	TypeAsWritten   string        // "Quyết định", "Công văn"; "" when not stated
 	Summary         string        // the rest of the sentence after the symbol and its date/issuer clause
+	Signer          registry.Signer
+	// Relations are the edges the text states from this directive to others.
+	Relations []registry.Relation
 	Span
 	Findings []registry.Finding
 }
 
 // Extraction is what one text yields, in order of position.
 type Extraction struct {
+	// Published is the date the text gives for itself (a dateline), or "".
+	Published calendar.Date
+	// Directives are each named once, with what all their mentions say.
 	Directives []Directive
 	// Reports have Key, Findings and Provenance (Source, Excerpt, Offset,
 	// Length) set; Provenance.Recorded and AgencyCode are the importer's.
@@ -44,14 +52,191 @@ type Extraction struct {
 func Extract(source, text string) Extraction {
 	t := newText(text)
 	sents := t.sentences()
-	var x Extraction
+	years := t.years(sents)
+	x := Extraction{Published: years.published}
+	var all []*mention
+	var basesOf *mention // a sentence ending "căn cứ:" states the bases its list gives
+	var basesKind registry.RelationKind
 	for _, s := range sents {
-		x.Directives = append(x.Directives, t.directives(s)...)
+		ms := t.mentions(s, years)
+		t.relate(s, ms)
+		t.attachSigner(s, ms, all)
+		if basesOf != nil && isListItem(t.f[s.b:s.e]) {
+			for _, m := range ms[:min(1, len(ms))] {
+				addRelation(&basesOf.Directive, basesKind, m.Symbol)
+			}
+		} else {
+			basesOf = nil
+		}
+		if from, kind, ok := t.listIntro(s, ms, all); ok {
+			basesOf, basesKind = from, kind
+		}
+		all = append(all, ms...)
 	}
-	x.Reports = t.reports(sents, source)
+	x.Directives = t.merge(all)
+	x.Reports = t.reports(sents, source, years)
 	// A report's excerpt may start before its total's sentence.
 	slices.SortStableFunc(x.Reports, func(a, b registry.Report) int {
 		return cmp.Compare(a.Provenance.Offset, b.Provenance.Offset)
 	})
 	return x
+}
+
+// datelineLines are how far into a text its own date is looked for: a
+// page's headline and dateline come first.
+const datelineLines = 8
+
+// years finds the page's date (a short line among the first ones holding a
+// full date and no symbol: "Cập nhật lúc 15:20, 12/04/2021") and every full
+// date, for dates written without a year.
+func (t *text) years(sents []sentence) *yearContext {
+	c := &yearContext{}
+	for _, s := range sents {
+		if s.para >= datelineLines || c.published != "" {
+			break
+		}
+		if s.e-s.b > 80 || t.namesSymbol(s) {
+			continue
+		}
+		if _, _, d, ok := t.dateAt(s.b, s.e, nil, 0); ok && d.year && d.date != "" {
+			c.published = d.date
+		}
+	}
+	for p := 0; p < len(t.f); {
+		b, e, d, ok := t.dateAt(p, len(t.f), nil, 0)
+		if !ok {
+			p = min(len(t.f), p+160)
+			continue
+		}
+		if d.year && d.date != "" {
+			c.full = append(c.full, fullDate{b, d.date.Year()})
+		}
+		p = e
+	}
+	return c
+}
+
+// attachSigner gives "do <position> <name> ký" to the directive it follows
+// in the sentence, or, in a sentence about "the plan" ("Kế hoạch do ...
+// ký"), to the last plan named before.
+func (t *text) attachSigner(s sentence, ms []*mention, before []*mention) {
+	signer, ok := t.signerIn(s.b, s.e)
+	if !ok {
+		return
+	}
+	if len(ms) > 0 {
+		if ms[0].Signer == (registry.Signer{}) && !ms[0].issuedBySigner() {
+			ms[0].Signer = signer
+		}
+		return
+	}
+	if m := t.referredTo(s, before); m != nil && m.Signer == (registry.Signer{}) {
+		m.Signer = signer
+	}
+}
+
+func (m *mention) issuedBySigner() bool { return m.Signer.Name != "" }
+
+// referredTo is the directive a sentence without a symbol refers to by
+// its type word at the start: the last one of that type named before.
+func (t *text) referredTo(s sentence, before []*mention) *mention {
+	typ := t.referringType(s)
+	if typ == "" {
+		return nil
+	}
+	for i := len(before) - 1; i >= 0; i-- {
+		if fold.String(before[i].TypeAsWritten) == typ {
+			return before[i]
+		}
+	}
+	return nil
+}
+
+// listIntro recognises a sentence that ends by introducing a list of
+// related directives ("Quyết định được ban hành căn cứ:"): the directive
+// it is about and the relation.
+func (t *text) listIntro(s sentence, ms []*mention, before []*mention) (*mention, registry.RelationKind, bool) {
+	if t.f[s.e-1] != ':' {
+		return nil, "", false
+	}
+	from, gapB := (*mention)(nil), s.b
+	switch {
+	case len(ms) > 0:
+		from, gapB = ms[len(ms)-1], ms[len(ms)-1].clauseEnd
+	default:
+		from = t.referredTo(s, before)
+		gapB = typeWords.at(t, s.b, s.e)
+	}
+	if from == nil || gapB < 0 {
+		return nil, "", false
+	}
+	kind, reversed, ok := t.relationIn(gapB, s.e-1)
+	if !ok || reversed {
+		return nil, "", false
+	}
+	return from, kind, true
+}
+
+// isListItem: a line starting with a bullet ("- ", "+ ", "• ", "a) ").
+func isListItem(line string) bool {
+	if line == "" {
+		return false
+	}
+	if strings.ContainsRune("-+•*–", rune(line[0])) || strings.HasPrefix(line, "•") || strings.HasPrefix(line, "–") {
+		return true
+	}
+	return len(line) > 2 && line[1] == ')' && (line[0] >= 'a' && line[0] <= 'z' || line[0] >= '0' && line[0] <= '9')
+}
+
+// merge makes one directive of all the mentions of a symbol: each field
+// from the first mention that states it, relations from all, findings
+// about the result.
+func (t *text) merge(all []*mention) []Directive {
+	var order []string
+	groups := map[string][]*mention{}
+	for _, m := range all {
+		k := m.Symbol.Key()
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], m)
+	}
+	out := make([]Directive, 0, len(order))
+	for _, k := range order {
+		ms := groups[k]
+		d := ms[0].Directive
+		d.Relations = nil
+		date, haveDate := ms[0].date, ms[0].haveDate
+		issuerFrom := ms[0]
+		for _, m := range ms {
+			if m.issued && !ms[0].issued {
+				d.Span = m.Span
+			}
+			if d.TypeAsWritten == "" {
+				d.TypeAsWritten = m.TypeAsWritten
+			}
+			if d.IssuerAsWritten == "" && m.IssuerAsWritten != "" {
+				d.IssuerAsWritten, issuerFrom = m.IssuerAsWritten, m
+			}
+			if d.Summary == "" {
+				d.Summary = m.Summary
+			}
+			if d.Signer == (registry.Signer{}) {
+				d.Signer = m.Signer
+			}
+			if m.haveDate && (!haveDate || date.date == "" && m.date.date != "") {
+				date, haveDate = m.date, true
+			}
+			for _, r := range m.Relations {
+				if !slices.Contains(d.Relations, r) {
+					d.Relations = append(d.Relations, r)
+				}
+			}
+		}
+		d.IssuedOn = date.date
+		ambiguous := d.IssuerAsWritten != "" && t.twoIssuers(issuerFrom.issuerB, issuerFrom.issuerE) && d.Symbol.Type != "TTLT"
+		d.Findings = directiveFindings(&d, date, haveDate, ambiguous)
+		out = append(out, d)
+	}
+	return out
 }

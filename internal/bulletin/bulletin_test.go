@@ -14,8 +14,15 @@ import (
 
 // describeDirective renders what a test compares, one line per directive.
 func describeDirective(d Directive) string {
-	return fmt.Sprintf("%s %s issuer=%q type=%q summary=%q %v",
-		d.Symbol, orNone(string(d.IssuedOn)), d.IssuerAsWritten, d.TypeAsWritten, d.Summary, codes(d.Findings))
+	extra := ""
+	if d.Signer.Name != "" {
+		extra += fmt.Sprintf(" signer=%q", d.Signer.Position+" "+d.Signer.Name)
+	}
+	for _, r := range d.Relations {
+		extra += fmt.Sprintf(" %s %s", r.Kind, r.Symbol)
+	}
+	return fmt.Sprintf("%s %s issuer=%q type=%q summary=%q%s %v",
+		d.Symbol, orNone(string(d.IssuedOn)), d.IssuerAsWritten, d.TypeAsWritten, d.Summary, extra, codes(d.Findings))
 }
 
 // describeReport renders a report as "period agency total=early+onTime+late [codes]",
@@ -75,11 +82,13 @@ func checkInvariants(t *testing.T, text string) Extraction {
 			t.Fatalf("%s: text at %d+%d is %q, excerpt is %q", what, off, n, got, excerpt)
 		}
 	}
-	for i, d := range x.Directives {
+	seen := map[string]bool{}
+	for _, d := range x.Directives {
 		at("directive "+d.Symbol.String(), d.Offset, d.Length, d.Sentence)
-		if i > 0 && d.Offset < x.Directives[i-1].Offset {
-			t.Fatalf("directives out of order: %d after %d", d.Offset, x.Directives[i-1].Offset)
+		if seen[d.Symbol.Key()] {
+			t.Fatalf("directive %s listed twice: mentions are merged", d.Symbol)
 		}
+		seen[d.Symbol.Key()] = true
 	}
 	for i, r := range x.Reports {
 		p := r.Provenance
@@ -146,14 +155,27 @@ func TestDirectives(t *testing.T) {
 			want: []string{`107/2021/NĐ-CP 2021-12-06 issuer="Thủ tướng Chính phủ" type="Nghị định" summary="sửa đổi Nghị định về một cửa" [ISSUER_DISAGREES_WITH_SYMBOL]`},
 		},
 		{
-			name: "a date without a year is not guessed",
+			name: "a date without a year, and nothing to give it one, is not guessed",
 			text: "Ngày 16/3, UBND tỉnh ban hành Kế hoạch số 30/KH-UBND về kiểm tra.",
 			want: []string{`30/KH-UBND - issuer="UBND tỉnh" type="Kế hoạch" summary="về kiểm tra" [DATE_UNDETERMINED]`},
 		},
 		{
+			name: "a date without a year takes the page's, said in a finding",
+			text: "Cập nhật: 20/3/2021 08:15\nNgày 16/3, UBND tỉnh ban hành Kế hoạch số 30/KH-UBND về kiểm tra.",
+			want: []string{`30/KH-UBND 2021-03-16 issuer="UBND tỉnh" type="Kế hoạch" summary="về kiểm tra" [DATE_YEAR_INFERRED]`},
+		},
+		{
+			name: "a relation, a signer and a date with dots",
+			text: "Ngày 9.4.2021, UBND tỉnh vừa ban hành Kế hoạch số 63/KH-UBND triển khai Quyết định số 468/QĐ-TTg ngày 27/3/2021 của Thủ tướng Chính phủ. Kế hoạch do Phó Chủ tịch Nguyễn Văn Hùng ký.",
+			want: []string{
+				`63/KH-UBND 2021-04-09 issuer="UBND tỉnh" type="Kế hoạch" summary="triển khai Quyết định số 468/QĐ-TTg ngày 27/3/2021 của Thủ tướng Chính phủ" signer="Phó Chủ tịch Nguyễn Văn Hùng" IMPLEMENTS 468/QĐ-TTg []`,
+				`468/QĐ-TTg 2021-03-27 issuer="Thủ tướng Chính phủ" type="Quyết định" summary="" [SUMMARY_UNDETERMINED]`,
+			},
+		},
+		{
 			name: "the year a symbol carries completes a date",
 			text: "Nghị định 61/2018/NĐ-CP ngày 23/4 của Chính phủ về thực hiện cơ chế một cửa.",
-			want: []string{`61/2018/NĐ-CP 2018-04-23 issuer="Chính phủ" type="Nghị định" summary="về thực hiện cơ chế một cửa" []`},
+			want: []string{`61/2018/NĐ-CP 2018-04-23 issuer="Chính phủ" type="Nghị định" summary="về thực hiện cơ chế một cửa" [DATE_YEAR_INFERRED]`},
 		},
 		{
 			name: "a date that disagrees with the symbol's year",
@@ -442,10 +464,9 @@ func TestFixture(t *testing.T) {
 	ds, rs := describeAll(x)
 	wantDirectives := []string{
 		`47/KH-UBND 2020-03-05 issuer="Ủy ban nhân dân tỉnh" type="Kế hoạch" summary="về thực hiện cơ chế một cửa năm 2020" []`,
-		`01/2018/TT-VPCP 2018-11-23 issuer="Văn phòng Chính phủ" type="Thông tư" summary="hướng dẫn thi hành Nghị định 61/2018/NĐ-CP ngày 23/4/2018 của Chính phủ về thực hiện cơ chế một cửa, một cửa liên thông" []`,
+		`01/2018/TT-VPCP 2018-11-23 issuer="Văn phòng Chính phủ" type="Thông tư" summary="hướng dẫn thi hành Nghị định 61/2018/NĐ-CP ngày 23/4/2018 của Chính phủ về thực hiện cơ chế một cửa, một cửa liên thông" GUIDES 61/2018/NĐ-CP []`,
 		`61/2018/NĐ-CP 2018-04-23 issuer="Chính phủ" type="Nghị định" summary="về thực hiện cơ chế một cửa, một cửa liên thông" []`,
-		`107/2021/NĐ-CP 2021-12-06 issuer="Thủ tướng Chính phủ" type="Nghị định" summary="sửa đổi, bổ sung một số điều của Nghị định 61/2018/NĐ-CP" [ISSUER_DISAGREES_WITH_SYMBOL]`,
-		`61/2018/NĐ-CP - issuer="" type="Nghị định" summary="" [DATE_UNDETERMINED ISSUER_UNDETERMINED SUMMARY_UNDETERMINED]`,
+		`107/2021/NĐ-CP 2021-12-06 issuer="Thủ tướng Chính phủ" type="Nghị định" summary="sửa đổi, bổ sung một số điều của Nghị định 61/2018/NĐ-CP" AMENDS 61/2018/NĐ-CP [ISSUER_DISAGREES_WITH_SYMBOL]`,
 		`88/KH-SNV - issuer="Sở Nội vụ" type="Quyết định" summary="về kiểm tra cải cách hành chính" [DATE_UNDETERMINED TYPE_DISAGREES_WITH_SYMBOL]`,
 	}
 	if !reflect.DeepEqual(ds, wantDirectives) {

@@ -3,6 +3,7 @@ package bulletin
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,22 +17,24 @@ const dashClass = `[-\x{2010}-\x{2014}\x{2212}]`
 var (
 	// symbolRE finds number-and-symbol candidates; ParseSymbol decides. The
 	// number must not continue a figure or a date ("5.570", "22/4/2021").
-	symbolRE = regexp.MustCompile(`(?:^|[^a-z0-9/.,])(\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[a-z0-9]+(?:\s*` + dashClass + `\s*[a-z0-9]+){0,2})`)
+	symbolRE = regexp.MustCompile(`(?:^|[^a-z0-9/.,])(\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[a-z0-9]+(?:\s*` + dashClass + `\s*[a-z0-9]+){0,3})`)
 	dashRE   = regexp.MustCompile(`\s*` + dashClass + `\s*`)
 
 	// typeBeforeRE is the type a text gives just before a symbol, with an
-	// optional "số": "Quyết định số 468/QĐ-TTg", "Công văn 516/TTg-KSTT".
-	typeBeforeRE = regexp.MustCompile(`(?:^|[^a-z0-9])(` + typeAlternation() + `)\s*(?:so\s*:?\s*)?$`)
+	// optional "số": "Quyết định số 468/QĐ-TTg", "Công văn 516/TTg-KSTT"; a
+	// law's title may stand between ("Luật Tổ chức chính quyền địa phương
+	// số 77/2015/QH13").
+	typeBeforeRE = regexp.MustCompile(`(?:^|[^a-z0-9])(?:(` + typeAlternation() + `)\s*(?:so\s*:?\s*)?|(luat)\s[^,;:()\n]{1,80}?\s+so\s*:?\s*)$`)
 	numberWordRE = regexp.MustCompile(`(?:^|[^a-z0-9])so\s*:?\s*$`)
-	issuedRE     = regexp.MustCompile(`(?:^|[^a-z0-9])ban\s+hanh\s*$`)
 
-	// leadDateRE is a sentence that opens with its date: "Ngày 22/4/2021,",
-	// "Chiều ngày 16/3".
-	leadDateRE = regexp.MustCompile(`^(?:vao\s+)?(?:(?:sang|chieu|toi|trua|dem)\s+)?(?:vao\s+)?ngay\s+(?:` + datePattern + `)\s*,?`)
-	// trailDateRE is a date right after a symbol: "2503/QĐ-UBND ngày 6/9/2019".
-	trailDateRE = regexp.MustCompile(`^\s*,?\s*(?:(?:ban\s+hanh|ky)\s+)?(?:vao\s+)?ngay\s+(?:` + datePattern + `)`)
-	// ofWords introduce the issuer after a symbol: "của UBND tỉnh", "do ... ban hành".
-	ofWords = newPhrases("của", "do")
+	// issuingRE is the verb a directive is the object of, ending just before
+	// its type: "ban hành", "vừa ký", "đã có", "phê duyệt".
+	issuingRE = regexp.MustCompile(`(?:^|[^a-z0-9])((?:(?:vua|da|moi|cung|chinh\s+thuc|tiep\s+tuc)\s+)*(?:ky\s+ban\s+hanh|ban\s+hanh|phat\s+hanh|phe\s+duyet|ky|co|gui|trinh))\s+$`)
+	// After an issuer or signer named behind a symbol: "do UBND tỉnh ban
+	// hành", "do Thứ trưởng ... ký".
+	signVerb   = newPhrases("ký", "ký ban hành")
+	ofWords    = newPhrases("của", "do")
+	issueVerbs = newPhrases("ban hành", "phát hành", "ký ban hành", "ký")
 )
 
 // Type names as news writes them, beyond Annex III: an official letter
@@ -51,32 +54,82 @@ var typeCodes = func() map[string]string {
 	return m
 }()
 
-func typeAlternation() string {
-	names := []string{fold.String(letterName), fold.String(lawName), fold.String(genericName)}
+func typeNames() []string {
+	names := []string{letterName, lawName, genericName}
 	for _, t := range registry.DocTypes() {
-		names = append(names, fold.String(t.Name))
+		names = append(names, t.Name)
 	}
+	return names
+}
+
+func typeAlternation() string {
+	names := typeNames()
 	for i, n := range names {
-		names[i] = strings.ReplaceAll(regexp.QuoteMeta(n), " ", `\s+`)
+		names[i] = strings.ReplaceAll(regexp.QuoteMeta(fold.String(n)), " ", `\s+`)
 	}
+	// Longest first: "Thông tư liên tịch" before "Thông tư".
+	slices.SortStableFunc(names, func(a, b string) int { return len(b) - len(a) })
 	return strings.Join(names, "|")
 }
 
-// lookbackBytes bounds the folded text searched before a symbol for its
-// type and "ban hành": both are short and adjacent to it.
-const lookbackBytes = 64
+// typeWords matches a type name at a position (a sentence about "the
+// plan" refers back to the last plan named).
+var typeWords = newPhrases(typeNames()...)
 
-// directives extracts every directive mentioned in sentence s.
-func (t *text) directives(s sentence) []Directive {
-	var out []Directive
+// lookbackBytes bounds the folded text searched before a symbol for its
+// type and issuing verb: both are short and adjacent to it.
+const lookbackBytes = 96
+
+// mention is a symbol where a sentence names it, with what the words
+// around it say.
+type mention struct {
+	Directive
+	b, e      int // the symbol in the folded text
+	typeB     int // where its type word (or "số", or the symbol) starts
+	clauseEnd int // after its date and issuer clause
+	issued    bool
+	date      statedDate
+	haveDate  bool
+	// issuerB, issuerE locate IssuerAsWritten in the folded text.
+	issuerB, issuerE int
+}
+
+// namesSymbol reports whether s names a number and symbol.
+func (t *text) namesSymbol(s sentence) bool {
+	for _, m := range symbolRE.FindAllStringSubmatchIndex(t.f[s.b:s.e], -1) {
+		if _, err := registry.ParseSymbol(t.orig(s.b+m[2], t.cutSymbol(s.b+m[2], s.b+m[3]))); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// mentions reads every symbol in sentence s.
+func (t *text) mentions(s sentence, years *yearContext) []*mention {
+	type found struct {
+		b, e int
+		sym  registry.Symbol
+	}
+	var symbols []found
 	for _, m := range symbolRE.FindAllStringSubmatchIndex(t.f[s.b:s.e], -1) {
 		b := s.b + m[2]
 		e := t.cutSymbol(b, s.b+m[3])
-		sym, err := registry.ParseSymbol(t.orig(b, e))
-		if err != nil {
-			continue
+		if sym, err := registry.ParseSymbol(t.orig(b, e)); err == nil {
+			symbols = append(symbols, found{b, e, sym})
 		}
-		if d, ok := t.directive(s, b, e, sym); ok {
+	}
+	var out []*mention
+	for i, f := range symbols {
+		prev := s.b
+		if len(out) > 0 {
+			prev = out[len(out)-1].clauseEnd
+		}
+		// What is said of this symbol ends where the next one is named.
+		limit := s
+		if i+1 < len(symbols) {
+			limit.e = symbols[i+1].b
+		}
+		if d, ok := t.mention(s, limit, prev, f.b, f.e, f.sym, years); ok {
 			out = append(out, d)
 		}
 	}
@@ -99,104 +152,128 @@ func (t *text) cutSymbol(b, e int) int {
 	return e
 }
 
-// directive reads what the sentence says about the symbol at [b, e).
-func (t *text) directive(s sentence, b, e int, sym registry.Symbol) (Directive, bool) {
-	d := Directive{Symbol: sym, Span: t.span(s.b, s.e)}
+// mention reads what sentence s says about the symbol at [b, e); prev is
+// where the previous mention's clause ends.
+func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, years *yearContext) (*mention, bool) {
+	d := &mention{Directive: Directive{Symbol: sym, Span: t.span(s.b, s.e)}, b: b, e: e, typeB: b}
 
-	// Before the symbol: its type, and whether the sentence is
-	// "<issuer> ban hành <type> số <symbol>".
-	w := max(s.b, b-lookbackBytes)
-	cut := b
+	// Before the symbol: its type, and the verb it is the object of.
+	w := max(prev, b-lookbackBytes)
 	if m := typeBeforeRE.FindStringSubmatchIndex(t.f[w:b]); m != nil {
-		d.TypeAsWritten = t.orig(w+m[2], w+m[3])
-		cut = w + m[2]
+		g := 2
+		if m[2] < 0 {
+			g = 4
+		}
+		d.TypeAsWritten = t.orig(w+m[g], w+m[g+1])
+		d.typeB = w + m[g]
 	} else if m := numberWordRE.FindStringIndex(t.f[w:b]); m != nil {
-		cut = w + m[0]
+		d.typeB = w + m[0]
 	}
 	// A bare "số/CƠQUAN" is a letter only when the text says what it is:
 	// otherwise "5/ha" would be letter 05 of an issuer HA.
 	if sym.Type == "" && sym.Unit == "" && sym.Year == 0 && d.TypeAsWritten == "" {
-		return Directive{}, false
+		return nil, false
 	}
 
-	// After the symbol: "ngày <date>" and "của <issuer>", in either order.
-	var date statedDate
-	haveDate := false
+	// After the symbol: "ngày <date>", "của <issuer>", "do <issuer> ban
+	// hành", "do <signer> ký", in any order.
 	issuerB, issuerE := -1, -1
 	p := e
 	for {
-		if !haveDate {
-			if m := trailDateRE.FindStringSubmatchIndex(t.ahead(p, s.e, 128)); m != nil {
-				date, haveDate = readDate(t, p, m, 1, sym.Year), true
-				p += m[1]
-				continue
+		if !d.haveDate {
+			if db, de, date, ok := t.dateAt(p, limit.e, years, sym.Year); ok && db-p <= len(" ban hanh vao ngay ") {
+				if gap := strings.TrimSpace(t.f[p:db]); gap == "" || gap == "," || issuedGapRE.MatchString(gap) {
+					d.date, d.haveDate, p = date, true, de
+					continue
+				}
 			}
 		}
-		if issuerB < 0 {
-			if nb := t.afterOf(p, s.e); nb >= 0 {
-				if ne, ok := t.nameEnd(nb, s.e); ok {
+		if nb := t.afterOf(p, limit.e); nb >= 0 && (issuerB < 0 || d.Signer.Name == "") {
+			if ne, ok := t.nameEnd(nb, limit.e); ok {
+				if signer, ok := t.person(nb, ne); ok && signVerb.at(t, skipSpace(t.f, ne), limit.e) >= 0 {
+					d.Signer = signer
+					p = signVerb.at(t, skipSpace(t.f, ne), limit.e)
+					continue
+				}
+				if issuerB < 0 {
 					issuerB, issuerE, p = nb, ne, ne
+					if v := issueVerbs.at(t, skipSpace(t.f, ne), limit.e); v >= 0 {
+						p = v
+					}
 					continue
 				}
 			}
 		}
 		break
 	}
+	d.clauseEnd = p
 
-	// "<date>, <issuer> ban hành ..." gives what the symbol's own clause did not.
-	bw := max(s.b, cut-lookbackBytes)
-	if m := issuedRE.FindStringIndex(t.f[bw:cut]); m != nil {
-		bh := bw + m[0]
-		lead := leadDateRE.FindStringSubmatchIndex(t.ahead(s.b, s.e, 128))
-		if !haveDate && lead != nil && s.b+lead[1] <= bh {
-			date, haveDate = readDate(t, s.b, lead, 1, sym.Year), true
+	// "<date>, <issuer> vừa ban hành <type> số <symbol>": the symbol is the
+	// object of the verb, whose subject and date are the directive's.
+	vw := max(prev, d.typeB-lookbackBytes)
+	if m := issuingRE.FindStringSubmatchIndex(t.f[vw:d.typeB]); m != nil {
+		vb := vw + m[2]
+		d.issued = true
+		sb, se := t.subject(s, prev, vb)
+		if sb >= 0 {
+			if signer, ok := t.person(sb, se); ok {
+				d.Signer = signer
+			} else if issuerB < 0 {
+				issuerB, issuerE = sb, se
+			}
 		}
-		if issuerB < 0 {
-			issuerB, issuerE = t.subject(s, bh, lead)
+		if !d.haveDate {
+			if date, ok := t.dateBefore(prev, vb, years, sym.Year); ok {
+				d.date, d.haveDate = date, true
+			}
 		}
 	}
 	if issuerB >= 0 {
-		d.IssuerAsWritten = t.orig(issuerB, issuerE)
+		d.IssuerAsWritten, d.issuerB, d.issuerE = t.orig(issuerB, issuerE), issuerB, issuerE
 	}
-	d.IssuedOn = date.date
+	d.IssuedOn = d.date.date
 
 	// The rest of the sentence is the summary, unless a comma closes the
 	// mention: "theo Quyết định số ... của UBND tỉnh, bộ phận ..." goes on
 	// about something else.
-	rb := p
-	for rb < s.e && t.f[rb] == ' ' {
-		rb++
-	}
+	rb := skipSpace(t.f, p)
 	if rb < s.e && t.f[rb] != ',' && t.f[rb] != ';' {
 		if sb, se := trimPunct(t.f, rb, s.e); sb < se {
 			d.Summary = t.orig(sb, se)
 		}
 	}
-
-	d.Findings = directiveFindings(&d, date, haveDate)
 	return d, true
 }
 
-// maxClauseBytes bounds how far before "ban hành" its subject may start.
+// issuedGapRE may stand between a symbol and its date: "ký ngày", "ban
+// hành ngày", "vào ngày".
+var issuedGapRE = regexp.MustCompile(`^,?\s*(?:(?:duoc\s+)?(?:ky\s+ban\s+hanh|ban\s+hanh|ky)\s*)?(?:vao\s*)?$`)
+
+func skipSpace(f string, i int) int {
+	for i < len(f) && f[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// maxClauseBytes bounds how far before its verb a subject may start.
 const maxClauseBytes = 256
 
-// subject returns the issuer in "<date>, <issuer> [đã|vừa ký] ban hành",
-// bh being where "ban hành" starts, or -1, -1. The subject starts after the
-// last separator before bh, or after the sentence's leading date.
-func (t *text) subject(s sentence, bh int, lead []int) (int, int) {
-	w := max(s.b, bh-maxClauseBytes)
-	i := strings.LastIndexAny(t.f[w:bh], ",;:(")
-	if i < 0 && w > s.b {
+// subject returns the subject of the verb at vb: the name after the last
+// separator (or the previous mention, or the sentence start) before it,
+// a date before the verb excluded. -1, -1 when there is none.
+func (t *text) subject(s sentence, prev, vb int) (int, int) {
+	w := max(prev, vb-maxClauseBytes)
+	i := strings.LastIndexAny(t.f[w:vb], ",;:(")
+	if i < 0 && w > prev {
 		return -1, -1 // a clause this long is not "<issuer> ban hành"
 	}
-	start := w + i + 1
-	if lead != nil {
-		start = max(start, s.b+lead[1])
+	start := skipSpace(t.f, w+i+1)
+	// "Ngày 9/4/2021 UBND tỉnh ban hành", without the comma.
+	if db, de, _, ok := t.dateAt(start, vb, nil, 0); ok && db == start {
+		start = skipSpace(t.f, de)
 	}
-	for start < bh && t.f[start] == ' ' {
-		start++
-	}
-	if ne, ok := t.nameEnd(start, bh); ok {
+	if ne, ok := t.nameEnd(start, vb); ok {
 		return start, ne
 	}
 	return -1, -1
@@ -212,13 +289,237 @@ func (t *text) afterOf(p, limit int) int {
 	if e < 0 {
 		return -1
 	}
-	for e < limit && t.f[e] == ' ' {
-		e++
-	}
-	return e
+	return skipSpace(t.f, e)
 }
 
-func directiveFindings(d *Directive, date statedDate, haveDate bool) []registry.Finding {
+// relationWords say how a directive relates to the one named after them,
+// longest phrases first so "hướng dẫn thực hiện" is guidance, not
+// implementation.
+var relationWords = []struct {
+	kind  registry.RelationKind
+	words *phrases
+}{
+	{registry.RelAmends, newPhrases("sửa đổi, bổ sung", "sửa đổi bổ sung", "sửa đổi", "bổ sung")},
+	{registry.RelReplaces, newPhrases("thay thế")},
+	{registry.RelRepeals, newPhrases("bãi bỏ")},
+	{registry.RelCorrects, newPhrases("đính chính")},
+	{registry.RelGuides, newPhrases("hướng dẫn thi hành", "hướng dẫn thực hiện", "hướng dẫn", "quy định chi tiết")},
+	{registry.RelImplements, newPhrases("triển khai thực hiện", "triển khai", "thực hiện", "cụ thể hóa", "cụ thể hoá")},
+	{registry.RelBasedOn, newPhrases("căn cứ", "căn cứ vào")},
+}
+
+// gapLead may come before a relation phrase ("nhằm triển khai", "được ban
+// hành để thay thế"); gapFiller after it, before the other directive ("một
+// số điều của").
+var (
+	gapLeadRE   = regexp.MustCompile(`^(?:(?:(?:duoc\s+)?ban\s+hanh|nham|de|va|dong\s+thoi|cung\s+nhu|nay)\s*,?\s*)*`)
+	gapFillerRE = regexp.MustCompile(`^(?:,?\s*(?:(?:mot\s+so|cac)\s+(?:dieu(?:\s*,\s*khoan)?|noi\s+dung|quy\s+dinh)(?:\s+va\s+bieu\s+mau)?|viec|noi\s+dung|quy\s+dinh\s+tai|tai|theo|cua)\s*)*$`)
+	passiveRE   = regexp.MustCompile(`^(?:da\s+)?(?:duoc|bi)\s+$`)
+	byRE        = regexp.MustCompile(`^\s*(?:boi|bang|tai|theo)\s*$`)
+)
+
+// relationIn reads the gap [b, e) between two directives as a relation of
+// the first to the second, or, passive ("được sửa đổi bởi"), of the second
+// to the first.
+func (t *text) relationIn(b, e int) (kind registry.RelationKind, reversed, ok bool) {
+	if b >= e {
+		return "", false, false
+	}
+	b, e = trimRange(t.f, b, e)
+	for b < e && (t.f[b] == ',' || t.f[b] == ' ') {
+		b++
+	}
+	lead := gapLeadRE.FindStringIndex(t.f[b:e])
+	p := b + lead[1]
+	passive := false
+	if m := regexp.MustCompile(`^(?:da\s+)?(?:duoc|bi)\s+`).FindStringIndex(t.f[p:e]); m != nil {
+		passive, p = true, p+m[1]
+	}
+	for _, r := range relationWords {
+		if end := r.words.at(t, p, e); end >= 0 {
+			rest := t.f[end:e]
+			if passive {
+				if byRE.MatchString(rest) {
+					return r.kind, true, true
+				}
+				continue
+			}
+			if gapFillerRE.MatchString(rest) {
+				return r.kind, false, true
+			}
+		}
+	}
+	return "", false, false
+}
+
+// relate states the relations sentence s shows between its mentions: a
+// relation phrase between two ("Kế hoạch A triển khai Quyết định B", "B
+// được sửa đổi bởi A"), or a list of bases ("Căn cứ B, C, UBND tỉnh ban
+// hành A").
+func (t *text) relate(s sentence, ms []*mention) {
+	for j := 1; j < len(ms); j++ {
+		a, b := ms[j-1], ms[j]
+		kind, reversed, ok := t.relationIn(a.clauseEnd, b.typeB)
+		if !ok {
+			continue
+		}
+		// "A và B thay thế C": the relation is of the nearest directive
+		// that is not itself listed after another.
+		from, to := a, b
+		if reversed {
+			from, to = b, a
+		}
+		addRelation(&from.Directive, kind, to.Symbol)
+	}
+	// "Căn cứ A, B, ..." at the start of a sentence: bases of the directive
+	// the sentence issues.
+	if relationWords[len(relationWords)-1].words.at(t, s.b, s.e) < 0 {
+		return
+	}
+	var issued *mention
+	for _, m := range ms {
+		if m.issued {
+			issued = m
+			break
+		}
+	}
+	if issued == nil {
+		return
+	}
+	for _, m := range ms {
+		if m == issued {
+			break
+		}
+		addRelation(&issued.Directive, registry.RelBasedOn, m.Symbol)
+	}
+}
+
+func addRelation(d *Directive, kind registry.RelationKind, to registry.Symbol) {
+	if to.Key() == d.Symbol.Key() {
+		return
+	}
+	rel := registry.Relation{Kind: kind, Symbol: to.String(), SymbolKey: to.Key()}
+	if !slices.Contains(d.Relations, rel) {
+		d.Relations = append(d.Relations, rel)
+	}
+}
+
+// referringType returns the type named at the start of a sentence without
+// a symbol ("Kế hoạch do ... ký", "Quyết định được ban hành căn cứ:"), or
+// "".
+func (t *text) referringType(s sentence) string {
+	e := typeWords.at(t, s.b, s.e)
+	if e < 0 {
+		return ""
+	}
+	return t.f[s.b:e]
+}
+
+// signerIn finds "do <position> <name> ký" in [b, e).
+func (t *text) signerIn(b, e int) (registry.Signer, bool) {
+	for i := b; i < e; i++ {
+		if i > b && isWordByte(t.f[i-1]) {
+			continue
+		}
+		nb := ofWords.at(t, i, e)
+		if nb < 0 || t.f[i] != 'd' {
+			continue
+		}
+		nb = skipSpace(t.f, nb)
+		// "do đồng chí Đỗ Minh Khang, Chủ tịch UBND tỉnh ký".
+		ne := nb
+		for ne < e && !strings.HasPrefix(t.f[ne:], " ky") {
+			ne++
+		}
+		if ne >= e || signVerb.at(t, ne+1, e) < 0 {
+			continue
+		}
+		if signer, ok := t.person(nb, ne); ok {
+			return signer, true
+		}
+	}
+	return registry.Signer{}, false
+}
+
+// positions start a signer's title.
+var positions = newPhrases("Thủ tướng", "Phó Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Chủ tịch", "Phó Chủ tịch",
+	"Giám đốc", "Phó Giám đốc", "Chánh Văn phòng", "Phó Chánh Văn phòng", "Trưởng ban", "Phó Trưởng ban",
+	"Trưởng phòng", "Phó Trưởng phòng", "Cục trưởng", "Phó Cục trưởng", "Tổng cục trưởng", "Vụ trưởng",
+	"Bí thư", "Phó Bí thư", "Tổng Thư ký", "Chủ nhiệm", "Phó Chủ nhiệm", "Viện trưởng", "Chánh án", "Tổng Kiểm toán")
+
+// surnames begin a Vietnamese full name: what follows a title in it.
+var surnames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range strings.Fields("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trương Lâm Mai Đoàn Trịnh Cao Hà Tạ Lương Đào Chu Thái Tô Quách Kiều Lưu Hầu Triệu Vương Đàm Nghiêm Khổng Lò Giàng Thân Văn La Tăng Châu Từ Tôn") {
+		m[s] = true
+	}
+	return m
+}()
+
+// person reads [b, e) as "<position> <full name>" or "đồng chí <full
+// name>, <position>".
+func (t *text) person(b, e int) (registry.Signer, bool) {
+	phrase := strings.TrimSpace(t.orig(b, e))
+	phrase = strings.TrimSuffix(phrase, ",")
+	for _, prefix := range []string{"đồng chí ", "Đồng chí ", "ông ", "Ông ", "bà ", "Bà "} {
+		if rest, ok := strings.CutPrefix(phrase, prefix); ok {
+			// "đồng chí Đỗ Minh Khang, Chủ tịch UBND tỉnh".
+			name, position, ok := strings.Cut(rest, ",")
+			if ok && isFullName(strings.TrimSpace(name)) {
+				return registry.Signer{Position: strings.TrimSpace(position), Name: strings.TrimSpace(name)}, true
+			}
+			phrase = rest
+		}
+	}
+	if positions.at(t, b, e) < 0 {
+		return registry.Signer{}, false
+	}
+	words := strings.Fields(phrase)
+	for i := 1; i < len(words); i++ {
+		if surnames[words[i]] && isFullName(strings.Join(words[i:], " ")) {
+			return registry.Signer{Position: strings.Join(words[:i], " "), Name: strings.Join(words[i:], " ")}, true
+		}
+	}
+	return registry.Signer{}, false
+}
+
+// isFullName: two to five words, each capitalised, the first a surname.
+func isFullName(s string) bool {
+	words := strings.Fields(s)
+	if len(words) < 2 || len(words) > 5 || !surnames[words[0]] {
+		return false
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// issuerHeads start the name of a body; two of them joined by "và" in a
+// subject are two issuers.
+var issuerHeads = newPhrases("UBND", "Ủy ban nhân dân", "Uỷ ban nhân dân", "HĐND", "Hội đồng nhân dân", "Sở", "Bộ",
+	"Ban", "Văn phòng", "Phòng", "Trung tâm", "Cục", "Tổng cục", "Chính phủ", "Thủ tướng", "Quốc hội", "Thanh tra")
+
+// localities complete a body's name: "UBND huyện" is a whole name, "Văn
+// phòng HĐND" in "Văn phòng HĐND và UBND huyện" is not.
+var localityRE = regexp.MustCompile(`\b(?:tinh|huyen|thanh\s+pho|thi\s+xa|quan|xa|phuong|thi\s+tran|chinh\s+phu|trung\s+uong)$`)
+
+// twoIssuers reports whether an issuer as written names two bodies ("UBND
+// huyện và Ban Chỉ đạo ..."), which a reader cannot split into one.
+func (t *text) twoIssuers(b, e int) bool {
+	i := strings.Index(t.f[b:e], " va ")
+	if i < 0 {
+		return false
+	}
+	left, right := b, b+i+len(" va ")
+	return issuerHeads.at(t, left, e) >= 0 && issuerHeads.at(t, right, e) >= 0 &&
+		(localityRE.MatchString(strings.TrimSpace(t.f[left:b+i])) || strings.HasPrefix(t.f[left:], "bo ") || strings.HasPrefix(t.f[left:], "so "))
+}
+
+func directiveFindings(d *Directive, date statedDate, haveDate bool, ambiguousIssuer bool) []registry.Finding {
 	var fs []registry.Finding
 	sym := d.Symbol
 	switch {
@@ -227,20 +528,30 @@ func directiveFindings(d *Directive, date statedDate, haveDate bool) []registry.
 			Message: fmt.Sprintf("the text gives no date of issue for %s", sym)})
 	case d.IssuedOn == "" && !date.year:
 		fs = append(fs, registry.Finding{Code: registry.FindingDateUndetermined, Field: "issuedOn",
-			Message: fmt.Sprintf("the text dates %s %q, without a year", sym, date.written)})
+			Message: fmt.Sprintf("the text dates %s %q, without a year, and nothing in it gives one", sym, date.written)})
 	case d.IssuedOn == "":
 		fs = append(fs, registry.Finding{Code: registry.FindingDateUndetermined, Field: "issuedOn",
 			Message: fmt.Sprintf("the text dates %s %q, which is not a valid date", sym, date.written)})
+	case !date.year:
+		fs = append(fs, registry.Finding{Code: registry.FindingDateYearInferred, Field: "issuedOn",
+			Message: fmt.Sprintf("the text dates %s %q without a year; %d is %s", sym, date.written, d.IssuedOn.Year(), date.yearFrom)})
 	case sym.Year != 0 && d.IssuedOn.Year() != sym.Year:
 		fs = append(fs, registry.Finding{Code: registry.FindingYearDisagreesWithSymbol, Field: "issuedOn",
 			Message: fmt.Sprintf("the text dates %s %s, but the symbol carries the year %d", sym, d.IssuedOn, sym.Year)})
 	}
 
-	if d.IssuerAsWritten == "" {
+	switch {
+	case ambiguousIssuer:
+		fs = append(fs, registry.Finding{Code: registry.FindingAmbiguous, Field: "issuer",
+			Message: fmt.Sprintf("the text names %q as issuing %s: more than one body, and the record takes one", d.IssuerAsWritten, sym)})
+		d.IssuerAsWritten = ""
+	case d.IssuerAsWritten == "":
 		fs = append(fs, registry.Finding{Code: registry.FindingIssuerUndetermined, Field: "issuer",
 			Message: fmt.Sprintf("the text does not name the issuer of %s; the symbol says %s", sym, sym.Issuer)})
-	} else if f := registry.IssuerDisagreement(d.IssuerAsWritten, sym); f != nil {
-		fs = append(fs, *f)
+	default:
+		if f := registry.IssuerDisagreement(d.IssuerAsWritten, sym); f != nil {
+			fs = append(fs, *f)
+		}
 	}
 
 	if f := typeDisagreement(d.TypeAsWritten, sym); f != nil {

@@ -32,8 +32,9 @@ var blocks = map[atom.Atom]bool{
 }
 
 // HTMLText is the text a reader sees in a page: of its <article> (or
-// <main>) when it has one, else of its body without navigation, header,
-// footer and asides; scripts, styles and forms dropped; entities decoded;
+// <main>) when it has one, else of its body; without navigation, header,
+// footer and asides, nor elements whose class or id says they are menus,
+// breadcrumbs, sidebars or sharing; scripts, styles and forms dropped; entities decoded;
 // blocks on lines of their own and table cells separated by " | ". Offsets of
 // what is extracted then count characters of this text.
 func HTMLText(page string) string {
@@ -61,6 +62,28 @@ func HTMLText(page string) string {
 	return strings.Join(lines, "\n")
 }
 
+// chromeWords in an element's class, id or role mark the site's own
+// furniture around an article: menus, breadcrumbs, sidebars, sharing.
+var chromeWords = map[string]bool{
+	"menu": true, "nav": true, "navbar": true, "navigation": true, "breadcrumb": true, "breadcrumbs": true,
+	"sidebar": true, "footer": true, "header": true, "share": true, "social": true, "related": true,
+	"comment": true, "comments": true, "banner": true, "advert": true, "ads": true, "widget": true, "topbar": true,
+}
+
+func isChrome(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key != "class" && a.Key != "id" && a.Key != "role" {
+			continue
+		}
+		for w := range strings.FieldsFuncSeq(strings.ToLower(a.Val), func(r rune) bool { return r == ' ' || r == '-' || r == '_' }) {
+			if chromeWords[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 var lineBreaks = strings.NewReplacer("\r", " ", "\n", " ")
 
 func find(n *html.Node, a atom.Atom) *html.Node {
@@ -84,7 +107,7 @@ func render(b *strings.Builder, n *html.Node) {
 	case html.CommentNode:
 		return
 	case html.ElementNode:
-		if skipped[n.DataAtom] {
+		if skipped[n.DataAtom] || isChrome(n) {
 			return
 		}
 		if n.DataAtom == atom.Td || n.DataAtom == atom.Th {

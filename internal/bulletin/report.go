@@ -1,8 +1,11 @@
 package bulletin
 
 import (
+	"fmt"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/vnregistry/registry/internal/registry"
@@ -114,11 +117,11 @@ func (t *text) totals(s sentence) []total {
 
 // reports extracts the statistics reports of the text, one per resolved
 // total.
-func (t *text) reports(sents []sentence, source string) []registry.Report {
-	c := reportContext{sents: sents, totals: make([][]total, len(sents)), months: make([][]monthHit, len(sents))}
+func (t *text) reports(sents []sentence, source string, years *yearContext) []registry.Report {
+	c := reportContext{sents: sents, totals: make([][]total, len(sents)), periods: make([][]periodHit, len(sents))}
 	for i, s := range sents {
 		c.totals[i] = t.totals(s)
-		c.months[i] = t.monthsIn(s)
+		c.periods[i] = t.periodsIn(s, years)
 	}
 	var out []registry.Report
 	for i := range sents {
@@ -131,9 +134,9 @@ func (t *text) reports(sents []sentence, source string) []registry.Report {
 
 // reportContext is what reports need to know about the other sentences.
 type reportContext struct {
-	sents  []sentence
-	totals [][]total
-	months [][]monthHit
+	sents   []sentence
+	totals  [][]total
+	periods [][]periodHit
 }
 
 // report reads the k-th total of sentence i. Its parts follow in the same
@@ -175,7 +178,7 @@ func (t *text) report(c *reportContext, i, k int, source string) registry.Report
 		}
 	}
 	if p, from, ok := t.period(c, i, tot, segEnd); ok {
-		r.Period = p
+		r.Period, r.PeriodType = p.code, p.typ
 		cover(from)
 	}
 	if name, from, ok := t.agency(c, i, k, segStart, tot.b); ok {
@@ -243,55 +246,130 @@ func setParts(r *registry.Report, found [partKinds]*part) {
 	}
 }
 
-// monthHit is a month stated in a sentence, at [b, e) of the folded text.
-type monthHit struct {
-	b, e   int
-	period string
+// periodHit is a period stated in a sentence, at [b, e) of the folded
+// text; code is "" for one that does not exist ("quý V/2022").
+type periodHit struct {
+	b, e int
+	code string
+	typ  registry.PeriodType
 }
 
-// monthsIn returns the valid months stated in s, in order.
-func (t *text) monthsIn(s sentence) []monthHit {
-	var out []monthHit
-	for _, m := range monthRE.FindAllStringSubmatchIndex(t.f[s.b:s.e], -1) {
-		if p := readMonth(t.f[s.b:], m); p != "" {
-			out = append(out, monthHit{s.b + m[0], s.b + m[1], p})
+// periodRE is a span a report covers, the longest reading first at each
+// position: "6 tháng đầu năm 2022" before "năm 2022".
+var periodRE = regexp.MustCompile(`\b(?:` +
+	`(tu\s+dau\s+nam\s+(?:nay\s+)?(?:den|toi)\s+(?:nay|(?:het\s+)?thang\s+(\d{1,2})(?:\s*[/-]\s*(\d{4}))?))` + // 1-3
+	`|((?:6|sau)\s+thang\s+(dau|cuoi)\s+nam(?:\s+(\d{4}))?)` + // 4-6
+	`|((?:9|chin)\s+thang(?:\s+dau)?\s+nam(?:\s+(\d{4}))?)` + // 7-8
+	`|(quy\s+([ivx]+|\d)(?:\s*(?:/|-|nam)\s*(\d{4}))?)` + // 9-11
+	`|(thang\s+(\d{1,2})\s*(?:/|-|nam)\s*(\d{4}))` + // 12-14
+	`|((?:ca\s+)?nam\s+(\d{4}))` + // 15-16
+	`)\b`)
+
+var romanQuarters = map[string]int{"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+// periodsIn returns the periods stated in s, in order, except inside a date
+// ("ngày 30 tháng 12 năm 2022" is a day, not a month).
+func (t *text) periodsIn(s sentence, years *yearContext) []periodHit {
+	var out []periodHit
+	f := t.f[s.b:s.e]
+	dates := dateRE.FindAllStringIndex(f, -1)
+	for _, m := range periodRE.FindAllStringSubmatchIndex(f, -1) {
+		if slices.ContainsFunc(dates, func(d []int) bool {
+			return m[0] < d[1] && d[0] < m[1] && strings.Contains(f[d[0]:d[1]], "thang")
+		}) {
+			continue
 		}
+		g := func(i int) string {
+			if m[2*i] < 0 {
+				return ""
+			}
+			return f[m[2*i]:m[2*i+1]]
+		}
+		at := s.b + m[0]
+		year := func(i int) int {
+			if y, err := strconv.Atoi(g(i)); err == nil {
+				return y
+			}
+			y, _ := years.year(at, s.b, 0)
+			return y
+		}
+		h := periodHit{b: at, e: s.b + m[1]}
+		code := ""
+		switch {
+		case g(1) != "":
+			h.typ = registry.PeriodYearToDate
+			to := ""
+			switch {
+			case g(2) != "":
+				mm, _ := strconv.Atoi(g(2))
+				to = fmt.Sprintf("%04d-%02d", year(3), mm)
+			case years != nil && years.published != "":
+				to = string(years.published)[:7]
+			}
+			if to != "" {
+				code = to[:4] + "-01/" + to
+			}
+		case g(4) != "":
+			h.typ = registry.PeriodHalfYear
+			half := "H1"
+			if g(5) == "cuoi" {
+				half = "H2"
+			}
+			code = fmt.Sprintf("%04d-%s", year(6), half)
+		case g(7) != "":
+			h.typ = registry.PeriodNineMonths
+			code = fmt.Sprintf("%04d-9M", year(8))
+		case g(9) != "":
+			h.typ = registry.PeriodQuarter
+			code = fmt.Sprintf("%04d-Q%d", year(11), romanQuarters[g(10)])
+		case g(12) != "":
+			h.typ = registry.PeriodMonth
+			mm, _ := strconv.Atoi(g(13))
+			code = fmt.Sprintf("%s-%02d", g(14), mm)
+		default:
+			h.typ = registry.PeriodYear
+			code = g(16)
+		}
+		if _, err := registry.ParsePeriod(code); err == nil {
+			h.code = code
+		}
+		out = append(out, h)
 	}
 	return out
 }
 
-// period finds the report's month: the last stated before its total in its
-// sentence, else the first after it before segEnd; else, when the sentence
-// says "trong tháng" without a month, the one month stated by the nearest
-// earlier sentence of the paragraph that states any (not past another
-// report's sentence). It also returns where what it used starts: the month,
-// or the earlier sentence.
-func (t *text) period(c *reportContext, i int, tot total, segEnd int) (string, int, bool) {
-	sents, months := c.sents, c.months
-	s, hits := sents[i], months[i]
+// period finds the report's period: the last stated before its total in
+// its sentence, else the first after it before segEnd; else, when the
+// sentence says "trong tháng" or "trong quý" without one, the one period
+// stated by the nearest earlier sentence of the paragraph that states any
+// (not past another report's sentence). It also returns where what it used
+// starts: the period, or the earlier sentence.
+func (t *text) period(c *reportContext, i int, tot total, segEnd int) (periodHit, int, bool) {
+	sents, periods := c.sents, c.periods
+	s, hits := sents[i], periods[i]
 	// Hits do not overlap, so their ends increase with their starts.
 	if k := sort.Search(len(hits), func(k int) bool { return hits[k].e > tot.b }); k > 0 {
-		return hits[k-1].period, hits[k-1].b, true
+		return hits[k-1], hits[k-1].b, true
 	}
 	if k := sort.Search(len(hits), func(k int) bool { return hits[k].b >= tot.e }); k < len(hits) && hits[k].e <= segEnd {
-		return hits[k].period, hits[k].b, true
+		return hits[k], hits[k].b, true
 	}
-	if !inTheMonthRE.MatchString(t.f[max(s.b, tot.b-maxClauseBytes):tot.b]) {
-		return "", 0, false
+	if !inThePeriodRE.MatchString(t.f[max(s.b, tot.b-maxClauseBytes):tot.b]) {
+		return periodHit{}, 0, false
 	}
 	for j := i - 1; j >= 0 && sents[j].para == s.para && len(c.totals[j]) == 0; j-- {
-		if len(months[j]) == 0 {
+		if len(periods[j]) == 0 {
 			continue
 		}
-		p := months[j][0].period
-		for _, h := range months[j] {
-			if h.period != p {
-				return "", 0, false // two months: which one is meant is not said
+		p := periods[j][0]
+		for _, h := range periods[j] {
+			if h.code != p.code {
+				return periodHit{}, 0, false // two periods: which one is meant is not said
 			}
 		}
 		return p, sents[j].b, true
 	}
-	return "", 0, false
+	return periodHit{}, 0, false
 }
 
 // agency finds the agency named before the total in its segment of the

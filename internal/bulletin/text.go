@@ -25,6 +25,16 @@ type text struct {
 	// accented is whether any letter folds to something else; in an
 	// unaccented text "da" may stand for "đã", otherwise it may not.
 	accented bool
+	sents    []sentence // set by sentences
+}
+
+// sentenceStart is where the sentence holding folded offset i starts.
+func (t *text) sentenceStart(i int) int {
+	k, _ := slices.BinarySearchFunc(t.sents, i, func(s sentence, i int) int { return cmp.Compare(s.e, i) })
+	if k < len(t.sents) && t.sents[k].b <= i {
+		return t.sents[k].b
+	}
+	return i
 }
 
 func newText(s string) *text {
@@ -137,6 +147,7 @@ func (t *text) sentences() []sentence {
 		}
 	}
 	flush(len(f))
+	t.sents = out
 	return out
 }
 

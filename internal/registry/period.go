@@ -28,6 +28,15 @@ type Period struct {
 	From, To string // first and last month, "2022-01"
 }
 
+// Valid reports whether p is one of the period types.
+func (p PeriodType) Valid() bool {
+	switch p {
+	case PeriodMonth, PeriodQuarter, PeriodHalfYear, PeriodNineMonths, PeriodYear, PeriodYearToDate:
+		return true
+	}
+	return false
+}
+
 var periodRE = regexp.MustCompile(`^(\d{4})(?:-(\d{2})(?:/(\d{4})-(\d{2}))?|-Q([1-4])|-H([12])|-(9M))?$`)
 
 // ParsePeriod reads a period code; errors are *Error on field "period".
@@ -68,14 +77,4 @@ func ParsePeriod(code string) (Period, error) {
 func validMonth(s string) bool {
 	_, err := time.Parse("2006-01", s)
 	return err == nil
-}
-
-// PeriodType is the kind of span the report's period is; nil when the
-// source states none.
-func (r *Report) PeriodType() *PeriodType {
-	p, err := ParsePeriod(r.Period)
-	if err != nil {
-		return nil
-	}
-	return &p.Type
 }

@@ -16,10 +16,13 @@ import (
 // the counts and the rates as printed: published figures are compared with
 // the system's own, so nothing here is corrected or recomputed.
 type Report struct {
-	Key        string     `bson:"_id" json:"key"`                           // ReportKey(AgencyName, Period, Provenance.Excerpt)
-	AgencyName string     `bson:"agencyName" json:"agencyName"`             // as written
-	AgencyCode string     `bson:"agency,omitempty" json:"agency,omitempty"` // unit id when known (filled later by the importer)
-	Period     string     `bson:"period,omitempty" json:"period,omitempty"` // a Period's code: "2021-03", "2022-Q1"; "" when the text does not say
+	Key        string `bson:"_id" json:"key"`                           // ReportKey(AgencyName, Period, Provenance.Excerpt)
+	AgencyName string `bson:"agencyName" json:"agencyName"`             // as written
+	AgencyCode string `bson:"agency,omitempty" json:"agency,omitempty"` // unit id when known (filled later by the importer)
+	Period     string `bson:"period,omitempty" json:"period,omitempty"` // a Period's code: "2021-03", "2022-Q1"; "" when the text does not say
+	// PeriodType is the kind of span the source states, kept when the
+	// span itself does not exist ("quý V/2022").
+	PeriodType PeriodType `bson:"periodType,omitempty" json:"periodType,omitempty"`
 	Resolved   *int       `bson:"resolved,omitempty" json:"resolved,omitempty"`
 	Early      *int       `bson:"early,omitempty" json:"early,omitempty"`   // trước hạn
 	OnTime     *int       `bson:"onTime,omitempty" json:"onTime,omitempty"` // đúng hạn
@@ -52,6 +55,9 @@ const (
 	FindingDateUndetermined          FindingCode = "DATE_UNDETERMINED"
 	FindingYearDisagreesWithSymbol   FindingCode = "YEAR_DISAGREES_WITH_SYMBOL"
 	FindingSummaryUndetermined       FindingCode = "SUMMARY_UNDETERMINED"
+	FindingDateYearInferred          FindingCode = "DATE_YEAR_INFERRED" // a date written without its year, completed from the context
+	// Either.
+	FindingAmbiguous FindingCode = "AMBIGUOUS" // a phrase with two readings: the field is left empty and the message names both
 )
 
 // Finding is something a check noticed about a record: a figure that does
@@ -88,9 +94,13 @@ func CheckReport(r *Report) []Finding {
 		fs = append(fs, Finding{Code: FindingAgencyUndetermined, Field: "agencyName",
 			Message: "the report names no agency; agencyName is left empty"})
 	}
-	if r.Period == "" {
+	switch {
+	case r.Period == "" && r.PeriodType != "":
+		fs = append(fs, Finding{Code: FindingPeriodInvalid, Field: "period",
+			Message: fmt.Sprintf("the report states a %s that does not exist (such as \"quý V\" or \"tháng 13\"); period is left empty", strings.ToLower(strings.ReplaceAll(string(r.PeriodType), "_", " ")))})
+	case r.Period == "":
 		fs = append(fs, Finding{Code: FindingPeriodUndetermined, Field: "period",
-			Message: "the report states no month (such as \"tháng 3/2021\"); period is left empty"})
+			Message: "the report states no period (such as \"tháng 3/2021\" or \"quý I/2022\"); period is left empty"})
 	}
 	if r.Resolved == nil {
 		if r.Early != nil || r.OnTime != nil || r.Late != nil || r.EarlyRate != nil || r.OnTimeRate != nil || r.LateRate != nil {

@@ -14,9 +14,14 @@ func NewReport(r Report, prov Provenance) (*Report, error) {
 		return nil, Invalid("agency", "must be a unit id like 000.00.06.H56, got %q", r.AgencyCode)
 	}
 	if r.Period != "" {
-		if _, err := ParsePeriod(r.Period); err != nil {
+		p, err := ParsePeriod(r.Period)
+		if err != nil {
 			return nil, err
 		}
+		r.PeriodType = p.Type
+	}
+	if r.PeriodType != "" && !r.PeriodType.Valid() {
+		return nil, Invalid("periodType", "must be MONTH, QUARTER, HALF_YEAR, NINE_MONTHS, YEAR or YEAR_TO_DATE, got %q", r.PeriodType)
 	}
 	for _, c := range []struct {
 		field string

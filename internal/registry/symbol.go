@@ -52,7 +52,14 @@ var docTypeTable = []DocType{
 	{"PB", "Phiếu báo", false},
 	{"NĐ", "Nghị định", true},
 	{"TT", "Thông tư", true},
+	// Joint documents of several issuers (23/2014/TTLT-BTP-BNV): Law 80/2015
+	// no longer allows new ones, but those in force are cited every day.
+	{"TTLT", "Thông tư liên tịch", true},
+	{"NQLT", "Nghị quyết liên tịch", true},
 }
+
+// jointTypes name every issuer after the type: 23/2014/TTLT-BTP-BNV.
+var jointTypes = map[string]bool{"TTLT": true, "NQLT": true}
 
 // UntypedName names what symbols without a type code are: official letters
 // (516/TTg-KSTT) and the Assembly's laws and resolutions (80/2015/QH13).
@@ -121,7 +128,7 @@ type Symbol struct {
 	Number string // digits without leading zeros, below 10 padded to two: "01"
 	Year   int    // 0 unless the symbol carries one (legal normative documents)
 	Type   string // canonical type code ("QĐ"); "" for official letters and laws
-	Issuer string // issuing body code, canonical spelling ("TTg", "QH13")
+	Issuer string // issuing body code, canonical spelling ("TTg", "QH13"); joint issuers "BTP-BNV"
 	Unit   string // drafting unit ("KSTT" in 516/TTg-KSTT), "" when absent
 }
 
@@ -351,15 +358,19 @@ func (s *Symbol) setNormative(groups []string) error {
 		}
 		return Invalid("symbol", "%q is neither LOẠI-CƠQUAN nor QHnn: expected số/năm/LOẠI-CƠQUAN", groups[0])
 	}
-	if len(groups) > 2 {
-		return Invalid("symbol", "too many groups: a symbol with a year is số/năm/LOẠI-CƠQUAN")
-	}
 	t, ok := LookupDocType(groups[0])
 	if !ok {
 		return Invalid("symbol", "unknown type code %q in a symbol with a year", groups[0])
 	}
+	if len(groups) > 2 && !jointTypes[t.Code] {
+		return Invalid("symbol", "too many groups: a symbol with a year is số/năm/LOẠI-CƠQUAN")
+	}
 	s.Type = t.Code
-	s.Issuer = canonicalIssuer(groups[1])
+	issuers := make([]string, len(groups)-1)
+	for i, g := range groups[1:] {
+		issuers[i] = canonicalIssuer(g)
+	}
+	s.Issuer = strings.Join(issuers, "-")
 	return nil
 }
 

@@ -28,6 +28,8 @@ var symbolCases = []struct {
 	{name: "law", in: "80/2015/QH13", want: "80/2015/QH13"},
 	{name: "standing committee", in: "1211/2016/UBTVQH13", want: "1211/2016/UBTVQH13"},
 	{name: "mixed-case type", in: "5/QyĐ-UBND", want: "05/QyĐ-UBND"},
+	{name: "joint circular", in: "23/2014/ttlt-btp-bnv", want: "23/2014/TTLT-BTP-BNV"},
+	{name: "joint resolution of three", in: "09/2008/NQLT-CP-UBTWMTTQVN-TLĐ", want: "09/2008/NQLT-CP-UBTWMTTQVN-TLĐ"},
 
 	// Forms found in the wild.
 	{name: "QD for QĐ", in: "468/QD-TTg", want: "468/QĐ-TTg"},
