@@ -59,7 +59,7 @@ func Extract(source, text string) Extraction {
 	var basesKind registry.RelationKind
 	for _, s := range sents {
 		ms := t.mentions(s, years)
-		t.relate(s, ms)
+		t.relate(s, ms, t.referredTo(s, all))
 		t.attachSigner(s, ms, all)
 		if basesOf != nil && isListItem(t.f[s.b:s.e]) {
 			for _, m := range ms[:min(1, len(ms))] {
@@ -144,12 +144,20 @@ func (t *text) referredTo(s sentence, before []*mention) *mention {
 	if typ == "" {
 		return nil
 	}
+	// The last one the text issues, else the last one it names.
+	var named *mention
 	for i := len(before) - 1; i >= 0; i-- {
-		if fold.String(before[i].TypeAsWritten) == typ {
+		if fold.String(before[i].TypeAsWritten) != typ {
+			continue
+		}
+		if before[i].issued {
 			return before[i]
 		}
+		if named == nil {
+			named = before[i]
+		}
 	}
-	return nil
+	return named
 }
 
 // listIntro recognises a sentence that ends by introducing a list of
@@ -165,12 +173,12 @@ func (t *text) listIntro(s sentence, ms []*mention, before []*mention) (*mention
 		from, gapB = ms[len(ms)-1], ms[len(ms)-1].clauseEnd
 	default:
 		from = t.referredTo(s, before)
-		gapB = typeWords.at(t, s.b, s.e)
+		_, gapB = t.referringAt(s)
 	}
 	if from == nil || gapB < 0 {
 		return nil, "", false
 	}
-	kind, reversed, ok := t.relationIn(gapB, s.e-1)
+	kind, reversed, ok := t.relationIn(gapB, s.e-1, false)
 	if !ok || reversed {
 		return nil, "", false
 	}

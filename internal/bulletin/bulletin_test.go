@@ -146,7 +146,7 @@ func TestDirectives(t *testing.T) {
 			text: "Thực hiện Quyết định số 468/QĐ-TTg ngày 27/3/2021 của Thủ tướng Chính phủ, UBND tỉnh ban hành Kế hoạch số 5/KH-UBND triển khai Đề án.",
 			want: []string{
 				`468/QĐ-TTg 2021-03-27 issuer="Thủ tướng Chính phủ" type="Quyết định" summary="" [SUMMARY_UNDETERMINED]`,
-				`05/KH-UBND - issuer="UBND tỉnh" type="Kế hoạch" summary="triển khai Đề án" [DATE_UNDETERMINED]`,
+				`05/KH-UBND - issuer="UBND tỉnh" type="Kế hoạch" summary="triển khai Đề án" IMPLEMENTS 468/QĐ-TTg [DATE_UNDETERMINED]`,
 			},
 		},
 		{

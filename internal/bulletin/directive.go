@@ -29,7 +29,12 @@ var (
 
 	// issuingRE is the verb a directive is the object of, ending just before
 	// its type: "ban hành", "vừa ký", "đã có", "phê duyệt".
-	issuingRE = regexp.MustCompile(`(?:^|[^a-z0-9])((?:(?:vua|da|moi|cung|chinh\s+thuc|tiep\s+tuc)\s+)*(?:ky\s+ban\s+hanh|ban\s+hanh|phat\s+hanh|phe\s+duyet|ky|co|gui|trinh))\s+$`)
+	issuingRE = regexp.MustCompile(`(?:^|[^a-z0-9])((?:(?:vua|da|moi|cung|chinh\s+thuc|tiep\s+tuc)\s+)*(?:ky\s+ban\s+hanh|ban\s+hanh|phat\s+hanh|phe\s+duyet|thong\s+qua|ky|co|gui|trinh)` +
+		// "đã phê duyệt Đề án tại Quyết định số ...".
+		`(?:\s+[^,;:]{1,80}?\s+tai)?)\s+$`)
+	// agentRE is the passive's agent before its verb: "được Chính phủ phê
+	// duyệt tại", "được Quốc hội thông qua".
+	agentRE = regexp.MustCompile(`(?:^|[^a-z0-9])duoc\s+([^,;:()]{1,60}?)\s*$`)
 	// After an issuer or signer named behind a symbol: "do UBND tỉnh ban
 	// hành", "do Thứ trưởng ... ký".
 	signVerb   = newPhrases("ký", "ký ban hành")
@@ -188,6 +193,15 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 				}
 			}
 		}
+		if issuerB < 0 {
+			if m := passiveAfterRE.FindStringSubmatchIndex(t.f[p:limit.e]); m != nil {
+				if ne, ok := t.nameEnd(p+m[2], limit.e); ok && issueVerbs.at(t, skipSpace(t.f, ne), limit.e) >= 0 || ok && thongQua.at(t, skipSpace(t.f, ne), limit.e) >= 0 {
+					issuerB, issuerE = p+m[2], ne
+					p = max(issueVerbs.at(t, skipSpace(t.f, ne), limit.e), thongQua.at(t, skipSpace(t.f, ne), limit.e))
+					continue
+				}
+			}
+		}
 		if nb := t.afterOf(p, limit.e); nb >= 0 && (issuerB < 0 || d.Signer.Name == "") {
 			if ne, ok := t.nameEnd(nb, limit.e); ok {
 				if signer, ok := t.person(nb, ne); ok && signVerb.at(t, skipSpace(t.f, ne), limit.e) >= 0 {
@@ -245,6 +259,12 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 	return d, true
 }
 
+// passiveAfterRE is "được <issuer> thông qua" right after a symbol.
+var (
+	passiveAfterRE = regexp.MustCompile(`^\s*,?\s*duoc\s+()`)
+	thongQua       = newPhrases("thông qua", "phê duyệt")
+)
+
 // issuedGapRE may stand between a symbol and its date: "ký ngày", "ban
 // hành ngày", "vào ngày".
 var issuedGapRE = regexp.MustCompile(`^,?\s*(?:(?:duoc\s+)?(?:ky\s+ban\s+hanh|ban\s+hanh|ky)\s*)?(?:vao\s*)?$`)
@@ -264,20 +284,39 @@ const maxClauseBytes = 256
 // a date before the verb excluded. -1, -1 when there is none.
 func (t *text) subject(s sentence, prev, vb int) (int, int) {
 	w := max(prev, vb-maxClauseBytes)
+	if m := agentRE.FindStringSubmatchIndex(t.f[w:vb]); m != nil {
+		if ne, ok := t.nameEnd(w+m[2], vb); ok && ne == w+m[3] {
+			return w + m[2], ne
+		}
+	}
 	i := strings.LastIndexAny(t.f[w:vb], ",;:(")
 	if i < 0 && w > prev {
 		return -1, -1 // a clause this long is not "<issuer> ban hành"
 	}
 	start := skipSpace(t.f, w+i+1)
+	// "(Moha.gov.vn) – Bộ Nội vụ vừa ban hành": a spaced dash or a closing
+	// parenthesis ends what comes before the subject too.
+	for _, sep := range []string{") ", " - ", " \u2013 ", " \u2014 "} {
+		if j := strings.LastIndex(t.f[start:vb], sep); j >= 0 {
+			start = skipSpace(t.f, start+j+len(sep))
+		}
+	}
 	// "Ngày 9/4/2021 UBND tỉnh ban hành", without the comma.
 	if db, de, _, ok := t.dateAt(start, vb, nil, 0); ok && db == start {
 		start = skipSpace(t.f, de)
+	}
+	if m := subjectLeadRE.FindStringIndex(t.f[start:vb]); m != nil {
+		start += m[1]
 	}
 	if ne, ok := t.nameEnd(start, vb); ok {
 		return start, ne
 	}
 	return -1, -1
 }
+
+// subjectLeadRE are words before a subject that are not part of it: "và
+// Thủ tướng cũng đã có", "được Chính phủ phê duyệt".
+var subjectLeadRE = regexp.MustCompile(`^(?:(?:va|dong\s+thoi|con|sau\s+do|truoc\s+do|ngoai\s+ra|duoc|da\s+duoc)\s+)+`)
 
 // afterOf returns where the issuer starts after "của" or "do" at p (an
 // optional comma before it), or -1.
@@ -314,14 +353,16 @@ var relationWords = []struct {
 var (
 	gapLeadRE   = regexp.MustCompile(`^(?:(?:(?:duoc\s+)?ban\s+hanh|nham|de|va|dong\s+thoi|cung\s+nhu|nay)\s*,?\s*)*`)
 	gapFillerRE = regexp.MustCompile(`^(?:,?\s*(?:(?:mot\s+so|cac)\s+(?:dieu(?:\s*,\s*khoan)?|noi\s+dung|quy\s+dinh)(?:\s+va\s+bieu\s+mau)?|viec|noi\s+dung|quy\s+dinh\s+tai|tai|theo|cua)\s*)*$`)
-	passiveRE   = regexp.MustCompile(`^(?:da\s+)?(?:duoc|bi)\s+$`)
+	passiveRE   = regexp.MustCompile(`^(?:da\s+)?(?:duoc|bi)\s+`)
 	byRE        = regexp.MustCompile(`^\s*(?:boi|bang|tai|theo)\s*$`)
 )
 
 // relationIn reads the gap [b, e) between two directives as a relation of
 // the first to the second, or, passive ("được sửa đổi bởi"), of the second
-// to the first.
-func (t *text) relationIn(b, e int) (kind registry.RelationKind, reversed, ok bool) {
+// to the first. The relation phrase opens the gap ("A triển khai ... B",
+// "A sửa đổi một số điều của Quy chế ... ban hành kèm theo B"), or closes
+// it with only filler after it ("A có hiệu lực từ ngày ... và thay thế B").
+func (t *text) relationIn(b, e int, strict bool) (kind registry.RelationKind, reversed, ok bool) {
 	if b >= e {
 		return "", false, false
 	}
@@ -329,22 +370,37 @@ func (t *text) relationIn(b, e int) (kind registry.RelationKind, reversed, ok bo
 	for b < e && (t.f[b] == ',' || t.f[b] == ' ') {
 		b++
 	}
-	lead := gapLeadRE.FindStringIndex(t.f[b:e])
-	p := b + lead[1]
-	passive := false
-	if m := regexp.MustCompile(`^(?:da\s+)?(?:duoc|bi)\s+`).FindStringIndex(t.f[p:e]); m != nil {
-		passive, p = true, p+m[1]
+	if strings.ContainsAny(t.f[b:e], ";") || strings.Count(t.f[b:e], " ") > maxGapWords {
+		return "", false, false
 	}
+	p := b + gapLeadRE.FindStringIndex(t.f[b:e])[1]
 	for _, r := range relationWords {
-		if end := r.words.at(t, p, e); end >= 0 {
-			rest := t.f[end:e]
-			if passive {
-				if byRE.MatchString(rest) {
+		if r.words.at(t, p, e) >= 0 {
+			return r.kind, false, true
+		}
+	}
+	if strict {
+		return "", false, false
+	}
+	// Further in: "..., đã được thay thế bằng B" (passive), or "... và
+	// thay thế B" (one more thing A does), the phrase followed by filler
+	// only; the earliest such phrase, so "hướng dẫn thực hiện" is guidance.
+	for i := p; i < e; i++ {
+		if i > p && isWordByte(t.f[i-1]) || !isWordByte(t.f[i]) {
+			continue
+		}
+		if m := passiveRE.FindStringIndex(t.f[i:e]); m != nil {
+			for _, r := range relationWords {
+				if end := r.words.at(t, i+m[1], e); end >= 0 && byRE.MatchString(t.f[end:e]) {
 					return r.kind, true, true
 				}
-				continue
 			}
-			if gapFillerRE.MatchString(rest) {
+		}
+		if !coordinatedRE.MatchString(t.f[p:i]) {
+			continue
+		}
+		for _, r := range relationWords {
+			if end := r.words.at(t, i, e); end >= 0 && gapFillerRE.MatchString(t.f[end:e]) {
 				return r.kind, false, true
 			}
 		}
@@ -352,47 +408,88 @@ func (t *text) relationIn(b, e int) (kind registry.RelationKind, reversed, ok bo
 	return "", false, false
 }
 
+// coordinatedRE ends the words before a relation phrase that is one more
+// thing the first directive does: "có hiệu lực từ ngày 25/3/2021 và".
+var coordinatedRE = regexp.MustCompile(`(?:,|\bva|\bdong\s+thoi)\s*$`)
+
+// maxGapWords bounds the words between two directives a relation is read
+// across: further apart, the phrase is about something else.
+const maxGapWords = 40
+
+// listedAfter: "B và C", "B, C": C is listed with B and shares its
+// relation.
+var listedAfterRE = regexp.MustCompile(`^\s*(?:,|va|cung\s+nhu|,\s*va)\s*$`)
+
 // relate states the relations sentence s shows between its mentions: a
 // relation phrase between two ("Kế hoạch A triển khai Quyết định B", "B
-// được sửa đổi bởi A"), or a list of bases ("Căn cứ B, C, UBND tỉnh ban
-// hành A").
-func (t *text) relate(s sentence, ms []*mention) {
-	for j := 1; j < len(ms); j++ {
-		a, b := ms[j-1], ms[j]
-		kind, reversed, ok := t.relationIn(a.clauseEnd, b.typeB)
-		if !ok {
+// được sửa đổi bởi A"), to directives listed together ("hướng dẫn B và
+// C"), or at the start of a sentence that issues one ("Căn cứ B, C, UBND
+// tỉnh ban hành A", "Triển khai B, UBND huyện ban hành A"). A sentence
+// about "the plan" relates the last plan named before (from).
+func (t *text) relate(s sentence, ms []*mention, from *mention) {
+	var src *mention // the source of the last relation, for what is listed after its target
+	var kind registry.RelationKind
+	for j := 0; j < len(ms); j++ {
+		b := ms[j]
+		gapB, a, strict := s.b, from, j == 0
+		if j > 0 {
+			gapB, a = ms[j-1].clauseEnd, ms[j-1]
+		} else if from != nil {
+			_, gapB = t.referringAt(s)
+		}
+		if a == nil || gapB < 0 || gapB > b.typeB {
+			src = nil
 			continue
 		}
-		// "A và B thay thế C": the relation is of the nearest directive
-		// that is not itself listed after another.
-		from, to := a, b
-		if reversed {
-			from, to = b, a
+		gap := t.f[gapB:b.typeB]
+		if src != nil && listedAfterRE.MatchString(gap) {
+			addRelation(&src.Directive, kind, b.Symbol) // "hướng dẫn B và C"
+			continue
 		}
-		addRelation(&from.Directive, kind, to.Symbol)
+		k, reversed, ok := t.relationIn(gapB, b.typeB, strict)
+		switch {
+		case !ok:
+			src = nil
+		case reversed:
+			addRelation(&b.Directive, k, a.Symbol)
+			src = nil
+		default:
+			// "A căn cứ B và thay thế C": A, not B, replaces C.
+			if src != nil && coordinatedLeadRE.MatchString(gap) {
+				a = src
+			}
+			addRelation(&a.Directive, k, b.Symbol)
+			src, kind = a, k
+		}
 	}
-	// "Căn cứ A, B, ..." at the start of a sentence: bases of the directive
-	// the sentence issues.
-	if relationWords[len(relationWords)-1].words.at(t, s.b, s.e) < 0 {
-		return
-	}
-	var issued *mention
-	for _, m := range ms {
-		if m.issued {
-			issued = m
+
+	// "Căn cứ B, C, UBND tỉnh ban hành A" and "Triển khai B, ...": what
+	// comes before the directive the sentence issues.
+	p := s.b + gapLeadRE.FindStringIndex(t.f[s.b:s.e])[1]
+	var lead registry.RelationKind
+	for _, r := range relationWords {
+		if r.words.at(t, p, s.e) >= 0 {
+			lead = r.kind
 			break
 		}
 	}
-	if issued == nil {
+	if lead == "" {
 		return
 	}
-	for _, m := range ms {
-		if m == issued {
-			break
+	for i, m := range ms {
+		if !m.issued || i == 0 {
+			continue
 		}
-		addRelation(&issued.Directive, registry.RelBasedOn, m.Symbol)
+		for _, b := range ms[:i] {
+			addRelation(&m.Directive, lead, b.Symbol)
+		}
+		return
 	}
 }
+
+// coordinatedLeadRE opens a gap that goes on with the same subject: "và
+// thay thế", ", đồng thời bãi bỏ".
+var coordinatedLeadRE = regexp.MustCompile(`^\s*,?\s*(?:va|dong\s+thoi)\s`)
 
 func addRelation(d *Directive, kind registry.RelationKind, to registry.Symbol) {
 	if to.Key() == d.Symbol.Key() {
@@ -404,15 +501,33 @@ func addRelation(d *Directive, kind registry.RelationKind, to registry.Symbol) {
 	}
 }
 
-// referringType returns the type named at the start of a sentence without
-// a symbol ("Kế hoạch do ... ký", "Quyết định được ban hành căn cứ:"), or
-// "".
+// referringAt returns where a type word a sentence refers back with
+// starts and ends, at the sentence's start or after an opening clause
+// ("Đáng chú ý, Thông tư bãi bỏ ..."), a number not following it; -1, -1
+// when there is none.
+func (t *text) referringAt(s sentence) (int, int) {
+	for _, p := range []int{s.b, s.b + strings.Index(t.f[s.b:s.e], ", ") + 2} {
+		if p < s.b || p >= s.e {
+			continue
+		}
+		if e := typeWords.at(t, p, s.e); e >= 0 && !numberAfterRE.MatchString(t.ahead(e, s.e, 16)) {
+			return p, e
+		}
+	}
+	return -1, -1
+}
+
+// numberAfterRE: the type word is followed by its number, so it names a
+// directive rather than referring back to one.
+var numberAfterRE = regexp.MustCompile(`^\s*(?:so\b|\d)`)
+
+// referringType returns the folded type word of referringAt, or "".
 func (t *text) referringType(s sentence) string {
-	e := typeWords.at(t, s.b, s.e)
-	if e < 0 {
+	b, e := t.referringAt(s)
+	if b < 0 {
 		return ""
 	}
-	return t.f[s.b:e]
+	return t.f[b:e]
 }
 
 // signerIn finds "do <position> <name> ký" in [b, e).

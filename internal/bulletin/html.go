@@ -110,8 +110,11 @@ func render(b *strings.Builder, n *html.Node) {
 		if skipped[n.DataAtom] || isChrome(n) {
 			return
 		}
-		if n.DataAtom == atom.Td || n.DataAtom == atom.Th {
+		switch n.DataAtom {
+		case atom.Td, atom.Th:
 			b.WriteString(" | ")
+		case atom.Li:
+			b.WriteString("\n- ") // the bullet a reader sees
 		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {

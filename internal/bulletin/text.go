@@ -241,7 +241,8 @@ var nameStops = newPhrases(
 	"về", "v/v", "tại", "theo", "với", "trong", "nhằm", "ngày", "tháng", "ký", "nộp", "gửi",
 	"ban hành", "phê duyệt", "quy định", "hướng dẫn", "triển khai", "thực hiện", "sửa đổi",
 	"thay thế", "giải quyết", "tiếp nhận", "tiếp tục", "tổ chức", "phối hợp", "báo cáo",
-	"xử lý", "thẩm định", "ghi nhận", "chính thức",
+	"xử lý", "thẩm định", "ghi nhận", "chính thức", "yêu cầu", "đề nghị", "nêu rõ",
+	"nhấn mạnh", "thông qua",
 )
 
 // maxNameWords bounds a name cut from running text: a longer run has no
@@ -261,6 +262,10 @@ func (t *text) nameEnd(b, limit int) (e int, ok bool) {
 			continue
 		}
 		if isNamePunct(r) || nameStops.at(t, i, limit) >= 0 {
+			break
+		}
+		// "của Chính phủ và Kế hoạch số ...": another directive starts.
+		if e := typeWords.at(t, i, limit); e >= 0 && numberAfterRE.MatchString(t.ahead(e, limit, 16)) {
 			break
 		}
 		j := i
