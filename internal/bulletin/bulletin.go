@@ -55,21 +55,31 @@ func Extract(source, text string) Extraction {
 	years := t.years(sents)
 	x := Extraction{Published: years.published}
 	var all []*mention
-	var basesOf *mention // a sentence ending "căn cứ:" states the bases its list gives
+	// A sentence ending "căn cứ:" states the bases its list gives; one
+	// ending "UBND tỉnh đã ban hành:" the issuer of what its list names.
+	var basesOf *mention
 	var basesKind registry.RelationKind
+	listIssuerB, listIssuerE := -1, -1
 	for _, s := range sents {
 		ms := t.mentions(s, years)
 		t.relate(s, ms, t.referredTo(s, all))
 		t.attachSigner(s, ms, all)
-		if basesOf != nil && isListItem(t.f[s.b:s.e]) {
-			for _, m := range ms[:min(1, len(ms))] {
-				addRelation(&basesOf.Directive, basesKind, m.Symbol)
+		if isListItem(t.f[s.b:s.e]) && len(ms) > 0 {
+			if basesOf != nil {
+				addRelation(&basesOf.Directive, basesKind, ms[0].Symbol)
 			}
-		} else {
-			basesOf = nil
+			if listIssuerB >= 0 && ms[0].IssuerAsWritten == "" {
+				ms[0].IssuerAsWritten, ms[0].issuerB, ms[0].issuerE = t.orig(listIssuerB, listIssuerE), listIssuerB, listIssuerE
+				ms[0].issued = true
+			}
+		} else if !isListItem(t.f[s.b:s.e]) {
+			basesOf, listIssuerB, listIssuerE = nil, -1, -1
 		}
 		if from, kind, ok := t.listIntro(s, ms, all); ok {
 			basesOf, basesKind = from, kind
+		}
+		if b, e, ok := t.listIssuer(s); ok {
+			listIssuerB, listIssuerE = b, e
 		}
 		all = append(all, ms...)
 	}
@@ -185,6 +195,20 @@ func (t *text) listIntro(s sentence, ms []*mention, before []*mention) (*mention
 	return from, kind, true
 }
 
+// listIssuer recognises a sentence ending "<issuer> đã ban hành:" and
+// returns where the issuer is.
+func (t *text) listIssuer(s sentence) (int, int, bool) {
+	if t.f[s.e-1] != ':' {
+		return -1, -1, false
+	}
+	m := issuingRE.FindStringSubmatchIndex(t.f[s.b:s.e-1] + " ")
+	if m == nil {
+		return -1, -1, false
+	}
+	b, e := t.subject(s, s.b, s.b+m[2])
+	return b, e, b >= 0
+}
+
 // isListItem: a line starting with a bullet ("- ", "+ ", "• ", "a) ").
 func isListItem(line string) bool {
 	if line == "" {
@@ -243,7 +267,11 @@ func (t *text) merge(all []*mention) []Directive {
 		}
 		d.IssuedOn = date.date
 		ambiguous := d.IssuerAsWritten != "" && t.twoIssuers(issuerFrom.issuerB, issuerFrom.issuerE) && d.Symbol.Type != "TTLT"
-		d.Findings = directiveFindings(&d, date, haveDate, ambiguous)
+		shared := ""
+		for _, m := range ms {
+			shared = cmp.Or(shared, m.sharedIssuer)
+		}
+		d.Findings = directiveFindings(&d, date, haveDate, ambiguous, shared)
 		out = append(out, d)
 	}
 	return out

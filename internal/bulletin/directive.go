@@ -24,7 +24,8 @@ var (
 	// optional "số": "Quyết định số 468/QĐ-TTg", "Công văn 516/TTg-KSTT"; a
 	// law's title may stand between ("Luật Tổ chức chính quyền địa phương
 	// số 77/2015/QH13").
-	typeBeforeRE = regexp.MustCompile(`(?:^|[^a-z0-9])(?:(` + typeAlternation() + `)\s*(?:so\s*:?\s*)?|(luat)\s[^,;:()\n]{1,80}?\s+so\s*:?\s*)$`)
+	typeBeforeRE = regexp.MustCompile(`(?:^|[^a-z0-9])(` + typeAlternation() + `)\s*(?:so\s*:?\s*)?$`)
+	lawTitleRE   = regexp.MustCompile(`(?:^|[^a-z0-9])(luat)\s[^,;:()\n]{1,80}?\s+so\s*:?\s*$`)
 	numberWordRE = regexp.MustCompile(`(?:^|[^a-z0-9])so\s*:?\s*$`)
 
 	// issuingRE is the verb a directive is the object of, ending just before
@@ -97,6 +98,22 @@ type mention struct {
 	haveDate  bool
 	// issuerB, issuerE locate IssuerAsWritten in the folded text.
 	issuerB, issuerE int
+	// sharedIssuer is the issuer named after the next directive when this
+	// one is listed with it ("Quyết định A và Kế hoạch B của UBND tỉnh"):
+	// it may be both's or B's only.
+	sharedIssuer string
+}
+
+// typeWordIn reports whether a type name starts in [b, e): a law's title
+// does not run across another directive's type ("Luật Hộ tịch và Nghị
+// định số ...").
+func typeWordIn(t *text, b, e int) bool {
+	for i := b; i < e; i++ {
+		if isWordByte(t.f[i]) && (i == b || !isWordByte(t.f[i-1])) && typeWords.at(t, i, e) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // namesSymbol reports whether s names a number and symbol.
@@ -138,6 +155,13 @@ func (t *text) mentions(s sentence, years *yearContext) []*mention {
 			out = append(out, d)
 		}
 	}
+	for j := 1; j < len(out); j++ {
+		a, b := out[j-1], out[j]
+		if a.IssuerAsWritten == "" && b.IssuerAsWritten != "" && !b.issued && a.clauseEnd <= b.typeB &&
+			listedAfterRE.MatchString(t.f[a.clauseEnd:b.typeB]) {
+			a.sharedIssuer = b.IssuerAsWritten
+		}
+	}
 	return out
 }
 
@@ -165,12 +189,9 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 	// Before the symbol: its type, and the verb it is the object of.
 	w := max(prev, b-lookbackBytes)
 	if m := typeBeforeRE.FindStringSubmatchIndex(t.f[w:b]); m != nil {
-		g := 2
-		if m[2] < 0 {
-			g = 4
-		}
-		d.TypeAsWritten = t.orig(w+m[g], w+m[g+1])
-		d.typeB = w + m[g]
+		d.TypeAsWritten, d.typeB = t.orig(w+m[2], w+m[3]), w+m[2]
+	} else if m := lawTitleRE.FindStringSubmatchIndex(t.f[w:b]); m != nil && !typeWordIn(t, w+m[3], b) {
+		d.TypeAsWritten, d.typeB = t.orig(w+m[2], w+m[3]), w+m[2]
 	} else if m := numberWordRE.FindStringIndex(t.f[w:b]); m != nil {
 		d.typeB = w + m[0]
 	}
@@ -187,7 +208,9 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 	for {
 		if !d.haveDate {
 			if db, de, date, ok := t.dateAt(p, limit.e, years, sym.Year); ok && db-p <= len(" ban hanh vao ngay ") {
-				if gap := strings.TrimSpace(t.f[p:db]); gap == "" || gap == "," || issuedGapRE.MatchString(gap) {
+				// After a comma, a date opens the next clause: "Triển khai
+				// Quyết định 468/QĐ-TTg, ngày 10/5/2021, UBND huyện ban hành".
+				if gap := strings.TrimSpace(t.f[p:db]); gap == "" || issuedGapRE.MatchString(gap) {
 					d.date, d.haveDate, p = date, true, de
 					continue
 				}
@@ -232,6 +255,12 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 		if sb >= 0 {
 			if signer, ok := t.person(sb, se); ok {
 				d.Signer = signer
+				// "Thay mặt Chính phủ, Thủ tướng ... đã ký ban hành".
+				if m := onBehalfRE.FindStringSubmatchIndex(t.f[prev:sb]); m != nil && issuerB < 0 {
+					if ne, ok := t.nameEnd(prev+m[2], sb); ok {
+						issuerB, issuerE = prev+m[2], ne
+					}
+				}
 			} else if issuerB < 0 {
 				issuerB, issuerE = sb, se
 			}
@@ -259,6 +288,9 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 	return d, true
 }
 
+// onBehalfRE is "thay mặt <body>," before a signer who signs for it.
+var onBehalfRE = regexp.MustCompile(`\bthay\s+mat\s+()`)
+
 // passiveAfterRE is "được <issuer> thông qua" right after a symbol.
 var (
 	passiveAfterRE = regexp.MustCompile(`^\s*,?\s*duoc\s+()`)
@@ -267,7 +299,7 @@ var (
 
 // issuedGapRE may stand between a symbol and its date: "ký ngày", "ban
 // hành ngày", "vào ngày".
-var issuedGapRE = regexp.MustCompile(`^,?\s*(?:(?:duoc\s+)?(?:ky\s+ban\s+hanh|ban\s+hanh|ky)\s*)?(?:vao\s*)?$`)
+var issuedGapRE = regexp.MustCompile(`^(?:(?:duoc\s+)?(?:ky\s+ban\s+hanh|ban\s+hanh|ky)\s*)?(?:vao\s*)?$`)
 
 func skipSpace(f string, i int) int {
 	for i < len(f) && f[i] == ' ' {
@@ -634,7 +666,7 @@ func (t *text) twoIssuers(b, e int) bool {
 		(localityRE.MatchString(strings.TrimSpace(t.f[left:b+i])) || strings.HasPrefix(t.f[left:], "bo ") || strings.HasPrefix(t.f[left:], "so "))
 }
 
-func directiveFindings(d *Directive, date statedDate, haveDate bool, ambiguousIssuer bool) []registry.Finding {
+func directiveFindings(d *Directive, date statedDate, haveDate bool, ambiguousIssuer bool, sharedIssuer string) []registry.Finding {
 	var fs []registry.Finding
 	sym := d.Symbol
 	switch {
@@ -660,6 +692,9 @@ func directiveFindings(d *Directive, date statedDate, haveDate bool, ambiguousIs
 		fs = append(fs, registry.Finding{Code: registry.FindingAmbiguous, Field: "issuer",
 			Message: fmt.Sprintf("the text names %q as issuing %s: more than one body, and the record takes one", d.IssuerAsWritten, sym)})
 		d.IssuerAsWritten = ""
+	case d.IssuerAsWritten == "" && sharedIssuer != "":
+		fs = append(fs, registry.Finding{Code: registry.FindingAmbiguous, Field: "issuer",
+			Message: fmt.Sprintf("the text names %q after %s and the directive listed with it: whether it issued both is not said", sharedIssuer, sym)})
 	case d.IssuerAsWritten == "":
 		fs = append(fs, registry.Finding{Code: registry.FindingIssuerUndetermined, Field: "issuer",
 			Message: fmt.Sprintf("the text does not name the issuer of %s; the symbol says %s", sym, sym.Issuer)})
@@ -685,9 +720,13 @@ func directiveFindings(d *Directive, date statedDate, haveDate bool, ambiguousIs
 func typeDisagreement(written string, sym registry.Symbol) *registry.Finding {
 	key := fold.String(written)
 	var want string
-	switch key {
-	case "", fold.String(genericName):
+	switch {
+	case key == "" || key == fold.String(genericName):
 		return nil
+	case sym.Type == "" && sym.Year != 0 && key == fold.String("Nghị quyết"):
+		return nil // the Assembly's resolutions are numbered as its laws are: 30/2021/QH15
+	}
+	switch key {
 	case fold.String(letterName), fold.String(lawName):
 		want = ""
 	default:

@@ -18,9 +18,10 @@ const (
 
 var (
 	// dateRE is a date, day first: "22/4/2021", "22-4-2021", "22.4.2021",
-	// "ngày 22 tháng 4 năm 2021", "ngày 22/4". Groups: "ngày"; day, month,
+	// "ngày 22 tháng 4 năm 2021", "ngày 22/4", "chiều 12/9". Groups: "ngày"
+	// or the part of the day; day, month,
 	// year in figures; day, month, year in words.
-	dateRE = regexp.MustCompile(`(?:\b(ngay)\s+)?\b(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*,?\s*nam\s+(\d{4}))?)\b`)
+	dateRE = regexp.MustCompile(`(?:\b(ngay|sang|chieu|toi|trua|hom)\s+)?\b(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*,?\s*nam\s+(\d{4}))?)\b`)
 	// inThePeriodRE is "trong tháng" or "trong quý" with no number after
 	// it: the period is said elsewhere, if at all.
 	inThePeriodRE = regexp.MustCompile(`\btrong\s+(?:thang|quy|ky)\b(?:\s*[^\s\d]|\s*$)`)
