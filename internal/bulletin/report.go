@@ -15,7 +15,9 @@ var (
 	// totalRE is a resolved total: "giải quyết 5.570 hồ sơ", "đã giải quyết
 	// xong 5.180 hồ sơ". A count followed by "trước hạn" and the like is a
 	// part, not a total (checked by partAfterRE).
-	totalRE     = regexp.MustCompile(`\bgiai\s+quyet\s+(?:(?:duoc|xong|tong\s+so|tong\s+cong|tong|la)\s+)*(` + countPattern + `)\s+ho\s+so\b`)
+	totalRE = regexp.MustCompile(`\bgiai\s+quyet\s+(?:(?:duoc|xong|tong\s+so|tong\s+cong|tong|la)\s+)*(` + countPattern + `)\s+ho\s+so\b` +
+		// "14.275 hồ sơ được giải quyết"
+		`|\b(` + countPattern + `)\s+ho\s+so\s+(?:da\s+)?(?:duoc\s+)?giai\s+quyet\b`)
 	partAfterRE = regexp.MustCompile(`^\s*(?:(?:duoc|da)\s+)?(?:truoc|dung|qua|tre)\s+han\b`)
 	// notResolvedRE before "giải quyết" means dossiers in progress ("đang")
 	// or pending ("chưa"), which are not a resolved total.
@@ -59,11 +61,33 @@ var partREs = func() [partKinds][]*regexp.Regexp {
 	return res
 }()
 
-// part is a count with the rate printed after it, if any.
+// part is a count with the rate printed after it, if any, or a rate
+// printed without its count ("tỷ lệ trước hạn đạt 88,6%").
 type part struct {
-	count int
+	count *int
 	rate  *float64
 }
+
+var (
+	// rateOnlyREs find a part's rate given without its count.
+	rateOnlyREs = func() [partKinds]*regexp.Regexp {
+		kinds := [partKinds]string{`truoc\s+han`, `dung\s+han`, `(?:qua|tre)\s+han`}
+		var res [partKinds]*regexp.Regexp
+		for k, kind := range kinds {
+			res[k] = regexp.MustCompile(`\b(?:ty|ti)\s+le\s+(?:ho\s+so\s+)?(?:giai\s+quyet\s+)?(?:` + kind + `)\s+(?:(?:dat|la|chiem)\s+)?(` + ratePattern + `)\s*%`)
+		}
+		return res
+	}()
+	// noneRE says a part is zero: "không có hồ sơ quá hạn".
+	noneRE = func() [partKinds]*regexp.Regexp {
+		kinds := [partKinds]string{`truoc\s+han`, `dung\s+han`, `(?:qua|tre)\s+han`}
+		var res [partKinds]*regexp.Regexp
+		for k, kind := range kinds {
+			res[k] = regexp.MustCompile(`\bkhong\s+co\s+ho\s+so\s+(?:nao\s+)?(?:giai\s+quyet\s+)?(?:` + kind + `)\b`)
+		}
+		return res
+	}()
+)
 
 // parts finds the first count of each kind in the folded range [b, e).
 func (t *text) parts(b, e int) [partKinds]*part {
@@ -82,7 +106,7 @@ func (t *text) parts(b, e int) [partKinds]*part {
 				if !ok {
 					continue
 				}
-				p := &part{count: n}
+				p := &part{count: &n}
 				if r := rateAfterRE.FindStringSubmatch(t.ahead(b+m[1], e, 64)); r != nil {
 					if v, ok := readRate(r[1]); ok {
 						p.rate = &v
@@ -91,6 +115,16 @@ func (t *text) parts(b, e int) [partKinds]*part {
 				found[k], best = p, b+m[0]
 				break
 			}
+		}
+		if found[k] != nil {
+			continue
+		}
+		if m := rateOnlyREs[k].FindStringSubmatchIndex(t.f[b:e]); m != nil && !bothBeforeRE.MatchString(t.f[max(b, b+m[2]-lookbackBytes):b+m[2]]) {
+			if v, ok := readRate(t.f[b+m[2] : b+m[3]]); ok {
+				found[k] = &part{rate: &v}
+			}
+		} else if noneRE[k].MatchString(t.f[b:e]) {
+			found[k] = &part{count: new(0)}
 		}
 	}
 	return found
@@ -108,7 +142,11 @@ func (t *text) totals(s sentence) []total {
 		if notResolvedRE.MatchString(t.f[max(s.b, b-lookbackBytes):b]) || partAfterRE.MatchString(t.ahead(e, s.e, 64)) {
 			continue
 		}
-		if n, ok := readCount(t.f[s.b+m[2] : s.b+m[3]]); ok {
+		g := 2
+		if m[2] < 0 {
+			g = 4
+		}
+		if n, ok := readCount(t.f[s.b+m[g] : s.b+m[g+1]]); ok {
 			out = append(out, total{b, e, n})
 		}
 	}
@@ -124,12 +162,194 @@ func (t *text) reports(sents []sentence, source string, years *yearContext) []re
 		c.periods[i] = t.periodsIn(s, years)
 	}
 	var out []registry.Report
+	var covered [][2]int // what reports used, in the folded text
+	use := func(r registry.Report) {
+		out = append(out, r)
+		b, _ := slices.BinarySearch(t.pos, r.Provenance.Offset)
+		e, _ := slices.BinarySearch(t.pos, r.Provenance.Offset+r.Provenance.Length)
+		covered = append(covered, [2]int{b, e})
+	}
 	for i := range sents {
 		for k := range c.totals[i] {
-			out = append(out, t.report(&c, i, k, source))
+			use(t.report(&c, i, k, source))
+		}
+	}
+	for _, r := range t.tableReports(&c, source) {
+		use(r)
+	}
+	// Parts without a total ("Sở Y tế giải quyết trước hạn 1.204 hồ sơ,
+	// đúng hạn 37 hồ sơ"), in clauses no report used.
+	for i, s := range sents {
+		if len(c.totals[i]) > 0 || strings.Contains(t.f[s.b:s.e], " | ") {
+			continue
+		}
+		for cb := s.b; cb < s.e; {
+			ce := strings.Index(t.f[cb:s.e], "; ")
+			if ce < 0 {
+				ce = s.e
+			} else {
+				ce += cb
+			}
+			if !slices.ContainsFunc(covered, func(r [2]int) bool { return cb < r[1] && r[0] < ce }) {
+				if r, ok := t.partsReport(&c, i, cb, ce, source); ok {
+					out = append(out, r)
+				}
+			}
+			cb = ce + len("; ")
 		}
 	}
 	return out
+}
+
+// partsReport is the report of a clause [cb, ce) of sentence i that gives
+// parts (with a count) but no total.
+func (t *text) partsReport(c *reportContext, i, cb, ce int, source string) (registry.Report, bool) {
+	partsEnd := ce
+	if m := openRE.FindStringIndex(t.f[cb:ce]); m != nil {
+		partsEnd = cb + m[0]
+	}
+	found := t.parts(cb, partsEnd)
+	if !slices.ContainsFunc(found[:], func(p *part) bool { return p != nil && p.count != nil }) {
+		return registry.Report{}, false
+	}
+	r := registry.Report{}
+	setParts(&r, found)
+	end := total{b: ce, e: ce}
+	if p, _, ok := t.period(c, i, end, ce); ok {
+		r.Period, r.PeriodType = p.code, p.typ
+	}
+	first := 0
+	if cb > c.sents[i].b {
+		first = 1 // a later clause does not look into earlier sentences
+	}
+	if name, _, ok := t.agency(c, i, first, cb, ce); ok {
+		r.AgencyName = name
+	}
+	return t.finish(r, cb, ce, source), true
+}
+
+// finish sets a report's provenance, key and findings from its excerpt.
+func (t *text) finish(r registry.Report, b, e int, source string) registry.Report {
+	sp := t.span(trimExcerpt(t.f, b, e))
+	r.Provenance = registry.Provenance{Source: source, Excerpt: sp.Sentence, Offset: sp.Offset, Length: sp.Length}
+	r.Key = registry.ReportKey(r.AgencyName, r.Period, r.Provenance.Excerpt)
+	r.Findings = registry.CheckReport(&r)
+	return r
+}
+
+// column is what a table's column holds: a part's count or rate, or the
+// resolved total.
+type column struct {
+	kind int // a partKind, or resolvedColumn
+	rate bool
+}
+
+// columnWords name a table's columns, tried in order on the header cell
+// folded.
+var columnWords = []struct {
+	re *regexp.Regexp
+	column
+}{
+	{regexp.MustCompile(`\b(?:ty|ti)\s+le\b.*\btruoc\s+han\b`), column{int(early), true}},
+	{regexp.MustCompile(`\b(?:ty|ti)\s+le\b.*\bdung\s+han\b`), column{int(onTime), true}},
+	{regexp.MustCompile(`\b(?:ty|ti)\s+le\b.*\b(?:qua|tre)\s+han\b`), column{int(late), true}},
+	{regexp.MustCompile(`\btruoc\s+han\b`), column{int(early), false}},
+	{regexp.MustCompile(`\bdung\s+han\b`), column{int(onTime), false}},
+	{regexp.MustCompile(`\b(?:qua|tre)\s+han\b`), column{int(late), false}},
+	{regexp.MustCompile(`\b(?:giai\s+quyet|tong\s+so|tong)\b`), column{resolvedColumn, false}},
+}
+
+const resolvedColumn = -1
+
+// tableReports reads tables of figures (rows as "cell | cell | ..." lines,
+// as HTMLText renders them): a header naming the columns, then one agency
+// per row. The period is the one the sentence introducing the table
+// states.
+func (t *text) tableReports(c *reportContext, source string) []registry.Report {
+	var out []registry.Report
+	for i := 0; i < len(c.sents); i++ {
+		cols, ok := t.tableHeader(c.sents[i])
+		if !ok {
+			continue
+		}
+		var period periodHit
+		for j := i - 1; j >= max(0, i-2); j-- {
+			if n := len(c.periods[j]); n > 0 {
+				period = c.periods[j][n-1]
+				break
+			}
+		}
+		for i++; i < len(c.sents) && strings.Contains(t.f[c.sents[i].b:c.sents[i].e], " | "); i++ {
+			row := c.sents[i]
+			cells := t.cells(row)
+			if len(cells) != len(cols) {
+				continue
+			}
+			r := registry.Report{Period: period.code, PeriodType: period.typ, AgencyName: t.orig(cells[0][0], cells[0][1])}
+			counts := [partKinds]**int{&r.Early, &r.OnTime, &r.Late}
+			rates := [partKinds]**float64{&r.EarlyRate, &r.OnTimeRate, &r.LateRate}
+			for k, col := range cols[1:] {
+				cell := strings.TrimSpace(t.f[cells[k+1][0]:cells[k+1][1]])
+				switch {
+				case col.rate:
+					if v, ok := readRate(strings.TrimSuffix(cell, "%")); ok && strings.HasSuffix(cell, "%") {
+						*rates[col.kind] = &v
+					}
+				case countRE.MatchString(cell):
+					n, _ := readCount(cell)
+					if col.kind == resolvedColumn {
+						r.Resolved = &n
+					} else {
+						*counts[col.kind] = &n
+					}
+				}
+			}
+			out = append(out, t.finish(r, row.b, row.e, source))
+		}
+		i--
+	}
+	return out
+}
+
+var countRE = regexp.MustCompile(`^(?:` + countPattern + `)$`)
+
+// tableHeader reads a header row: a first column (the agency) and one
+// known figure per other column.
+func (t *text) tableHeader(s sentence) ([]column, bool) {
+	if !strings.Contains(t.f[s.b:s.e], " | ") {
+		return nil, false
+	}
+	cells := t.cells(s)
+	cols := []column{{}}
+	for _, cell := range cells[1:] {
+		h := t.f[cell[0]:cell[1]]
+		i := slices.IndexFunc(columnWords, func(w struct {
+			re *regexp.Regexp
+			column
+		}) bool {
+			return w.re.MatchString(h)
+		})
+		if i < 0 {
+			return nil, false
+		}
+		cols = append(cols, columnWords[i].column)
+	}
+	return cols, len(cols) > 1
+}
+
+// cells splits a table row at " | " into folded ranges.
+func (t *text) cells(s sentence) [][2]int {
+	var out [][2]int
+	b := s.b
+	for {
+		i := strings.Index(t.f[b:s.e], " | ")
+		if i < 0 {
+			out = append(out, [2]int{b, s.e})
+			return out
+		}
+		out = append(out, [2]int{b, b + i})
+		b += i + len(" | ")
+	}
 }
 
 // reportContext is what reports need to know about the other sentences.
@@ -240,7 +460,7 @@ func setParts(r *registry.Report, found [partKinds]*part) {
 	rates := [partKinds]**float64{&r.EarlyRate, &r.OnTimeRate, &r.LateRate}
 	for k, p := range found {
 		if p != nil {
-			*counts[k] = &p.count
+			*counts[k] = p.count
 			*rates[k] = p.rate
 		}
 	}
