@@ -599,7 +599,7 @@ func (t *text) period(c *reportContext, i int, tot total, segEnd int) (periodHit
 // the earlier sentence starts.
 func (t *text) agency(c *reportContext, i, k, segStart, limit int) (string, int, bool) {
 	sents := c.sents
-	if b, e, ok := t.findAgency(segStart, limit); ok {
+	if b, e, ok := t.lastAgency(segStart, limit); ok {
 		return t.orig(b, e), b, true
 	}
 	if k > 0 {
@@ -629,6 +629,21 @@ func (t *text) findAgency(b, e int) (int, int, bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// lastAgency returns the last agency named in [b, e): the one nearest a
+// total ("Cũng theo Văn phòng UBND tỉnh, tháng 3/2021, Trung tâm ... đã
+// giải quyết").
+func (t *text) lastAgency(b, e int) (int, int, bool) {
+	fb, fe, found := 0, 0, false
+	for p := b; p < e; {
+		nb, ne, ok := t.findAgency(p, e)
+		if !ok {
+			break
+		}
+		fb, fe, found, p = nb, ne, true, ne
+	}
+	return fb, fe, found
 }
 
 func isWordByte(c byte) bool { return isASCIIAlnum(c) || c >= 0x80 }

@@ -245,6 +245,15 @@ var nameStops = newPhrases(
 	"nhấn mạnh", "thông qua",
 )
 
+// nameWords are phrases that hold a stop word but are parts of names:
+// "Văn phòng Đăng ký đất đai".
+var nameWords = newPhrases("đăng ký")
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
 // maxNameWords bounds a name cut from running text: a longer run has no
 // stop and is more likely a clause than a name, so it is not taken.
 const maxNameWords = 14
@@ -261,7 +270,14 @@ func (t *text) nameEnd(b, limit int) (e int, ok bool) {
 			i += n
 			continue
 		}
-		if isNamePunct(r) || nameStops.at(t, i, limit) >= 0 {
+		if pe := nameWords.at(t, i, limit); pe >= 0 {
+			words++
+			e, i = pe, pe
+			continue
+		}
+		// A stop word capitalised inside a name is part of it: "Bộ phận
+		// Tiếp nhận và trả kết quả".
+		if isNamePunct(r) || nameStops.at(t, i, limit) >= 0 && (i == b || !unicode.IsUpper(firstRune(t.orig(i, i+1)))) {
 			break
 		}
 		// "của Chính phủ và Kế hoạch số ...": another directive starts.
