@@ -23,8 +23,8 @@ var (
 	// year in figures; day, month, year in words.
 	dateRE = regexp.MustCompile(`(?:\b(ngay|sang|chieu|toi|trua|hom)\s+)?\b(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*,?\s*nam\s+(\d{4}))?)\b`)
 	// inThePeriodRE is "trong tháng" or "trong quý" with no number after
-	// it: the period is said elsewhere, if at all.
-	inThePeriodRE = regexp.MustCompile(`\btrong\s+(?:thang|quy|ky)\b(?:\s*[^\s\d]|\s*$)`)
+	// it, or "trong cùng kỳ,": the period is said elsewhere, if at all.
+	inThePeriodRE = regexp.MustCompile(`\btrong\s+(?:thang|quy|ky)\b(?:\s*[^\s\d]|\s*$)|\b(?:trong\s+)?cung\s+ky\s*(?:,|$)`)
 )
 
 // statedDate is a date as the text gives it; date is "" when the text gives

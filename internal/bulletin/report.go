@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/vnregistry/registry/internal/registry"
 )
@@ -99,7 +100,10 @@ func (t *text) parts(b, e int) [partKinds]*part {
 				if best >= 0 && b+m[0] >= best {
 					break
 				}
-				if partKind(k) == onTime && bothBeforeRE.MatchString(t.f[max(b, b+m[0]-lookbackBytes):b+m[0]]) {
+				// "trước và đúng hạn 290 hồ sơ", "290 hồ sơ trước và đúng
+				// hạn": the words before "đúng hạn" itself.
+				kind := b + m[0] + strings.LastIndex(t.f[b+m[0]:b+m[1]], "dung")
+				if partKind(k) == onTime && bothBeforeRE.MatchString(t.f[max(b, kind-lookbackBytes):kind]) {
 					continue
 				}
 				n, ok := readCount(t.f[b+m[2] : b+m[3]])
@@ -201,12 +205,23 @@ func (t *text) reports(sents []sentence, source string, years *yearContext) []re
 	return out
 }
 
+// openAt returns where the text about open dossiers starts in [b, e), or
+// -1; a capitalised phrase is a name ("Bộ phận Tiếp nhận và trả kết quả").
+func (t *text) openAt(b, e int) int {
+	for _, m := range openRE.FindAllStringIndex(t.f[b:e], -1) {
+		if !unicode.IsUpper(firstRune(t.orig(b+m[0], b+m[1]))) {
+			return b + m[0]
+		}
+	}
+	return -1
+}
+
 // partsReport is the report of a clause [cb, ce) of sentence i that gives
 // parts (with a count) but no total.
 func (t *text) partsReport(c *reportContext, i, cb, ce int, source string) (registry.Report, bool) {
 	partsEnd := ce
-	if m := openRE.FindStringIndex(t.f[cb:ce]); m != nil {
-		partsEnd = cb + m[0]
+	if o := t.openAt(cb, ce); o >= 0 {
+		partsEnd = o
 	}
 	found := t.parts(cb, partsEnd)
 	if !slices.ContainsFunc(found[:], func(p *part) bool { return p != nil && p.count != nil }) {
@@ -375,8 +390,8 @@ func (t *text) report(c *reportContext, i, k int, source string) registry.Report
 		segEnd = t.clauseBreak(tot, tots[k+1])
 	}
 	partsEnd, open := segEnd, false
-	if m := openRE.FindStringIndex(t.f[tot.e:segEnd]); m != nil {
-		partsEnd, open = tot.e+m[0], true
+	if o := t.openAt(tot.e, segEnd); o >= 0 {
+		partsEnd, open = o, true
 	}
 	found := t.parts(tot.e, partsEnd)
 	excerptB, excerptE := segStart, segEnd
@@ -422,8 +437,8 @@ func (t *text) continueParts(c *reportContext, i int, found *[partKinds]*part) i
 	for j := i + 1; j < len(sents) && sents[j].para == sents[i].para && len(c.totals[j]) == 0; j++ {
 		s := sents[j]
 		partsEnd, open := s.e, false
-		if m := openRE.FindStringIndex(t.f[s.b:s.e]); m != nil {
-			partsEnd, open = s.b+m[0], true
+		if o := t.openAt(s.b, s.e); o >= 0 {
+			partsEnd, open = o, true
 		}
 		added := false
 		for k, p := range t.parts(s.b, partsEnd) {
@@ -447,7 +462,7 @@ func (t *text) continueParts(c *reportContext, i int, found *[partKinds]*part) i
 // decimal comma has no space after it), else at b itself.
 func (t *text) clauseBreak(a, b total) int {
 	between := t.f[a.e:b.b]
-	for _, sep := range []string{"; ", ", "} {
+	for _, sep := range []string{"; ", ", ", " va "} {
 		if i := strings.LastIndex(between, sep); i >= 0 {
 			return a.e + i
 		}
@@ -577,7 +592,7 @@ func (t *text) period(c *reportContext, i int, tot total, segEnd int) (periodHit
 	if !inThePeriodRE.MatchString(t.f[max(s.b, tot.b-maxClauseBytes):tot.b]) {
 		return periodHit{}, 0, false
 	}
-	for j := i - 1; j >= 0 && sents[j].para == s.para && len(c.totals[j]) == 0; j-- {
+	for j := i - 1; j >= 0 && sents[j].para == s.para; j-- {
 		if len(periods[j]) == 0 {
 			continue
 		}
