@@ -130,22 +130,25 @@ func (t *text) years(sents []sentence) *yearContext {
 // in the sentence, or, in a sentence about "the plan" ("Kế hoạch do ...
 // ký"), to the last plan named before.
 func (t *text) attachSigner(s sentence, ms []*mention, before []*mention) {
-	signer, ok := t.signerIn(s.b, s.e)
+	signer, at, ok := t.signerIn(s.b, s.e)
 	if !ok {
 		return
 	}
-	if len(ms) > 0 {
-		if ms[0].Signer == (registry.Signer{}) && !ms[0].issuedBySigner() {
-			ms[0].Signer = signer
+	// The nearest directive named before the phrase, else the one the
+	// sentence refers to ("Thông tư do Thứ trưởng ... ký, ...").
+	var m *mention
+	for _, c := range ms {
+		if c.e <= at {
+			m = c
 		}
-		return
 	}
-	if m := t.referredTo(s, before); m != nil && m.Signer == (registry.Signer{}) {
+	if m == nil {
+		m = t.referredTo(s, before)
+	}
+	if m != nil && m.Signer == (registry.Signer{}) {
 		m.Signer = signer
 	}
 }
-
-func (m *mention) issuedBySigner() bool { return m.Signer.Name != "" }
 
 // referredTo is the directive a sentence without a symbol refers to by
 // its type word at the start: the last one of that type named before.
@@ -188,7 +191,7 @@ func (t *text) listIntro(s sentence, ms []*mention, before []*mention) (*mention
 	if from == nil || gapB < 0 {
 		return nil, "", false
 	}
-	kind, reversed, ok := t.relationIn(gapB, s.e-1, false)
+	kind, reversed, ok := t.relationIn(gapB, s.e-1)
 	if !ok || reversed {
 		return nil, "", false
 	}

@@ -326,11 +326,14 @@ func (t *text) subject(s sentence, prev, vb int) (int, int) {
 		return -1, -1 // a clause this long is not "<issuer> ban hành"
 	}
 	start := skipSpace(t.f, w+i+1)
-	// "(Moha.gov.vn) – Bộ Nội vụ vừa ban hành": a spaced dash or a closing
-	// parenthesis ends what comes before the subject too.
-	for _, sep := range []string{") ", " - ", " \u2013 ", " \u2014 "} {
-		if j := strings.LastIndex(t.f[start:vb], sep); j >= 0 {
-			start = skipSpace(t.f, start+j+len(sep))
+	start = t.clauseStart(start, vb)
+	// "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ Trần Văn Sơn vừa ký": a
+	// title before the comma belongs to the subject.
+	title := -1
+	if i >= 0 && t.f[w+i] == ',' {
+		j := strings.LastIndexAny(t.f[w:w+i], ",;:()") + 1
+		if tb := skipSpace(t.f, t.clauseStart(w+j, w+i)); positions.at(t, tb, w+i) == w+i {
+			title = tb
 		}
 	}
 	// "Ngày 9/4/2021 UBND tỉnh ban hành", without the comma.
@@ -341,9 +344,23 @@ func (t *text) subject(s sentence, prev, vb int) (int, int) {
 		start += m[1]
 	}
 	if ne, ok := t.nameEnd(start, vb); ok {
+		if title >= 0 {
+			return title, ne
+		}
 		return start, ne
 	}
 	return -1, -1
+}
+
+// clauseStart moves b past a spaced dash or a closing parenthesis in [b,
+// e): "(Moha.gov.vn) – Bộ Nội vụ vừa ban hành".
+func (t *text) clauseStart(b, e int) int {
+	for _, sep := range []string{") ", " - ", " \u2013 ", " \u2014 "} {
+		if j := strings.LastIndex(t.f[b:e], sep); j >= 0 {
+			b = skipSpace(t.f, b+j+len(sep))
+		}
+	}
+	return b
 }
 
 // subjectLeadRE are words before a subject that are not part of it: "và
@@ -383,7 +400,10 @@ var relationWords = []struct {
 // hành để thay thế"); gapFiller after it, before the other directive ("một
 // số điều của").
 var (
-	gapLeadRE   = regexp.MustCompile(`^(?:(?:(?:duoc\s+)?ban\s+hanh|nham|de|va|dong\s+thoi|cung\s+nhu|nay)\s*,?\s*)*`)
+	gapLeadRE   = regexp.MustCompile(`^(?:(?:(?:duoc\s+)?ban\s+hanh|nham|de|va|dong\s+thoi|cung\s+nhu|nay|ve(?:\s+viec)?)\s*,?\s*)*`)
+	// sentToRE opens a letter's gap with its recipients: "gửi các bộ, ...
+	// hướng dẫn thực hiện B".
+	sentToRE = regexp.MustCompile(`^gui\s`)
 	gapFillerRE = regexp.MustCompile(`^(?:,?\s*(?:(?:mot\s+so|cac)\s+(?:dieu(?:\s*,\s*khoan)?|noi\s+dung|quy\s+dinh)(?:\s+va\s+bieu\s+mau)?|viec|noi\s+dung|quy\s+dinh\s+tai|tai|theo|cua)\s*)*$`)
 	passiveRE   = regexp.MustCompile(`^(?:da\s+)?(?:duoc|bi)\s+`)
 	byRE        = regexp.MustCompile(`^\s*(?:boi|bang|tai|theo)\s*$`)
@@ -394,7 +414,7 @@ var (
 // to the first. The relation phrase opens the gap ("A triển khai ... B",
 // "A sửa đổi một số điều của Quy chế ... ban hành kèm theo B"), or closes
 // it with only filler after it ("A có hiệu lực từ ngày ... và thay thế B").
-func (t *text) relationIn(b, e int, strict bool) (kind registry.RelationKind, reversed, ok bool) {
+func (t *text) relationIn(b, e int) (kind registry.RelationKind, reversed, ok bool) {
 	if b >= e {
 		return "", false, false
 	}
@@ -405,18 +425,22 @@ func (t *text) relationIn(b, e int, strict bool) (kind registry.RelationKind, re
 	if strings.ContainsAny(t.f[b:e], ";") || strings.Count(t.f[b:e], " ") > maxGapWords {
 		return "", false, false
 	}
-	p := b + gapLeadRE.FindStringIndex(t.f[b:e])[1]
+	lead := gapLeadRE.FindStringIndex(t.f[b:e])[1]
+	p := b + lead
+	// "về thực hiện thủ tục hành chính" is a summary; "về thực hiện Quyết
+	// định số ..." a relation: after "về", only filler may follow.
+	about := strings.Contains(t.f[b:p], "ve")
 	for _, r := range relationWords {
-		if r.words.at(t, p, e) >= 0 {
+		if end := r.words.at(t, p, e); end >= 0 && (!about || gapFillerRE.MatchString(t.f[end:e])) {
 			return r.kind, false, true
 		}
 	}
-	if strict {
-		return "", false, false
-	}
 	// Further in: "..., đã được thay thế bằng B" (passive), or "... và
 	// thay thế B" (one more thing A does), the phrase followed by filler
-	// only; the earliest such phrase, so "hướng dẫn thực hiện" is guidance.
+	// only; the earliest such phrase, so "hướng dẫn thực hiện" is guidance,
+	// and never a word inside a longer phrase ("bổ sung" in "sửa đổi, bổ
+	// sung").
+	inside := p
 	for i := p; i < e; i++ {
 		if i > p && isWordByte(t.f[i-1]) || !isWordByte(t.f[i]) {
 			continue
@@ -428,21 +452,33 @@ func (t *text) relationIn(b, e int, strict bool) (kind registry.RelationKind, re
 				}
 			}
 		}
-		if !coordinatedRE.MatchString(t.f[p:i]) {
+		if i < inside {
 			continue
 		}
 		for _, r := range relationWords {
-			if end := r.words.at(t, i, e); end >= 0 && gapFillerRE.MatchString(t.f[end:e]) {
+			end := r.words.at(t, i, e)
+			if end < 0 {
+				continue
+			}
+			inside = end
+			if (coordinatedRE.MatchString(t.f[p:i]) || sentToRE.MatchString(t.f[p:e]) && recipientsRE.MatchString(t.f[p:i])) &&
+				gapFillerRE.MatchString(t.f[end:e]) {
 				return r.kind, false, true
 			}
+			break
 		}
 	}
 	return "", false, false
 }
 
+// recipientsRE ends the recipients of a letter: "gửi các bộ, ... UBND các
+// tỉnh, thành phố trực thuộc Trung ương".
+var recipientsRE = regexp.MustCompile(`\b(?:trung\s+uong|dia\s+phuong|nganh|tinh|thanh\s+pho|huyen|thi\s+xa|xa|thi\s+tran|don\s+vi|co\s+quan|bo)\s*$`)
+
 // coordinatedRE ends the words before a relation phrase that is one more
-// thing the first directive does: "có hiệu lực từ ngày 25/3/2021 và".
-var coordinatedRE = regexp.MustCompile(`(?:,|\bva|\bdong\s+thoi)\s*$`)
+// thing the first directive does, or what it is for: "có hiệu lực từ ngày
+// 25/3/2021 và", "về các giải pháp ... để", "được xây dựng".
+var coordinatedRE = regexp.MustCompile(`(?:,|\bva|\bdong\s+thoi|\bde|\bnham|(?:^|,)\s*duoc\s+(?:xay\s+dung|ban\s+hanh))\s*$`)
 
 // maxGapWords bounds the words between two directives a relation is read
 // across: further apart, the phrase is about something else.
@@ -463,7 +499,7 @@ func (t *text) relate(s sentence, ms []*mention, from *mention) {
 	var kind registry.RelationKind
 	for j := 0; j < len(ms); j++ {
 		b := ms[j]
-		gapB, a, strict := s.b, from, j == 0
+		gapB, a := s.b, from
 		if j > 0 {
 			gapB, a = ms[j-1].clauseEnd, ms[j-1]
 		} else if from != nil {
@@ -478,7 +514,7 @@ func (t *text) relate(s sentence, ms []*mention, from *mention) {
 			addRelation(&src.Directive, kind, b.Symbol) // "hướng dẫn B và C"
 			continue
 		}
-		k, reversed, ok := t.relationIn(gapB, b.typeB, strict)
+		k, reversed, ok := t.relationIn(gapB, b.typeB)
 		switch {
 		case !ok:
 			src = nil
@@ -562,8 +598,8 @@ func (t *text) referringType(s sentence) string {
 	return t.f[b:e]
 }
 
-// signerIn finds "do <position> <name> ký" in [b, e).
-func (t *text) signerIn(b, e int) (registry.Signer, bool) {
+// signerIn finds "do <position> <name> ký" in [b, e), and where it starts.
+func (t *text) signerIn(b, e int) (registry.Signer, int, bool) {
 	for i := b; i < e; i++ {
 		if i > b && isWordByte(t.f[i-1]) {
 			continue
@@ -582,10 +618,10 @@ func (t *text) signerIn(b, e int) (registry.Signer, bool) {
 			continue
 		}
 		if signer, ok := t.person(nb, ne); ok {
-			return signer, true
+			return signer, i, true
 		}
 	}
-	return registry.Signer{}, false
+	return registry.Signer{}, -1, false
 }
 
 // positions start a signer's title.

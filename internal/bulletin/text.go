@@ -297,6 +297,10 @@ func (t *text) nameEnd(b, limit int) (e int, ok bool) {
 		}
 		e, i = j, j
 	}
+	// "của Chính phủ và Kế hoạch số ...": the "và" joins, it ends no name.
+	if strings.HasSuffix(f[b:e], " va") {
+		e -= len(" va")
+	}
 	return e, e > b
 }
 
