@@ -18,7 +18,6 @@ import (
 // the corpus (testdata/corpus, described in its FORMAT.md).
 const corpusThreshold = 0.95
 
-
 type goldenFile struct {
 	Published  string            `json:"published"`
 	Directives []goldenDirective `json:"directives"`

@@ -400,10 +400,10 @@ var relationWords = []struct {
 // hành để thay thế"); gapFiller after it, before the other directive ("một
 // số điều của").
 var (
-	gapLeadRE   = regexp.MustCompile(`^(?:(?:(?:duoc\s+)?ban\s+hanh|nham|de|va|dong\s+thoi|cung\s+nhu|nay|ve(?:\s+viec)?)\s*,?\s*)*`)
+	gapLeadRE = regexp.MustCompile(`^(?:(?:(?:duoc\s+)?ban\s+hanh|nham|de|va|dong\s+thoi|cung\s+nhu|nay|ve(?:\s+viec)?)\s*,?\s*)*`)
 	// sentToRE opens a letter's gap with its recipients: "gửi các bộ, ...
 	// hướng dẫn thực hiện B".
-	sentToRE = regexp.MustCompile(`^gui\s`)
+	sentToRE    = regexp.MustCompile(`^gui\s`)
 	gapFillerRE = regexp.MustCompile(`^(?:,?\s*(?:(?:mot\s+so|cac)\s+(?:dieu(?:\s*,\s*khoan)?|noi\s+dung|quy\s+dinh)(?:\s+va\s+bieu\s+mau)?|viec|noi\s+dung|quy\s+dinh\s+tai|tai|theo|cua)\s*)*$`)
 	passiveRE   = regexp.MustCompile(`^(?:da\s+)?(?:duoc|bi)\s+`)
 	byRE        = regexp.MustCompile(`^\s*(?:boi|bang|tai|theo)\s*$`)
