@@ -59,7 +59,7 @@ func ParsePeriod(code string) (Period, error) {
 		return Period{Type: PeriodYearToDate, From: from, To: to}, nil
 	case m[2] != "":
 		if !validMonth(code) {
-			return Period{}, Invalid("period", "no month %q", code)
+			return Period{}, Invalid("period", "must be a month that exists (01 to 12), got %q", code)
 		}
 		return Period{Type: PeriodMonth, From: code, To: code}, nil
 	case m[5] != "":

@@ -65,8 +65,14 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 	var records []any
 	for _, m := range ext.Directives {
 		prov := registry.Provenance{Source: source, Excerpt: m.Sentence, Offset: m.Offset, Length: m.Length, Recorded: now}
-		summary := m.Summary
-		d, err := registry.NewDirective(registry.CreateDirectiveInput{Symbol: m.Symbol.String(), IssuedOn: m.IssuedOn, Summary: &summary}, prov)
+		in := registry.CreateDirectiveInput{Symbol: m.Symbol.String(), IssuedOn: m.IssuedOn, Summary: &m.Summary}
+		if m.Signer != (registry.Signer{}) {
+			in.Signer = &registry.SignerInput{Position: &m.Signer.Position, Name: &m.Signer.Name}
+		}
+		for _, r := range m.Relations {
+			in.Relations = append(in.Relations, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol})
+		}
+		d, err := registry.NewDirective(in, prov)
 		if err != nil {
 			return nil, err
 		}

@@ -305,7 +305,7 @@ func TestImportRefusesBadLines(t *testing.T) {
 		{line(t, changed(t, good, 5, func(d *registry.Dossier) { d.ProcedureCode = "1.009999" })),
 			`procedureCode: no procedure with code "1.009999"`},
 		{line(t, good2), ""},
-		{`{"kind":"report","agencyName":"Sở Tư pháp","period":"2021-13","resolved":5}`, "period: must be a month"},
+		{`{"kind":"report","agencyName":"Sở Tư pháp","period":"2021-13","resolved":5}`, "period: must be a month that exists"},
 		{line(t, report("2021-04", 12, 8, 4)), ""},
 	}
 	var text strings.Builder
