@@ -21,13 +21,17 @@ $(PLAYGROUND)/assets/react-dom.production.min.js: $(PLAYGROUND_STAMP)
 
 # The README's two commands: `make run` serves on the embedded store,
 # `make test` runs the whole suite (CI runs exactly this).
-.PHONY: run test check generate
+.PHONY: run test fuzz check generate
 
 run: assets
 	go run ./cmd/registry serve
 
 test: assets
 	go test -count=1 ./...
+
+# The API fuzz test at length (`make test` runs a short one); FUZZ_SEED=n replays a sequence.
+fuzz: assets
+	FUZZ_REQUESTS=20000 go test -count=1 -run TestFuzzAPI -timeout 60m ./cmd/registry
 
 # Regenerate gqlgen code; `check` fails if the committed code is stale or unformatted.
 generate:

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/vnregistry/registry/internal/bulletin"
@@ -73,6 +74,12 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 			in.Relations = append(in.Relations, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol})
 		}
 		d, err := registry.NewDirective(in, prov)
+		if e, ok := errors.AsType[*registry.Error](err); ok && e.Field == "issuedOn" {
+			// A text that dates a directive against its symbol's year keeps
+			// the directive, undated: the extractor's finding says why.
+			in.IssuedOn = ""
+			d, err = registry.NewDirective(in, prov)
+		}
 		if err != nil {
 			return nil, err
 		}

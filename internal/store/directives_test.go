@@ -623,3 +623,18 @@ phê duyệt Đề án đổi mới việc thực hiện cơ chế một cửa.<
 		t.Errorf("directive %s issued %s, excerpt %q", d.Symbol, d.IssuedOn, d.Provenance.Excerpt)
 	}
 }
+
+// TestImportBulletinContradictoryDate: a text that dates a directive in
+// another year than its symbol carries imports it undated with the finding,
+// rather than refusing the whole bulletin (found by the API fuzz test).
+func TestImportBulletinContradictoryDate(t *testing.T) {
+	e := newEnv(t)
+	got := must(e.s.ImportBulletin(t.Context(), "Báo mẫu", "Ngày 22/4/2021, Chính phủ ban hành Nghị định số 61/2018/NĐ-CP về một cửa.", false))(t)
+	if len(got.Directives) != 1 {
+		t.Fatalf("directives %+v, want 61/2018/NĐ-CP", got.Directives)
+	}
+	d := got.Directives[0].Directive
+	if d.IssuedOn != "" || !slices.ContainsFunc(d.Findings, func(f registry.Finding) bool { return f.Code == registry.FindingYearDisagreesWithSymbol }) {
+		t.Errorf("directive issued %q with findings %+v, want undated with YEAR_DISAGREES_WITH_SYMBOL", d.IssuedOn, d.Findings)
+	}
+}
