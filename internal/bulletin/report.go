@@ -307,7 +307,8 @@ func (t *text) tableReports(c *reportContext, source string) []registry.Report {
 				cell := strings.TrimSpace(t.f[cells[k+1][0]:cells[k+1][1]])
 				switch {
 				case col.rate:
-					if v, ok := readRate(strings.TrimSuffix(cell, "%")); ok && strings.HasSuffix(cell, "%") {
+					// "97,7%", or "97,7" under a header saying "(%)".
+					if v, ok := readRate(strings.TrimSpace(strings.TrimSuffix(cell, "%"))); ok && rateRE.MatchString(cell) {
 						*rates[col.kind] = &v
 					}
 				case countRE.MatchString(cell):
@@ -326,7 +327,10 @@ func (t *text) tableReports(c *reportContext, source string) []registry.Report {
 	return out
 }
 
-var countRE = regexp.MustCompile(`^(?:` + countPattern + `)$`)
+var (
+	countRE = regexp.MustCompile(`^(?:` + countPattern + `)$`)
+	rateRE  = regexp.MustCompile(`^(?:` + ratePattern + `)\s*%?$`)
+)
 
 // tableHeader reads a header row: a first column (the agency) and one
 // known figure per other column.
