@@ -155,14 +155,3 @@ func readRate(s string) (float64, bool) {
 	}
 	return float64(digits) / den, true
 }
-
-// readMonth reads a monthRE match as "2021-03", or "" for a month that does
-// not exist.
-func readMonth(s string, m []int) string {
-	mm, _ := strconv.Atoi(s[m[2]:m[3]])
-	y, _ := strconv.Atoi(s[m[4]:m[5]])
-	if mm < 1 || mm > 12 || y < 1945 || y > 2100 {
-		return ""
-	}
-	return fmt.Sprintf("%04d-%02d", y, mm)
-}
