@@ -53,6 +53,12 @@ func importBulletinCommand(ctx context.Context, args []string, stdout, stderr io
 		}
 		for _, d := range res.Directives {
 			fmt.Fprintf(stdout, "%s: directive %s issued %s%s\n", file, d.Directive.Symbol, orUnknown(string(d.Directive.IssuedOn)), stored(d.Created, *dryRun))
+			if sg := d.Directive.Signer; sg.Name != "" {
+				fmt.Fprintf(stdout, "  signed by %s %s\n", sg.Position, sg.Name)
+			}
+			for _, r := range d.Directive.Relations {
+				fmt.Fprintf(stdout, "  %s (%s) %s\n", r.Kind, r.Kind.Label(), r.Symbol)
+			}
 			for _, f := range d.Directive.Findings {
 				fmt.Fprintf(stdout, "  %s: %s\n", f.Code, f.Message)
 			}
