@@ -165,6 +165,14 @@ func TestDirectives(t *testing.T) {
 			want: []string{`30/KH-UBND 2021-03-16 issuer="UBND tỉnh" type="Kế hoạch" summary="về kiểm tra" [DATE_YEAR_INFERRED]`},
 		},
 		{
+			name: "a relation verb ends the issuer named after a symbol",
+			text: "Quyết định số 5/QĐ-UBND ngày 1/3/2021 của UBND tỉnh bãi bỏ Quyết định số 2/QĐ-UBND.",
+			want: []string{
+				`05/QĐ-UBND 2021-03-01 issuer="UBND tỉnh" type="Quyết định" summary="bãi bỏ Quyết định số 2/QĐ-UBND" REPEALS 02/QĐ-UBND []`,
+				`02/QĐ-UBND - issuer="" type="Quyết định" summary="" [DATE_UNDETERMINED ISSUER_UNDETERMINED SUMMARY_UNDETERMINED]`,
+			},
+		},
+		{
 			name: "a relation, a signer and a date with dots",
 			text: "Ngày 9.4.2021, UBND tỉnh vừa ban hành Kế hoạch số 63/KH-UBND triển khai Quyết định số 468/QĐ-TTg ngày 27/3/2021 của Thủ tướng Chính phủ. Kế hoạch do Phó Chủ tịch Nguyễn Văn Hùng ký.",
 			want: []string{

@@ -242,7 +242,7 @@ var nameStops = newPhrases(
 	"ban hành", "phê duyệt", "quy định", "hướng dẫn", "triển khai", "thực hiện", "sửa đổi",
 	"thay thế", "giải quyết", "tiếp nhận", "tiếp tục", "tổ chức", "phối hợp", "báo cáo",
 	"xử lý", "thẩm định", "ghi nhận", "chính thức", "yêu cầu", "đề nghị", "nêu rõ",
-	"nhấn mạnh", "thông qua", "từ đầu năm",
+	"nhấn mạnh", "thông qua", "từ đầu năm", "bãi bỏ", "đính chính", "căn cứ", "cụ thể hóa", "bổ sung",
 )
 
 // nameWords are phrases that hold a stop word but are parts of names:

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/vnregistry/registry/internal/bulletin"
@@ -109,11 +110,34 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 	}
 	for i, d := range out.Directives {
 		d.Created = inserted[i]
+		if !d.Created {
+			if err := s.addRelations(ctx, d.Directive); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for i, r := range out.Reports {
 		r.Created = inserted[len(out.Directives)+i]
 	}
 	return out, nil
+}
+
+// addRelations states on a directive already in the registry the
+// relations a later text gives it, which loading left alone.
+func (s *Store) addRelations(ctx context.Context, read *registry.Directive) error {
+	stored, err := s.DirectiveByKey(ctx, read.Key)
+	if err != nil || stored == nil {
+		return err
+	}
+	for _, r := range read.Relations {
+		if slices.Contains(stored.Relations, r) {
+			continue
+		}
+		if _, err := s.AddDirectiveRelation(ctx, read.Key, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // agencyNames maps folded agency names to codes, to recognise the agency a

@@ -638,3 +638,22 @@ func TestImportBulletinContradictoryDate(t *testing.T) {
 		t.Errorf("directive issued %q with findings %+v, want undated with YEAR_DISAGREES_WITH_SYMBOL", d.IssuedOn, d.Findings)
 	}
 }
+
+// TestImportBulletinAddsRelationsToKnownDirectives: a later bulletin that
+// says more of a directive already registered adds the relations it states;
+// importing it again adds nothing.
+func TestImportBulletinAddsRelationsToKnownDirectives(t *testing.T) {
+	bothWays(t, func(t *testing.T, way func(*store.Config)) {
+		e := newEnv(t, way)
+		ctx := t.Context()
+		must(e.s.ImportBulletin(ctx, "tin 1", "Ngày 1/3/2021, UBND tỉnh ban hành Quyết định số 5/QĐ-UBND về một cửa.", false))(t)
+		later := "Quyết định số 5/QĐ-UBND ngày 1/3/2021 của UBND tỉnh bãi bỏ Quyết định số 2/QĐ-UBND ngày 4/1/2019 của UBND tỉnh."
+		for range 2 {
+			must(e.s.ImportBulletin(ctx, "tin 2", later, false))(t)
+			got := must(e.s.DirectivesBySymbol(ctx, "5/QĐ-UBND", nil))(t)
+			if len(got) != 1 || len(got[0].Relations) != 1 || got[0].Relations[0].Kind != registry.RelRepeals || got[0].Relations[0].Symbol != "02/QĐ-UBND" {
+				t.Fatalf("05/QĐ-UBND after the later bulletin: %+v, want one relation REPEALS 02/QĐ-UBND", got)
+			}
+		}
+	})
+}
