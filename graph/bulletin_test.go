@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/vnregistry/registry/graph"
@@ -27,7 +28,7 @@ func TestBulletinRelationsAndQuarterThroughGraphQL(t *testing.T) {
 	defer srv.Close()
 	body, _ := json.Marshal(map[string]string{"query": `{
 		plan: directive(symbol: "63/KH-UBND") { relations { kind symbol } provenance { excerpt } }
-		decision: directive(symbol: "468/QĐ-TTg") { relations { kind directives { symbol { text } } } }
+		decision: directive(symbol: "468/QĐ-TTg") { relations { kind excerpt directives { symbol { text } } } }
 		quarter: reconciliation(agency: "000.00.06.H56", period: "2021-Q1") {
 			computed { resolved { total } }
 			comparisons { report { period periodType resolved findings { code } } }
@@ -46,8 +47,8 @@ func TestBulletinRelationsAndQuarterThroughGraphQL(t *testing.T) {
 			}
 			Decision []struct {
 				Relations []struct {
-					Kind       string
-					Directives []struct{ Symbol struct{ Text string } }
+					Kind, Excerpt string
+					Directives    []struct{ Symbol struct{ Text string } }
 				}
 			}
 			Quarter struct {
@@ -72,7 +73,8 @@ func TestBulletinRelationsAndQuarterThroughGraphQL(t *testing.T) {
 	}
 	found := false
 	for _, r := range d.Decision[0].Relations {
-		found = found || r.Kind == "IMPLEMENTED_BY" && len(r.Directives) == 1 && r.Directives[0].Symbol.Text == "63/KH-UBND"
+		found = found || r.Kind == "IMPLEMENTED_BY" && len(r.Directives) == 1 && r.Directives[0].Symbol.Text == "63/KH-UBND" &&
+			strings.HasPrefix(r.Excerpt, "Ngày 9/4/2021, UBND tỉnh ban hành Kế hoạch số 63/KH-UBND triển khai")
 	}
 	if len(d.Decision) != 1 || !found {
 		t.Errorf("decision 468/QĐ-TTg relations %+v, want IMPLEMENTED_BY 63/KH-UBND", d.Decision)

@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Applicant() ApplicantResolver
 	AuditEntry() AuditEntryResolver
 	Directive() DirectiveResolver
+	DirectiveRelation() DirectiveRelationResolver
 	Dossier() DossierResolver
 	Finding() FindingResolver
 	ImportedDirective() ImportedDirectiveResolver
@@ -159,6 +160,7 @@ type ComplexityRoot struct {
 
 	DirectiveRelation struct {
 		Directives func(childComplexity int) int
+		Excerpt    func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		Label      func(childComplexity int) int
 		Symbol     func(childComplexity int) int
@@ -503,6 +505,9 @@ type DirectiveResolver interface {
 
 	Relations(ctx context.Context, obj *registry.Directive) ([]*store.RelatedDirective, error)
 	CitedBy(ctx context.Context, obj *registry.Directive, first *int, after *string) (*model.ProcedureConnection, error)
+}
+type DirectiveRelationResolver interface {
+	Excerpt(ctx context.Context, obj *store.RelatedDirective) (*string, error)
 }
 type DossierResolver interface {
 	ID(ctx context.Context, obj *registry.Dossier) (string, error)
@@ -1030,6 +1035,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectiveRelation.Directives(childComplexity), true
+	case "DirectiveRelation.excerpt":
+		if e.ComplexityRoot.DirectiveRelation.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveRelation.Excerpt(childComplexity), true
 	case "DirectiveRelation.kind":
 		if e.ComplexityRoot.DirectiveRelation.Kind == nil {
 			break
@@ -2783,6 +2794,8 @@ type DirectiveRelation {
   symbol: String!
   "The other directive when the registry has it (empty when not yet registered; several when the symbol is ambiguous)."
   directives: [Directive!]!
+  "The sentence a bulletin stated the relation in; null for one stated through the API."
+  excerpt: String
 }
 
 type Signer {
@@ -3579,6 +3592,8 @@ func (ec *executionContext) childFields_DirectiveRelation(ctx context.Context, f
 		return ec.fieldContext_DirectiveRelation_symbol(ctx, field)
 	case "directives":
 		return ec.fieldContext_DirectiveRelation_directives(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_DirectiveRelation_excerpt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DirectiveRelation", field.Name)
 }
@@ -6627,6 +6642,29 @@ func (ec *executionContext) fieldContext_DirectiveRelation_directives(_ context.
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveRelation_excerpt(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveRelation_excerpt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectiveRelation().Excerpt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveRelation_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveRelation", field, true, true, "String")
 }
 
 func (ec *executionContext) _Dossier_id(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
@@ -14981,23 +15019,29 @@ func (ec *executionContext) _DirectiveRelation(ctx context.Context, sel ast.Sele
 		case "kind":
 			out.Values[i] = ec._DirectiveRelation_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "label":
 			out.Values[i] = ec._DirectiveRelation_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "symbol":
 			out.Values[i] = ec._DirectiveRelation_symbol(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "directives":
 			out.Values[i] = ec._DirectiveRelation_directives(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "excerpt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectiveRelation_excerpt(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

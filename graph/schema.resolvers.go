@@ -120,6 +120,11 @@ func (r *directiveResolver) CitedBy(ctx context.Context, obj *registry.Directive
 	return &model.ProcedureConnection{Page: page}, nil
 }
 
+// Excerpt is the resolver for the excerpt field.
+func (r *directiveRelationResolver) Excerpt(ctx context.Context, obj *store.RelatedDirective) (*string, error) {
+	return optional(obj.Excerpt), nil
+}
+
 // ID is the resolver for the id field.
 func (r *dossierResolver) ID(ctx context.Context, obj *registry.Dossier) (string, error) {
 	return globalID(kindDossier, obj.Code), nil
@@ -575,6 +580,11 @@ func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{
 // Directive returns DirectiveResolver implementation.
 func (r *Resolver) Directive() DirectiveResolver { return &directiveResolver{r} }
 
+// DirectiveRelation returns DirectiveRelationResolver implementation.
+func (r *Resolver) DirectiveRelation() DirectiveRelationResolver {
+	return &directiveRelationResolver{r}
+}
+
 // Dossier returns DossierResolver implementation.
 func (r *Resolver) Dossier() DossierResolver { return &dossierResolver{r} }
 
@@ -630,6 +640,7 @@ type (
 	applicantResolver         struct{ *Resolver }
 	auditEntryResolver        struct{ *Resolver }
 	directiveResolver         struct{ *Resolver }
+	directiveRelationResolver struct{ *Resolver }
 	dossierResolver           struct{ *Resolver }
 	findingResolver           struct{ *Resolver }
 	importedDirectiveResolver struct{ *Resolver }

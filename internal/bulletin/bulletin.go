@@ -66,7 +66,7 @@ func Extract(source, text string) Extraction {
 		t.attachSigner(s, ms, all)
 		if isListItem(t.f[s.b:s.e]) && len(ms) > 0 {
 			if basesOf != nil {
-				addRelation(&basesOf.Directive, basesKind, ms[0].Symbol)
+				t.addRelation(&basesOf.Directive, basesKind, ms[0].Symbol, s.b, s.e)
 			}
 			if listIssuerB >= 0 && ms[0].IssuerAsWritten == "" {
 				ms[0].IssuerAsWritten, ms[0].issuerB, ms[0].issuerE = t.orig(listIssuerB, listIssuerE), listIssuerB, listIssuerE
@@ -263,7 +263,7 @@ func (t *text) merge(all []*mention) []Directive {
 				date, haveDate = m.date, true
 			}
 			for _, r := range m.Relations {
-				if !slices.Contains(d.Relations, r) {
+				if !registry.HasRelation(d.Relations, r) {
 					d.Relations = append(d.Relations, r)
 				}
 			}

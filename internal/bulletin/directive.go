@@ -511,7 +511,7 @@ func (t *text) relate(s sentence, ms []*mention, from *mention) {
 		}
 		gap := t.f[gapB:b.typeB]
 		if src != nil && listedAfterRE.MatchString(gap) {
-			addRelation(&src.Directive, kind, b.Symbol) // "hướng dẫn B và C"
+			t.addRelation(&src.Directive, kind, b.Symbol, s.b, s.e) // "hướng dẫn B và C"
 			continue
 		}
 		k, reversed, ok := t.relationIn(gapB, b.typeB)
@@ -519,14 +519,14 @@ func (t *text) relate(s sentence, ms []*mention, from *mention) {
 		case !ok:
 			src = nil
 		case reversed:
-			addRelation(&b.Directive, k, a.Symbol)
+			t.addRelation(&b.Directive, k, a.Symbol, s.b, s.e)
 			src = nil
 		default:
 			// "A căn cứ B và thay thế C": A, not B, replaces C.
 			if src != nil && coordinatedLeadRE.MatchString(gap) {
 				a = src
 			}
-			addRelation(&a.Directive, k, b.Symbol)
+			t.addRelation(&a.Directive, k, b.Symbol, s.b, s.e)
 			src, kind = a, k
 		}
 	}
@@ -549,7 +549,7 @@ func (t *text) relate(s sentence, ms []*mention, from *mention) {
 			continue
 		}
 		for _, b := range ms[:i] {
-			addRelation(&m.Directive, lead, b.Symbol)
+			t.addRelation(&m.Directive, lead, b.Symbol, s.b, s.e)
 		}
 		return
 	}
@@ -559,12 +559,14 @@ func (t *text) relate(s sentence, ms []*mention, from *mention) {
 // thay thế", ", đồng thời bãi bỏ".
 var coordinatedLeadRE = regexp.MustCompile(`^\s*,?\s*(?:va|dong\s+thoi)\s`)
 
-func addRelation(d *Directive, kind registry.RelationKind, to registry.Symbol) {
+// addRelation states on d an edge to the directive to, read in the text
+// [b, e).
+func (t *text) addRelation(d *Directive, kind registry.RelationKind, to registry.Symbol, b, e int) {
 	if to.Key() == d.Symbol.Key() {
 		return
 	}
-	rel := registry.Relation{Kind: kind, Symbol: to.String(), SymbolKey: to.Key()}
-	if !slices.Contains(d.Relations, rel) {
+	rel := registry.Relation{Kind: kind, Symbol: to.String(), SymbolKey: to.Key(), Excerpt: t.orig(b, e)}
+	if !registry.HasRelation(d.Relations, rel) {
 		d.Relations = append(d.Relations, rel)
 	}
 }

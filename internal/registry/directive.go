@@ -95,6 +95,15 @@ type Relation struct {
 	Kind      RelationKind `bson:"kind" json:"kind"`
 	Symbol    string       `bson:"symbol" json:"symbol"` // the target's canonical symbol
 	SymbolKey string       `bson:"symbolKey" json:"-"`
+	// Excerpt is the sentence a relation read from a text was stated in;
+	// "" for one stated through the API.
+	Excerpt string `bson:"excerpt,omitempty" json:"excerpt,omitempty"`
+}
+
+// HasRelation reports whether rs holds r's edge (kind and target), said in
+// whatever sentence.
+func HasRelation(rs []Relation, r Relation) bool {
+	return slices.ContainsFunc(rs, func(o Relation) bool { return o.Kind == r.Kind && o.SymbolKey == r.SymbolKey })
 }
 
 // Signer is who signed a directive.
@@ -172,6 +181,9 @@ type SignerInput struct {
 type RelationInput struct {
 	Kind   RelationKind
 	Symbol string
+	// Excerpt is where a text states it (bulletin imports); the API has no
+	// such field.
+	Excerpt string
 }
 
 // DirectiveKey is the natural key (issuer, year, number and symbol) as one
@@ -269,7 +281,7 @@ func NewDirective(in CreateDirectiveInput, prov Provenance) (*Directive, error) 
 		if rel.SymbolKey == d.SymbolKey {
 			return nil, Invalid("relations["+strconv.Itoa(i)+"].symbol", "a directive cannot relate to itself")
 		}
-		if !slices.Contains(d.Relations, rel) {
+		if !HasRelation(d.Relations, rel) {
 			d.Relations = append(d.Relations, rel)
 		}
 	}
@@ -292,7 +304,7 @@ func NewRelation(in RelationInput) (Relation, error) {
 	if err != nil {
 		return Relation{}, err
 	}
-	return Relation{Kind: in.Kind, Symbol: sym.String(), SymbolKey: sym.Key()}, nil
+	return Relation{Kind: in.Kind, Symbol: sym.String(), SymbolKey: sym.Key(), Excerpt: in.Excerpt}, nil
 }
 
 // SearchText is the folded text diacritic-free search looks in.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/vnregistry/registry/internal/bulletin"
@@ -72,7 +71,7 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 			in.Signer = &registry.SignerInput{Position: &m.Signer.Position, Name: &m.Signer.Name}
 		}
 		for _, r := range m.Relations {
-			in.Relations = append(in.Relations, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol})
+			in.Relations = append(in.Relations, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol, Excerpt: r.Excerpt})
 		}
 		d, err := registry.NewDirective(in, prov)
 		if e, ok := errors.AsType[*registry.Error](err); ok && e.Field == "issuedOn" {
@@ -130,10 +129,10 @@ func (s *Store) addRelations(ctx context.Context, read *registry.Directive) erro
 		return err
 	}
 	for _, r := range read.Relations {
-		if slices.Contains(stored.Relations, r) {
+		if registry.HasRelation(stored.Relations, r) {
 			continue
 		}
-		if _, err := s.AddDirectiveRelation(ctx, read.Key, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol}); err != nil {
+		if _, err := s.AddDirectiveRelation(ctx, read.Key, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol, Excerpt: r.Excerpt}); err != nil {
 			return err
 		}
 	}

@@ -205,7 +205,7 @@ func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registr
 		if rel.SymbolKey == d.SymbolKey {
 			return registry.Invalid("symbol", "a directive cannot relate to itself")
 		}
-		if slices.Contains(d.Relations, rel) {
+		if registry.HasRelation(d.Relations, rel) {
 			return nil
 		}
 		d.Relations = append(slices.Clip(d.Relations), rel)
@@ -225,6 +225,7 @@ type RelatedDirective struct {
 	Kind       registry.RelationKind
 	Symbol     string
 	Directives []*registry.Directive
+	Excerpt    string // the sentence a text stated the edge in, if it was read from one
 }
 
 // Label is the Vietnamese wording of the edge.
@@ -243,7 +244,7 @@ func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) (
 	}
 	out := make([]*RelatedDirective, 0, len(d.Relations))
 	for _, r := range d.Relations {
-		rd := &RelatedDirective{Kind: r.Kind, Symbol: r.Symbol, Directives: []*registry.Directive{}}
+		rd := &RelatedDirective{Kind: r.Kind, Symbol: r.Symbol, Directives: []*registry.Directive{}, Excerpt: r.Excerpt}
 		for _, t := range targets {
 			if t.SymbolKey == r.SymbolKey {
 				rd.Directives = append(rd.Directives, t)
@@ -258,7 +259,7 @@ func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) (
 	for _, o := range sources {
 		for _, r := range o.Relations {
 			if r.SymbolKey == d.SymbolKey {
-				out = append(out, &RelatedDirective{Kind: r.Kind.Inverse(), Symbol: o.Symbol.String(), Directives: []*registry.Directive{o}})
+				out = append(out, &RelatedDirective{Kind: r.Kind.Inverse(), Symbol: o.Symbol.String(), Directives: []*registry.Directive{o}, Excerpt: r.Excerpt})
 			}
 		}
 	}
