@@ -3,6 +3,7 @@
 package server
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -132,8 +133,12 @@ func Defaults() Config {
 
 // graphqlOverHTTP enforces what the GraphQL-over-HTTP specification asks and
 // gqlgen does not: 405 for other methods and for mutations over GET (a GET
-// must be safe), 415 for a POST body that is not JSON.
+// must be safe), 415 for a POST body that is not JSON, and request errors
+// (a document that does not parse or validate, variables that do not
+// coerce) answered 200 under application/json and, under
+// application/graphql-response+json, 400 without a "data" entry.
 func graphqlOverHTTP(next http.Handler) http.Handler {
+	next = requestErrorStatus(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
@@ -176,6 +181,65 @@ func graphqlOverHTTP(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// requestErrorStatus corrects gqlgen's answer to a request error: it uses
+// 422 under application/json, where the specification asks for 200, and
+// writes "data": null under application/graphql-response+json, where it
+// asks for no data entry.
+func requestErrorStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rw := &requestErrorWriter{ResponseWriter: w}
+		next.ServeHTTP(rw, r)
+		rw.finish()
+	})
+}
+
+// requestErrorWriter passes a response through, except a request error's
+// under application/graphql-response+json, which it holds to drop "data".
+type requestErrorWriter struct {
+	http.ResponseWriter
+	held *bytes.Buffer
+}
+
+func (w *requestErrorWriter) WriteHeader(code int) {
+	ct, _, _ := mime.ParseMediaType(w.Header().Get("Content-Type"))
+	switch {
+	case code == http.StatusUnprocessableEntity && ct == "application/json":
+		code = http.StatusOK
+	case code == http.StatusBadRequest && ct == "application/graphql-response+json":
+		w.held = &bytes.Buffer{}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *requestErrorWriter) Write(b []byte) (int, error) {
+	if w.held != nil {
+		return w.held.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *requestErrorWriter) finish() {
+	if w.held == nil {
+		return
+	}
+	body := w.held.Bytes()
+	var resp map[string]json.RawMessage
+	if json.Unmarshal(body, &resp) == nil {
+		delete(resp, "data")
+		if b, err := json.Marshal(resp); err == nil {
+			body = b
+		}
+	}
+	_, _ = w.ResponseWriter.Write(body)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *requestErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // endWith cancels WebSocket requests when done is (nil: never).
 func endWith(done context.Context, next http.Handler) http.Handler {
