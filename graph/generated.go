@@ -3308,28 +3308,33 @@ input CreateDirectiveInput {
   relations: [DirectiveRelationInput!]
 }
 
+"""
+Changes. Each field's result is nullable: in a request with several mutations, one
+that fails is null with its error in ` + "`" + `errors` + "`" + ` (its path names it), and the others keep
+their results; mutations run one after another, in the order written.
+"""
 type Mutation {
-  createAgency(input: CreateAgencyInput!): Agency!
-  createProcedure(input: CreateProcedureInput!): Procedure!
+  createAgency(input: CreateAgencyInput!): Agency
+  createProcedure(input: CreateProcedureInput!): Procedure
   "Receive a dossier at a desk: it starts RECEIVED with its due date set."
-  receiveDossier(input: ReceiveDossierInput!): Dossier!
+  receiveDossier(input: ReceiveDossierInput!): Dossier
   "Register a dossier submitted online (channel ONLINE); the desk then records RECEIVE or REFUSE."
-  registerDossier(input: ReceiveDossierInput!): Dossier!
+  registerDossier(input: ReceiveDossierInput!): Dossier
   """
   Record one step. With ` + "`" + `expectedVersion` + "`" + ` the step applies only if the dossier
   is still at that version (CONFLICT otherwise); without it, concurrent steps
   are applied one after another and none is lost.
   """
-  recordDossierStep(code: String!, input: DossierStepInput!, expectedVersion: Int): Dossier!
-  createDirective(input: CreateDirectiveInput!): Directive!
+  recordDossierStep(code: String!, input: DossierStepInput!, expectedVersion: Int): Dossier
+  createDirective(input: CreateDirectiveInput!): Directive
   """
   Read directives and statistics reports from Vietnamese news text and store
   those not yet in the registry, each with the sentence it came from. With
   ` + "`" + `dryRun` + "`" + ` nothing is stored. Importing the same text again changes nothing.
   """
-  importBulletin(text: String!, source: String!, dryRun: Boolean = false): BulletinImport!
+  importBulletin(text: String!, source: String!, dryRun: Boolean = false): BulletinImport
   "State a relation on a directive (by its id); stating it again changes nothing."
-  addDirectiveRelation(id: ID!, relation: DirectiveRelationInput!): Directive!
+  addDirectiveRelation(id: ID!, relation: DirectiveRelationInput!): Directive
 }
 
 "A recorded step and the dossier as it stands after it."
@@ -8203,10 +8208,10 @@ func (ec *executionContext) _Mutation_createAgency(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Agency) graphql.Marshaler {
-			return ec.marshalNAgency2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgency(ctx, selections, v)
+			return ec.marshalOAgency2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgency(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createAgency(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8247,10 +8252,10 @@ func (ec *executionContext) _Mutation_createProcedure(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Procedure) graphql.Marshaler {
-			return ec.marshalNProcedure2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐProcedure(ctx, selections, v)
+			return ec.marshalOProcedure2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐProcedure(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createProcedure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8291,10 +8296,10 @@ func (ec *executionContext) _Mutation_receiveDossier(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
-			return ec.marshalNDossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_receiveDossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8335,10 +8340,10 @@ func (ec *executionContext) _Mutation_registerDossier(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
-			return ec.marshalNDossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_registerDossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8379,10 +8384,10 @@ func (ec *executionContext) _Mutation_recordDossierStep(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
-			return ec.marshalNDossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_recordDossierStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8423,10 +8428,10 @@ func (ec *executionContext) _Mutation_createDirective(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Directive) graphql.Marshaler {
-			return ec.marshalNDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx, selections, v)
+			return ec.marshalODirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createDirective(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8467,10 +8472,10 @@ func (ec *executionContext) _Mutation_importBulletin(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.BulletinImport) graphql.Marshaler {
-			return ec.marshalNBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐBulletinImport(ctx, selections, v)
+			return ec.marshalOBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐBulletinImport(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_importBulletin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8511,10 +8516,10 @@ func (ec *executionContext) _Mutation_addDirectiveRelation(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Directive) graphql.Marshaler {
-			return ec.marshalNDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx, selections, v)
+			return ec.marshalODirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addDirectiveRelation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -15724,56 +15729,56 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createAgency(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createProcedure":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createProcedure(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "receiveDossier":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_receiveDossier(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "registerDossier":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerDossier(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "recordDossierStep":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordDossierStep(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createDirective":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDirective(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "importBulletin":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importBulletin(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addDirectiveRelation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addDirectiveRelation(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -17618,14 +17623,6 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐBulletinImport(ctx context.Context, sel ast.SelectionSet, v *store.BulletinImport) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BulletinImport!")
-		return graphql.Null
-	}
-	return ec._BulletinImport(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNChannel2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannel(ctx context.Context, v any) (registry.Channel, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := registry.Channel(tmp)
@@ -18576,6 +18573,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐBulletinImport(ctx context.Context, sel ast.SelectionSet, v *store.BulletinImport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BulletinImport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOChannel2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannelᚄ(ctx context.Context, v any) ([]registry.Channel, error) {
 	if v == nil {
 		return nil, nil
@@ -18696,6 +18700,13 @@ func (ec *executionContext) marshalODeadlineState2ᚖgithubᚗcomᚋvnregistry�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalODirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx context.Context, sel ast.SelectionSet, v *registry.Directive) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Directive(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODirectiveFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDirectiveFilter(ctx context.Context, v any) (*store.DirectiveFilter, error) {

@@ -1599,3 +1599,33 @@ func TestE2EMixedReadLoadAnswersEveryRequest(t *testing.T) {
 		t.Error(f)
 	}
 }
+
+// TestE2EFailingMutationKeepsTheOthers: in one request, a receipt that
+// succeeds and a step that fails: the receipt's result (its generated code)
+// stands, the step is null with its own error.
+func TestE2EFailingMutationKeepsTheOthers(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.seed(t)
+	r := s.post(t, `mutation($in: ReceiveDossierInput!) {
+		received: receiveDossier(input: $in) { code status }
+		stepped: recordDossierStep(code: "000.00.00.H00-210101-0001", input: {action: TRANSFER, toUnit: "Phòng"}) { code }
+	}`, vars{"in": vars{"procedureCode": procedureCode, "agencyCode": agencyCode, "channel": "IN_PERSON",
+		"applicant": vars{"name": "Nguyễn Văn An"}, "receivedAt": receivedAt}})
+	var data struct {
+		Received *struct{ Code, Status string }
+		Stepped  *struct{ Code string }
+	}
+	if err := json.Unmarshal(r.Data, &data); err != nil {
+		t.Fatalf("data %s: %v", r.Data, err)
+	}
+	if data.Received == nil || data.Received.Code == "" || data.Received.Status != "RECEIVED" || data.Stepped != nil {
+		t.Errorf("data %s, want the receipt's code and a null step", r.Data)
+	}
+	if len(r.Errors) != 1 || r.Errors[0].code() != "NOT_FOUND" || fmt.Sprint(r.Errors[0].Path) != "[stepped]" {
+		t.Errorf("errors %+v, want one NOT_FOUND at stepped", r.Errors)
+	}
+	if n := s.count(t, "dossiers"); n != 1 {
+		t.Errorf("%d dossiers stored, want the one received", n)
+	}
+}

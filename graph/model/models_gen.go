@@ -50,6 +50,9 @@ type LegalBasis struct {
 	Directives []*registry.Directive `json:"directives"`
 }
 
+// Changes. Each field's result is nullable: in a request with several mutations, one
+// that fails is null with its error in `errors` (its path names it), and the others keep
+// their results; mutations run one after another, in the order written.
 type Mutation struct {
 }
 
