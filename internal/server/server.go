@@ -119,7 +119,10 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 	c := cors.New(cors.Options{
 		AllowedOrigins: cfg.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", PreflightHeader, RequestIDHeader},
+		// Besides the protocol's, the headers real clients add: Apollo
+		// Client's client awareness, and W3C trace context.
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", PreflightHeader, RequestIDHeader,
+			"Apollographql-Client-Name", "Apollographql-Client-Version", "Traceparent", "Tracestate"},
 		ExposedHeaders: []string{RequestIDHeader, "Retry-After"},
 		MaxAge:         600,
 	})
