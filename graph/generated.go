@@ -3015,9 +3015,15 @@ input DossierFilter {
   status: Status
   channel: Channel
   outcome: Outcome
-  "Received at or after this instant."
+  """
+  Received (or, for online registrations, registered) at or after this instant. The list
+  holds every dossier, so it also counts online registrations the desk refused or has
+  not received yet, which ` + "`" + `dossierStats` + "`" + ` does not count as received: on the sample,
+  March 2021 lists 4,636 dossiers of the centre and its statistics count 4,630 received.
+  Add ` + "`" + `status` + "`" + ` to list only some.
+  """
   receivedFrom: DateTime
-  "Received before this instant."
+  "Received (or registered) before this instant; see ` + "`" + `receivedFrom` + "`" + `."
   receivedTo: DateTime
   "Resolved at or after this instant."
   resolvedFrom: DateTime
@@ -3169,7 +3175,10 @@ type StatRow {
 "total = online + inPerson + postal + carriedOver."
 type ReceivedCounts {
   total: Int!
-  "Received in the period."
+  """
+  Received in the period. Online registrations count when the desk receives them: one it
+  refused, or has not received yet, is listed by ` + "`" + `dossiers` + "`" + ` but not counted here.
+  """
   new: Int!
   online: Int!
   inPerson: Int!

@@ -63,7 +63,7 @@ type MeasureDefinition struct {
 func Definitions() []MeasureDefinition {
 	return []MeasureDefinition{
 		{Name: "received.total", Numerator: "received.new + received.carriedOver", Description: "II.06a: dossiers to handle in the period: received in it plus carried over (= online + inPerson + postal + carriedOver)."},
-		{Name: "received.new", Numerator: "dossiers received in the period (by the receipt date in Vietnam time)", Description: "Online registrations count when the desk receives them; refused ones never."},
+		{Name: "received.new", Numerator: "dossiers received in the period (by the receipt date in Vietnam time)", Description: "Online registrations count when the desk receives them; refused ones never. The dossiers list, filtered by receipt time, holds those too (it lists every dossier), so it can count more than this."},
 		{Name: "received.online", Numerator: "received.new with channel ONLINE"},
 		{Name: "received.inPerson", Numerator: "received.new with channel IN_PERSON"},
 		{Name: "received.postal", Numerator: "received.new with channel POSTAL"},
