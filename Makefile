@@ -1,9 +1,10 @@
 PLAYGROUND := internal/playground
 # npm ci rewrites node_modules; the stamp makes `make assets` a no-op until the lockfile changes.
 PLAYGROUND_STAMP := $(PLAYGROUND)/node_modules/.make-stamp
-# The GraphQL-over-HTTP audit suite cmd/registry's tests run with node.
-AUDIT := cmd/registry/testdata/http-audit
-AUDIT_STAMP := $(AUDIT)/node_modules/.make-stamp
+# What cmd/registry's tests run with node: the GraphQL-over-HTTP audit suite
+# and the README's client recipes.
+NODE_TESTS := cmd/registry/testdata/node
+NODE_TESTS_STAMP := $(NODE_TESTS)/node_modules/.make-stamp
 PLAYGROUND_ASSETS := $(addprefix $(PLAYGROUND)/assets/,graphiql.min.js graphiql.min.css react.production.min.js react-dom.production.min.js)
 
 .PHONY: assets
@@ -13,8 +14,8 @@ $(PLAYGROUND_STAMP): $(PLAYGROUND)/package.json $(PLAYGROUND)/package-lock.json
 	cd $(PLAYGROUND) && npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-$(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
-	cd $(AUDIT) && npm ci --no-audit --no-fund --ignore-scripts
+$(NODE_TESTS_STAMP): $(NODE_TESTS)/package.json $(NODE_TESTS)/package-lock.json
+	cd $(NODE_TESTS) && npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 $(PLAYGROUND)/assets/graphiql.min.js $(PLAYGROUND)/assets/graphiql.min.css: $(PLAYGROUND_STAMP)
@@ -33,7 +34,7 @@ $(PLAYGROUND)/assets/react-dom.production.min.js: $(PLAYGROUND_STAMP)
 run: assets
 	go run ./cmd/registry serve
 
-test: assets $(AUDIT_STAMP)
+test: assets $(NODE_TESTS_STAMP)
 	go test -count=1 ./...
 
 # The API fuzz test at length (`make test` runs a short one); FUZZ_SEED=n replays a sequence.

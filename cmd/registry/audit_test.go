@@ -9,19 +9,13 @@ import (
 )
 
 // TestGraphQLOverHTTPAudit runs the GraphQL-over-HTTP audit suite (npm
-// graphql-http, installed in testdata/http-audit by `make test`) against
+// graphql-http, installed in testdata/node by `make test`) against
 // the server: every MUST and SHOULD must pass.
 func TestGraphQLOverHTTPAudit(t *testing.T) {
 	t.Parallel()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is needed for the GraphQL-over-HTTP audit: install Node.js (see the README)")
-	}
-	if _, err := os.Stat("testdata/http-audit/node_modules/graphql-http"); err != nil {
-		t.Fatal("the audit suite is not installed: `make test` installs it (npm ci in testdata/http-audit)")
-	}
+	node := nodeTests(t)
 	s := startServer(t, nil)
-	cmd := exec.CommandContext(t.Context(), node, "testdata/http-audit/audit.mjs", s.url+"/graphql")
+	cmd := exec.CommandContext(t.Context(), node, "testdata/node/audit.mjs", s.url+"/graphql")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("audit: %v\n%s", err, out)
@@ -42,4 +36,46 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 			t.Errorf("%s %s: %s (status %d, body %s)", r.ID, r.Name, r.Reason, r.HTTPStatus, r.Body)
 		}
 	}
+}
+
+// TestClientRecipes runs the README's client recipes (Apollo Client with
+// and without persisted queries over GET, urql, graphql-ws) against the
+// server, with the npm packages testdata/node installs.
+func TestClientRecipes(t *testing.T) {
+	t.Parallel()
+	node := nodeTests(t)
+	s := startServer(t, nil)
+	s.seed(t)
+	cmd := exec.CommandContext(t.Context(), node, "testdata/node/clients.mjs", s.url+"/graphql", "ws://"+s.addr+"/graphql", agencyCode, procedureCode)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("clients.mjs: %v\n%s", err, out)
+	}
+	var results map[string]json.RawMessage
+	if err := json.Unmarshal(out, &results); err != nil {
+		t.Fatalf("clients.mjs output: %v\n%s", err, out)
+	}
+	for name, want := range map[string]string{
+		"apollo":             `["` + agencyCode + `"]`,
+		"apolloPersistedGET": `[1,1]`,
+		"urql":               `["` + agencyCode + `"]`,
+		"graphqlWs":          `"RECEIVE"`,
+	} {
+		if got := string(results[name]); got != want {
+			t.Errorf("recipe %s: %s, want %s", name, got, want)
+		}
+	}
+}
+
+// nodeTests returns node's path once testdata/node's packages are there.
+func nodeTests(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is needed: install Node.js (see the README)")
+	}
+	if _, err := os.Stat("testdata/node/node_modules/.package-lock.json"); err != nil {
+		t.Fatal("testdata/node's npm packages are not installed: `make test` installs them (npm ci)")
+	}
+	return node
 }
