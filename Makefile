@@ -34,8 +34,13 @@ $(PLAYGROUND)/assets/react-dom.production.min.js: $(PLAYGROUND_STAMP)
 run: assets
 	go run ./cmd/registry serve
 
-test: assets $(NODE_TESTS_STAMP)
+test: assets $(NODE_TESTS_STAMP) browser
 	go test -count=1 ./...
+
+# Headless Chromium, for the playground's test in a browser (Debian's package).
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # The API fuzz test at length (`make test` runs a short one); FUZZ_SEED=n replays a sequence.
 fuzz: assets

@@ -12,6 +12,7 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/demo"
 	"github.com/vnregistry/registry/internal/feed"
+	"github.com/vnregistry/registry/internal/playground"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -86,5 +87,38 @@ func TestBulletinRelationsAndQuarterThroughGraphQL(t *testing.T) {
 	r := q.Comparisons[0].Report
 	if r.Period != "2021-Q1" || r.PeriodType != "QUARTER" || r.Resolved != 12058 || len(r.Findings) != 1 || r.Findings[0].Code != "PARTS_DO_NOT_ADD_UP" {
 		t.Errorf("quarterly report %+v, want 2021-Q1 QUARTER, 12058 resolved, its parts 28 more", r)
+	}
+}
+
+// TestPlaygroundTabsRunOnTheSample: every document the playground opens with
+// answers on the sample data without errors, and every field it asks for at
+// the root has something to show.
+func TestPlaygroundTabsRunOnTheSample(t *testing.T) {
+	st := storetest.Open(t)
+	if _, err := demo.Seed(t.Context(), st, calendar.Default()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{})))
+	defer srv.Close()
+	for _, doc := range playground.Tabs {
+		body, _ := json.Marshal(map[string]string{"query": doc})
+		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Data   map[string]json.RawMessage
+			Errors []any
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if err != nil || len(out.Errors) > 0 || len(out.Data) == 0 {
+			t.Errorf("%.60s: %v, errors %v", doc, err, out.Errors)
+		}
+		for field, v := range out.Data {
+			if s := string(v); s == "null" || s == "[]" || strings.Contains(s, `"totalCount":0`) {
+				t.Errorf("%.60s: %s is empty on the sample: %s", doc, field, s)
+			}
+		}
 	}
 }

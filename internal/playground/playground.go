@@ -9,6 +9,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -44,11 +45,11 @@ const bootScript = `
     url: endpoint,
     subscriptionUrl: ws + "//" + location.host + endpoint
   });
+  var tabs = JSON.parse(document.getElementById("tabs").textContent);
   ReactDOM.createRoot(root).render(React.createElement(GraphiQL, {
     fetcher: fetcher,
-    defaultQuery: "# Vietnam administrative registry GraphQL API.\n" +
-      "# More example queries: see the README.\n" +
-      "{\n  __typename\n}\n"
+    schemaDescription: true,
+    defaultTabs: tabs.map(function (q) { return { query: q }; })
   }));
 })();
 `
@@ -72,6 +73,7 @@ var page = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 </head>
 <body>
 <div id="graphiql" data-endpoint="{{.Endpoint}}">Loading GraphiQL…</div>
+<script type="application/json" id="tabs">{{.Tabs}}</script>
 <script src="{{index .URLs "react.production.min.js"}}"></script>
 <script src="{{index .URLs "react-dom.production.min.js"}}"></script>
 <script src="{{index .URLs "graphiql.min.js"}}"></script>
@@ -120,11 +122,16 @@ func newHandler(endpoint string, fsys fs.FS) http.Handler {
 		urls[name] = assetPrefix + name + "?v=" + strings.Trim(a.etag, `"`)
 	}
 	var buf bytes.Buffer
-	err := page.Execute(&buf, struct {
+	tabs, err := json.Marshal(Tabs)
+	if err != nil {
+		panic("playground: tabs: " + err.Error())
+	}
+	err = page.Execute(&buf, struct {
 		Endpoint string
 		URLs     map[string]string
 		Script   template.JS
-	}{endpoint, urls, template.JS(bootScript)})
+		Tabs     template.JS
+	}{endpoint, urls, template.JS(bootScript), template.JS(tabs)})
 	if err != nil {
 		panic("playground: rendering page: " + err.Error())
 	}

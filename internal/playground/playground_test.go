@@ -57,7 +57,7 @@ func TestIndexIsSameOrigin(t *testing.T) {
 		`data-endpoint="/graphql"`,
 		"GraphiQL.createFetcher(",
 		"subscriptionUrl",
-		"__typename",
+		"defaultTabs", "query DossierHistory", "query Reconciliation",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
