@@ -20,7 +20,6 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
-	"github.com/vnregistry/registry/internal/store"
 )
 
 // region    ***************************** api!.gotpl *****************************
@@ -311,19 +310,19 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agencies        func(childComplexity int, first *int, after *string, filter *store.AgencyFilter) int
+		Agencies        func(childComplexity int, first *int, after *string, filter *registry.AgencyFilter) int
 		Agency          func(childComplexity int, code string) int
-		AuditLog        func(childComplexity int, first *int, after *string, filter *store.AuditFilter) int
+		AuditLog        func(childComplexity int, first *int, after *string, filter *registry.AuditFilter) int
 		Directive       func(childComplexity int, symbol string, year *int) int
-		Directives      func(childComplexity int, first *int, after *string, filter *store.DirectiveFilter) int
+		Directives      func(childComplexity int, first *int, after *string, filter *registry.DirectiveFilter) int
 		Dossier         func(childComplexity int, code string) int
 		DossierStats    func(childComplexity int, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) int
-		Dossiers        func(childComplexity int, first *int, after *string, filter *store.DossierFilter, orderBy *store.DossierOrder) int
+		Dossiers        func(childComplexity int, first *int, after *string, filter *registry.DossierFilter, orderBy *registry.DossierOrder) int
 		Node            func(childComplexity int, id string) int
 		Procedure       func(childComplexity int, code string) int
-		Procedures      func(childComplexity int, first *int, after *string, filter *store.ProcedureFilter) int
+		Procedures      func(childComplexity int, first *int, after *string, filter *registry.ProcedureFilter) int
 		Reconciliation  func(childComplexity int, agency string, period string) int
-		Reports         func(childComplexity int, first *int, after *string, filter *store.ReportFilter) int
+		Reports         func(childComplexity int, first *int, after *string, filter *registry.ReportFilter) int
 		StatDefinitions func(childComplexity int) int
 	}
 
@@ -503,11 +502,11 @@ type DirectiveResolver interface {
 
 	Summary(ctx context.Context, obj *registry.Directive) (*string, error)
 
-	Relations(ctx context.Context, obj *registry.Directive) ([]*store.RelatedDirective, error)
+	Relations(ctx context.Context, obj *registry.Directive) ([]*registry.RelatedDirective, error)
 	CitedBy(ctx context.Context, obj *registry.Directive, first *int, after *string) (*model.ProcedureConnection, error)
 }
 type DirectiveRelationResolver interface {
-	Excerpt(ctx context.Context, obj *store.RelatedDirective) (*string, error)
+	Excerpt(ctx context.Context, obj *registry.RelatedDirective) (*string, error)
 }
 type DossierResolver interface {
 	ID(ctx context.Context, obj *registry.Dossier) (string, error)
@@ -527,7 +526,7 @@ type FindingResolver interface {
 	Field(ctx context.Context, obj *registry.Finding) (*string, error)
 }
 type ImportedDirectiveResolver interface {
-	TypeAsWritten(ctx context.Context, obj *store.ImportedDirective) (*string, error)
+	TypeAsWritten(ctx context.Context, obj *registry.ImportedDirective) (*string, error)
 }
 type MutationResolver interface {
 	CreateAgency(ctx context.Context, input registry.CreateAgencyInput) (*registry.Agency, error)
@@ -536,7 +535,7 @@ type MutationResolver interface {
 	RegisterDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
 	RecordDossierStep(ctx context.Context, code string, input registry.DossierStepInput, expectedVersion *int) (*registry.Dossier, error)
 	CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error)
-	ImportBulletin(ctx context.Context, text string, source string, dryRun *bool) (*store.BulletinImport, error)
+	ImportBulletin(ctx context.Context, text string, source string, dryRun *bool) (*registry.BulletinImport, error)
 	AddDirectiveRelation(ctx context.Context, id string, relation registry.RelationInput) (*registry.Directive, error)
 }
 type ProcedureResolver interface {
@@ -556,17 +555,17 @@ type ProvenanceResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Agency(ctx context.Context, code string) (*registry.Agency, error)
-	Agencies(ctx context.Context, first *int, after *string, filter *store.AgencyFilter) (*model.AgencyConnection, error)
+	Agencies(ctx context.Context, first *int, after *string, filter *registry.AgencyFilter) (*model.AgencyConnection, error)
 	Procedure(ctx context.Context, code string) (*registry.Procedure, error)
-	Procedures(ctx context.Context, first *int, after *string, filter *store.ProcedureFilter) (*model.ProcedureConnection, error)
+	Procedures(ctx context.Context, first *int, after *string, filter *registry.ProcedureFilter) (*model.ProcedureConnection, error)
 	Dossier(ctx context.Context, code string) (*registry.Dossier, error)
-	Dossiers(ctx context.Context, first *int, after *string, filter *store.DossierFilter, orderBy *store.DossierOrder) (*model.DossierConnection, error)
+	Dossiers(ctx context.Context, first *int, after *string, filter *registry.DossierFilter, orderBy *registry.DossierOrder) (*model.DossierConnection, error)
 	Directive(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error)
-	Directives(ctx context.Context, first *int, after *string, filter *store.DirectiveFilter) (*model.DirectiveConnection, error)
+	Directives(ctx context.Context, first *int, after *string, filter *registry.DirectiveFilter) (*model.DirectiveConnection, error)
 	DossierStats(ctx context.Context, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) (*model.DossierStats, error)
 	StatDefinitions(ctx context.Context) ([]*stats.MeasureDefinition, error)
-	Reports(ctx context.Context, first *int, after *string, filter *store.ReportFilter) (*model.ReportConnection, error)
-	AuditLog(ctx context.Context, first *int, after *string, filter *store.AuditFilter) (*model.AuditConnection, error)
+	Reports(ctx context.Context, first *int, after *string, filter *registry.ReportFilter) (*model.ReportConnection, error)
+	AuditLog(ctx context.Context, first *int, after *string, filter *registry.AuditFilter) (*model.AuditConnection, error)
 	Reconciliation(ctx context.Context, agency string, period string) (*stats.Reconciliation, error)
 }
 type ReconciliationResolver interface {
@@ -1673,7 +1672,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Agencies(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.AgencyFilter)), true
+		return e.ComplexityRoot.Query.Agencies(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*registry.AgencyFilter)), true
 	case "Query.agency":
 		if e.ComplexityRoot.Query.Agency == nil {
 			break
@@ -1695,7 +1694,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.AuditFilter)), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*registry.AuditFilter)), true
 	case "Query.directive":
 		if e.ComplexityRoot.Query.Directive == nil {
 			break
@@ -1717,7 +1716,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Directives(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.DirectiveFilter)), true
+		return e.ComplexityRoot.Query.Directives(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*registry.DirectiveFilter)), true
 	case "Query.dossier":
 		if e.ComplexityRoot.Query.Dossier == nil {
 			break
@@ -1750,7 +1749,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Dossiers(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.DossierFilter), args["orderBy"].(*store.DossierOrder)), true
+		return e.ComplexityRoot.Query.Dossiers(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*registry.DossierFilter), args["orderBy"].(*registry.DossierOrder)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1784,7 +1783,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Procedures(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.ProcedureFilter)), true
+		return e.ComplexityRoot.Query.Procedures(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*registry.ProcedureFilter)), true
 	case "Query.reconciliation":
 		if e.ComplexityRoot.Query.Reconciliation == nil {
 			break
@@ -1806,7 +1805,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*store.ReportFilter)), true
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*registry.ReportFilter)), true
 	case "Query.statDefinitions":
 		if e.ComplexityRoot.Query.StatDefinitions == nil {
 			break
@@ -4486,8 +4485,8 @@ func (ec *executionContext) field_Query_agencies_args(ctx context.Context, rawAr
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.AgencyFilter, error) {
-			return ec.unmarshalOAgencyFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐAgencyFilter(ctx, v)
+		func(ctx context.Context, v any) (*registry.AgencyFilter, error) {
+			return ec.unmarshalOAgencyFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgencyFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4530,8 +4529,8 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.AuditFilter, error) {
-			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐAuditFilter(ctx, v)
+		func(ctx context.Context, v any) (*registry.AuditFilter, error) {
+			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAuditFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4582,8 +4581,8 @@ func (ec *executionContext) field_Query_directives_args(ctx context.Context, raw
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.DirectiveFilter, error) {
-			return ec.unmarshalODirectiveFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDirectiveFilter(ctx, v)
+		func(ctx context.Context, v any) (*registry.DirectiveFilter, error) {
+			return ec.unmarshalODirectiveFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4656,16 +4655,16 @@ func (ec *executionContext) field_Query_dossiers_args(ctx context.Context, rawAr
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.DossierFilter, error) {
-			return ec.unmarshalODossierFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDossierFilter(ctx, v)
+		func(ctx context.Context, v any) (*registry.DossierFilter, error) {
+			return ec.unmarshalODossierFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossierFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*store.DossierOrder, error) {
-			return ec.unmarshalODossierOrder2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDossierOrder(ctx, v)
+		func(ctx context.Context, v any) (*registry.DossierOrder, error) {
+			return ec.unmarshalODossierOrder2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossierOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4722,8 +4721,8 @@ func (ec *executionContext) field_Query_procedures_args(ctx context.Context, raw
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ProcedureFilter, error) {
-			return ec.unmarshalOProcedureFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐProcedureFilter(ctx, v)
+		func(ctx context.Context, v any) (*registry.ProcedureFilter, error) {
+			return ec.unmarshalOProcedureFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐProcedureFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4774,8 +4773,8 @@ func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArg
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ReportFilter, error) {
-			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐReportFilter(ctx, v)
+		func(ctx context.Context, v any) (*registry.ReportFilter, error) {
+			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReportFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5633,7 +5632,7 @@ func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context,
 	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
 }
 
-func (ec *executionContext) _BulletinImport_dryRun(ctx context.Context, field graphql.CollectedField, obj *store.BulletinImport) (ret graphql.Marshaler) {
+func (ec *executionContext) _BulletinImport_dryRun(ctx context.Context, field graphql.CollectedField, obj *registry.BulletinImport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5656,7 +5655,7 @@ func (ec *executionContext) fieldContext_BulletinImport_dryRun(_ context.Context
 	return graphql.NewScalarFieldContext("BulletinImport", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _BulletinImport_directives(ctx context.Context, field graphql.CollectedField, obj *store.BulletinImport) (ret graphql.Marshaler) {
+func (ec *executionContext) _BulletinImport_directives(ctx context.Context, field graphql.CollectedField, obj *registry.BulletinImport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5668,8 +5667,8 @@ func (ec *executionContext) _BulletinImport_directives(ctx context.Context, fiel
 			return obj.Directives, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.ImportedDirective) graphql.Marshaler {
-			return ec.marshalNImportedDirective2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedDirectiveᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.ImportedDirective) graphql.Marshaler {
+			return ec.marshalNImportedDirective2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐImportedDirectiveᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5688,7 +5687,7 @@ func (ec *executionContext) fieldContext_BulletinImport_directives(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _BulletinImport_reports(ctx context.Context, field graphql.CollectedField, obj *store.BulletinImport) (ret graphql.Marshaler) {
+func (ec *executionContext) _BulletinImport_reports(ctx context.Context, field graphql.CollectedField, obj *registry.BulletinImport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5700,8 +5699,8 @@ func (ec *executionContext) _BulletinImport_reports(ctx context.Context, field g
 			return obj.Reports, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.ImportedReport) graphql.Marshaler {
-			return ec.marshalNImportedReport2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedReportᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.ImportedReport) graphql.Marshaler {
+			return ec.marshalNImportedReport2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐImportedReportᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6127,8 +6126,8 @@ func (ec *executionContext) _Directive_relations(ctx context.Context, field grap
 			return ec.Resolvers.Directive().Relations(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.RelatedDirective) graphql.Marshaler {
-			return ec.marshalNDirectiveRelation2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐRelatedDirectiveᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.RelatedDirective) graphql.Marshaler {
+			return ec.marshalNDirectiveRelation2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelatedDirectiveᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6441,8 +6440,8 @@ func (ec *executionContext) _DirectiveFacets_types(ctx context.Context, field gr
 			return obj.Types(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Facet) graphql.Marshaler {
-			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFacetᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6473,8 +6472,8 @@ func (ec *executionContext) _DirectiveFacets_issuers(ctx context.Context, field 
 			return obj.Issuers(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Facet) graphql.Marshaler {
-			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFacetᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6505,8 +6504,8 @@ func (ec *executionContext) _DirectiveFacets_years(ctx context.Context, field gr
 			return obj.Years(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Facet) graphql.Marshaler {
-			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFacetᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6537,8 +6536,8 @@ func (ec *executionContext) _DirectiveFacets_validity(ctx context.Context, field
 			return obj.Validity(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Facet) graphql.Marshaler {
-			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFacetᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6557,7 +6556,7 @@ func (ec *executionContext) fieldContext_DirectiveFacets_validity(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _DirectiveRelation_kind(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+func (ec *executionContext) _DirectiveRelation_kind(ctx context.Context, field graphql.CollectedField, obj *registry.RelatedDirective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6580,7 +6579,7 @@ func (ec *executionContext) fieldContext_DirectiveRelation_kind(_ context.Contex
 	return graphql.NewScalarFieldContext("DirectiveRelation", field, false, false, "RelationKind")
 }
 
-func (ec *executionContext) _DirectiveRelation_label(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+func (ec *executionContext) _DirectiveRelation_label(ctx context.Context, field graphql.CollectedField, obj *registry.RelatedDirective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6603,7 +6602,7 @@ func (ec *executionContext) fieldContext_DirectiveRelation_label(_ context.Conte
 	return graphql.NewScalarFieldContext("DirectiveRelation", field, true, false, "String")
 }
 
-func (ec *executionContext) _DirectiveRelation_symbol(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+func (ec *executionContext) _DirectiveRelation_symbol(ctx context.Context, field graphql.CollectedField, obj *registry.RelatedDirective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6626,7 +6625,7 @@ func (ec *executionContext) fieldContext_DirectiveRelation_symbol(_ context.Cont
 	return graphql.NewScalarFieldContext("DirectiveRelation", field, false, false, "String")
 }
 
-func (ec *executionContext) _DirectiveRelation_directives(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+func (ec *executionContext) _DirectiveRelation_directives(ctx context.Context, field graphql.CollectedField, obj *registry.RelatedDirective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6658,7 +6657,7 @@ func (ec *executionContext) fieldContext_DirectiveRelation_directives(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _DirectiveRelation_excerpt(ctx context.Context, field graphql.CollectedField, obj *store.RelatedDirective) (ret graphql.Marshaler) {
+func (ec *executionContext) _DirectiveRelation_excerpt(ctx context.Context, field graphql.CollectedField, obj *registry.RelatedDirective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7647,7 +7646,7 @@ func (ec *executionContext) fieldContext_DossierStepEvent_step(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Facet_value(ctx context.Context, field graphql.CollectedField, obj *store.Facet) (ret graphql.Marshaler) {
+func (ec *executionContext) _Facet_value(ctx context.Context, field graphql.CollectedField, obj *registry.Facet) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7670,7 +7669,7 @@ func (ec *executionContext) fieldContext_Facet_value(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Facet", field, false, false, "String")
 }
 
-func (ec *executionContext) _Facet_label(ctx context.Context, field graphql.CollectedField, obj *store.Facet) (ret graphql.Marshaler) {
+func (ec *executionContext) _Facet_label(ctx context.Context, field graphql.CollectedField, obj *registry.Facet) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7693,7 +7692,7 @@ func (ec *executionContext) fieldContext_Facet_label(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Facet", field, false, false, "String")
 }
 
-func (ec *executionContext) _Facet_count(ctx context.Context, field graphql.CollectedField, obj *store.Facet) (ret graphql.Marshaler) {
+func (ec *executionContext) _Facet_count(ctx context.Context, field graphql.CollectedField, obj *registry.Facet) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7923,7 +7922,7 @@ func (ec *executionContext) fieldContext_Finding_difference(_ context.Context, f
 	return graphql.NewScalarFieldContext("Finding", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ImportedDirective_directive(ctx context.Context, field graphql.CollectedField, obj *store.ImportedDirective) (ret graphql.Marshaler) {
+func (ec *executionContext) _ImportedDirective_directive(ctx context.Context, field graphql.CollectedField, obj *registry.ImportedDirective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7955,7 +7954,7 @@ func (ec *executionContext) fieldContext_ImportedDirective_directive(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ImportedDirective_typeAsWritten(ctx context.Context, field graphql.CollectedField, obj *store.ImportedDirective) (ret graphql.Marshaler) {
+func (ec *executionContext) _ImportedDirective_typeAsWritten(ctx context.Context, field graphql.CollectedField, obj *registry.ImportedDirective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7978,7 +7977,7 @@ func (ec *executionContext) fieldContext_ImportedDirective_typeAsWritten(_ conte
 	return graphql.NewScalarFieldContext("ImportedDirective", field, true, true, "String")
 }
 
-func (ec *executionContext) _ImportedDirective_created(ctx context.Context, field graphql.CollectedField, obj *store.ImportedDirective) (ret graphql.Marshaler) {
+func (ec *executionContext) _ImportedDirective_created(ctx context.Context, field graphql.CollectedField, obj *registry.ImportedDirective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8001,7 +8000,7 @@ func (ec *executionContext) fieldContext_ImportedDirective_created(_ context.Con
 	return graphql.NewScalarFieldContext("ImportedDirective", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ImportedReport_report(ctx context.Context, field graphql.CollectedField, obj *store.ImportedReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ImportedReport_report(ctx context.Context, field graphql.CollectedField, obj *registry.ImportedReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8033,7 +8032,7 @@ func (ec *executionContext) fieldContext_ImportedReport_report(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _ImportedReport_created(ctx context.Context, field graphql.CollectedField, obj *store.ImportedReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ImportedReport_created(ctx context.Context, field graphql.CollectedField, obj *registry.ImportedReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8480,8 +8479,8 @@ func (ec *executionContext) _Mutation_importBulletin(ctx context.Context, field 
 			return ec.Resolvers.Mutation().ImportBulletin(ctx, fc.Args["text"].(string), fc.Args["source"].(string), fc.Args["dryRun"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.BulletinImport) graphql.Marshaler {
-			return ec.marshalOBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐBulletinImport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.BulletinImport) graphql.Marshaler {
+			return ec.marshalOBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐBulletinImport(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9236,7 +9235,7 @@ func (ec *executionContext) _Query_agencies(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Agencies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*store.AgencyFilter))
+			return ec.Resolvers.Query().Agencies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.AgencyFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AgencyConnection) graphql.Marshaler {
@@ -9324,7 +9323,7 @@ func (ec *executionContext) _Query_procedures(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Procedures(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*store.ProcedureFilter))
+			return ec.Resolvers.Query().Procedures(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.ProcedureFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProcedureConnection) graphql.Marshaler {
@@ -9412,7 +9411,7 @@ func (ec *executionContext) _Query_dossiers(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Dossiers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*store.DossierFilter), fc.Args["orderBy"].(*store.DossierOrder))
+			return ec.Resolvers.Query().Dossiers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.DossierFilter), fc.Args["orderBy"].(*registry.DossierOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DossierConnection) graphql.Marshaler {
@@ -9500,7 +9499,7 @@ func (ec *executionContext) _Query_directives(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Directives(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*store.DirectiveFilter))
+			return ec.Resolvers.Query().Directives(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.DirectiveFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DirectiveConnection) graphql.Marshaler {
@@ -9620,7 +9619,7 @@ func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*store.ReportFilter))
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.ReportFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportConnection) graphql.Marshaler {
@@ -9664,7 +9663,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*store.AuditFilter))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.AuditFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
@@ -13178,8 +13177,8 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAgencyFilter(ctx context.Context, obj any) (store.AgencyFilter, error) {
-	var it store.AgencyFilter
+func (ec *executionContext) unmarshalInputAgencyFilter(ctx context.Context, obj any) (registry.AgencyFilter, error) {
+	var it registry.AgencyFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -13214,8 +13213,8 @@ func (ec *executionContext) unmarshalInputAgencyFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAgencyFilter(ctx context.Context, raw any) (store.AgencyFilter, error) {
-	var out store.AgencyFilter
+func UnmarshalAgencyFilter(ctx context.Context, raw any) (registry.AgencyFilter, error) {
+	var out registry.AgencyFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgencyFilter", raw, &out)
 	return out, err
 }
@@ -13276,8 +13275,8 @@ func UnmarshalApplicantInput(ctx context.Context, raw any) (registry.ApplicantIn
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (store.AuditFilter, error) {
-	var it store.AuditFilter
+func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (registry.AuditFilter, error) {
+	var it registry.AuditFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -13340,8 +13339,8 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAuditFilter(ctx context.Context, raw any) (store.AuditFilter, error) {
-	var out store.AuditFilter
+func UnmarshalAuditFilter(ctx context.Context, raw any) (registry.AuditFilter, error) {
+	var out registry.AuditFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
 	return out, err
 }
@@ -13612,8 +13611,8 @@ func UnmarshalCreateProcedureInput(ctx context.Context, raw any) (registry.Creat
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDirectiveFilter(ctx context.Context, obj any) (store.DirectiveFilter, error) {
-	var it store.DirectiveFilter
+func (ec *executionContext) unmarshalInputDirectiveFilter(ctx context.Context, obj any) (registry.DirectiveFilter, error) {
+	var it registry.DirectiveFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -13697,8 +13696,8 @@ func (ec *executionContext) unmarshalInputDirectiveFilter(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDirectiveFilter(ctx context.Context, raw any) (store.DirectiveFilter, error) {
-	var out store.DirectiveFilter
+func UnmarshalDirectiveFilter(ctx context.Context, raw any) (registry.DirectiveFilter, error) {
+	var out registry.DirectiveFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DirectiveFilter", raw, &out)
 	return out, err
 }
@@ -13752,8 +13751,8 @@ func UnmarshalDirectiveRelationInput(ctx context.Context, raw any) (registry.Rel
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDossierFilter(ctx context.Context, obj any) (store.DossierFilter, error) {
-	var it store.DossierFilter
+func (ec *executionContext) unmarshalInputDossierFilter(ctx context.Context, obj any) (registry.DossierFilter, error) {
+	var it registry.DossierFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -13851,8 +13850,8 @@ func (ec *executionContext) unmarshalInputDossierFilter(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDossierFilter(ctx context.Context, raw any) (store.DossierFilter, error) {
-	var out store.DossierFilter
+func UnmarshalDossierFilter(ctx context.Context, raw any) (registry.DossierFilter, error) {
+	var out registry.DossierFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DossierFilter", raw, &out)
 	return out, err
 }
@@ -14039,8 +14038,8 @@ func UnmarshalDossierStepInput(ctx context.Context, raw any) (registry.DossierSt
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputProcedureFilter(ctx context.Context, obj any) (store.ProcedureFilter, error) {
-	var it store.ProcedureFilter
+func (ec *executionContext) unmarshalInputProcedureFilter(ctx context.Context, obj any) (registry.ProcedureFilter, error) {
+	var it registry.ProcedureFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -14089,8 +14088,8 @@ func (ec *executionContext) unmarshalInputProcedureFilter(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalProcedureFilter(ctx context.Context, raw any) (store.ProcedureFilter, error) {
-	var out store.ProcedureFilter
+func UnmarshalProcedureFilter(ctx context.Context, raw any) (registry.ProcedureFilter, error) {
+	var out registry.ProcedureFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProcedureFilter", raw, &out)
 	return out, err
 }
@@ -14193,8 +14192,8 @@ func UnmarshalReceiveDossierInput(ctx context.Context, raw any) (registry.Receiv
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj any) (store.ReportFilter, error) {
-	var it store.ReportFilter
+func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj any) (registry.ReportFilter, error) {
+	var it registry.ReportFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -14236,8 +14235,8 @@ func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalReportFilter(ctx context.Context, raw any) (store.ReportFilter, error) {
-	var out store.ReportFilter
+func UnmarshalReportFilter(ctx context.Context, raw any) (registry.ReportFilter, error) {
+	var out registry.ReportFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportFilter", raw, &out)
 	return out, err
 }
@@ -14702,7 +14701,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 
 var bulletinImportImplementors = []string{"BulletinImport"}
 
-func (ec *executionContext) _BulletinImport(ctx context.Context, sel ast.SelectionSet, obj *store.BulletinImport) graphql.Marshaler {
+func (ec *executionContext) _BulletinImport(ctx context.Context, sel ast.SelectionSet, obj *registry.BulletinImport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, bulletinImportImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -15021,7 +15020,7 @@ func (ec *executionContext) _DirectiveFacets(ctx context.Context, sel ast.Select
 
 var directiveRelationImplementors = []string{"DirectiveRelation"}
 
-func (ec *executionContext) _DirectiveRelation(ctx context.Context, sel ast.SelectionSet, obj *store.RelatedDirective) graphql.Marshaler {
+func (ec *executionContext) _DirectiveRelation(ctx context.Context, sel ast.SelectionSet, obj *registry.RelatedDirective) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, directiveRelationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -15403,7 +15402,7 @@ func (ec *executionContext) _DossierStepEvent(ctx context.Context, sel ast.Selec
 
 var facetImplementors = []string{"Facet"}
 
-func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *store.Facet) graphql.Marshaler {
+func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *registry.Facet) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, facetImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -15549,7 +15548,7 @@ func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, 
 
 var importedDirectiveImplementors = []string{"ImportedDirective"}
 
-func (ec *executionContext) _ImportedDirective(ctx context.Context, sel ast.SelectionSet, obj *store.ImportedDirective) graphql.Marshaler {
+func (ec *executionContext) _ImportedDirective(ctx context.Context, sel ast.SelectionSet, obj *registry.ImportedDirective) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importedDirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -15593,7 +15592,7 @@ func (ec *executionContext) _ImportedDirective(ctx context.Context, sel ast.Sele
 
 var importedReportImplementors = []string{"ImportedReport"}
 
-func (ec *executionContext) _ImportedReport(ctx context.Context, sel ast.SelectionSet, obj *store.ImportedReport) graphql.Marshaler {
+func (ec *executionContext) _ImportedReport(ctx context.Context, sel ast.SelectionSet, obj *registry.ImportedReport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importedReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17754,11 +17753,11 @@ func (ec *executionContext) marshalNDirectiveFacets2ᚖgithubᚗcomᚋvnregistry
 	return ec._DirectiveFacets(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDirectiveRelation2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐRelatedDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.RelatedDirective) graphql.Marshaler {
+func (ec *executionContext) marshalNDirectiveRelation2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelatedDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.RelatedDirective) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDirectiveRelation2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐRelatedDirective(ctx, sel, v[i])
+		return ec.marshalNDirectiveRelation2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelatedDirective(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17770,7 +17769,7 @@ func (ec *executionContext) marshalNDirectiveRelation2ᚕᚖgithubᚗcomᚋvnreg
 	return ret
 }
 
-func (ec *executionContext) marshalNDirectiveRelation2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐRelatedDirective(ctx context.Context, sel ast.SelectionSet, v *store.RelatedDirective) graphql.Marshaler {
+func (ec *executionContext) marshalNDirectiveRelation2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelatedDirective(ctx context.Context, sel ast.SelectionSet, v *registry.RelatedDirective) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DirectiveRelation!")
 		return graphql.Null
@@ -17849,15 +17848,15 @@ func (ec *executionContext) unmarshalNDossierStepInput2githubᚗcomᚋvnregistry
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNFacet2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacet(ctx context.Context, sel ast.SelectionSet, v store.Facet) graphql.Marshaler {
+func (ec *executionContext) marshalNFacet2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFacet(ctx context.Context, sel ast.SelectionSet, v registry.Facet) graphql.Marshaler {
 	return ec._Facet(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Facet) graphql.Marshaler {
+func (ec *executionContext) marshalNFacet2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Facet) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFacet2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐFacet(ctx, sel, v[i])
+		return ec.marshalNFacet2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐFacet(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17923,11 +17922,11 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNImportedDirective2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ImportedDirective) graphql.Marshaler {
+func (ec *executionContext) marshalNImportedDirective2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐImportedDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.ImportedDirective) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNImportedDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedDirective(ctx, sel, v[i])
+		return ec.marshalNImportedDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐImportedDirective(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17939,7 +17938,7 @@ func (ec *executionContext) marshalNImportedDirective2ᚕᚖgithubᚗcomᚋvnreg
 	return ret
 }
 
-func (ec *executionContext) marshalNImportedDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedDirective(ctx context.Context, sel ast.SelectionSet, v *store.ImportedDirective) graphql.Marshaler {
+func (ec *executionContext) marshalNImportedDirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐImportedDirective(ctx context.Context, sel ast.SelectionSet, v *registry.ImportedDirective) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ImportedDirective!")
 		return graphql.Null
@@ -17947,11 +17946,11 @@ func (ec *executionContext) marshalNImportedDirective2ᚖgithubᚗcomᚋvnregist
 	return ec._ImportedDirective(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNImportedReport2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ImportedReport) graphql.Marshaler {
+func (ec *executionContext) marshalNImportedReport2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐImportedReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.ImportedReport) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNImportedReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedReport(ctx, sel, v[i])
+		return ec.marshalNImportedReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐImportedReport(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17963,7 +17962,7 @@ func (ec *executionContext) marshalNImportedReport2ᚕᚖgithubᚗcomᚋvnregist
 	return ret
 }
 
-func (ec *executionContext) marshalNImportedReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐImportedReport(ctx context.Context, sel ast.SelectionSet, v *store.ImportedReport) graphql.Marshaler {
+func (ec *executionContext) marshalNImportedReport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐImportedReport(ctx context.Context, sel ast.SelectionSet, v *registry.ImportedReport) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ImportedReport!")
 		return graphql.Null
@@ -18536,7 +18535,7 @@ func (ec *executionContext) marshalOAgency2ᚖgithubᚗcomᚋvnregistryᚋregist
 	return ec._Agency(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOAgencyFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐAgencyFilter(ctx context.Context, v any) (*store.AgencyFilter, error) {
+func (ec *executionContext) unmarshalOAgencyFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAgencyFilter(ctx context.Context, v any) (*registry.AgencyFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -18544,7 +18543,7 @@ func (ec *executionContext) unmarshalOAgencyFilter2ᚖgithubᚗcomᚋvnregistry�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐAuditFilter(ctx context.Context, v any) (*store.AuditFilter, error) {
+func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐAuditFilter(ctx context.Context, v any) (*registry.AuditFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -18582,7 +18581,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐBulletinImport(ctx context.Context, sel ast.SelectionSet, v *store.BulletinImport) graphql.Marshaler {
+func (ec *executionContext) marshalOBulletinImport2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐBulletinImport(ctx context.Context, sel ast.SelectionSet, v *registry.BulletinImport) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -18718,7 +18717,7 @@ func (ec *executionContext) marshalODirective2ᚖgithubᚗcomᚋvnregistryᚋreg
 	return ec._Directive(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalODirectiveFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDirectiveFilter(ctx context.Context, v any) (*store.DirectiveFilter, error) {
+func (ec *executionContext) unmarshalODirectiveFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveFilter(ctx context.Context, v any) (*registry.DirectiveFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -18750,7 +18749,7 @@ func (ec *executionContext) marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregis
 	return ec._Dossier(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalODossierFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDossierFilter(ctx context.Context, v any) (*store.DossierFilter, error) {
+func (ec *executionContext) unmarshalODossierFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossierFilter(ctx context.Context, v any) (*registry.DossierFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -18758,16 +18757,16 @@ func (ec *executionContext) unmarshalODossierFilter2ᚖgithubᚗcomᚋvnregistry
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalODossierOrder2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDossierOrder(ctx context.Context, v any) (*store.DossierOrder, error) {
+func (ec *executionContext) unmarshalODossierOrder2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossierOrder(ctx context.Context, v any) (*registry.DossierOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res := store.DossierOrder(tmp)
+	res := registry.DossierOrder(tmp)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODossierOrder2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐDossierOrder(ctx context.Context, sel ast.SelectionSet, v *store.DossierOrder) graphql.Marshaler {
+func (ec *executionContext) marshalODossierOrder2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossierOrder(ctx context.Context, sel ast.SelectionSet, v *registry.DossierOrder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -18919,7 +18918,7 @@ func (ec *executionContext) marshalOProcedure2ᚖgithubᚗcomᚋvnregistryᚋreg
 	return ec._Procedure(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOProcedureFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐProcedureFilter(ctx context.Context, v any) (*store.ProcedureFilter, error) {
+func (ec *executionContext) unmarshalOProcedureFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐProcedureFilter(ctx context.Context, v any) (*registry.ProcedureFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -18946,7 +18945,7 @@ func (ec *executionContext) marshalORateDefinition2ᚖgithubᚗcomᚋvnregistry�
 	return res
 }
 
-func (ec *executionContext) unmarshalOReportFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstoreᚐReportFilter(ctx context.Context, v any) (*store.ReportFilter, error) {
+func (ec *executionContext) unmarshalOReportFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReportFilter(ctx context.Context, v any) (*registry.ReportFilter, error) {
 	if v == nil {
 		return nil, nil
 	}

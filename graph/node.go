@@ -4,8 +4,9 @@ import (
 	"fmt"
 
 	"encoding/base64"
-	"github.com/vnregistry/registry/graph/model"
 	"strings"
+
+	"github.com/vnregistry/registry/graph/model"
 
 	"github.com/vnregistry/registry/internal/registry"
 )

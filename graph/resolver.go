@@ -11,35 +11,37 @@ import (
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
-	"github.com/vnregistry/registry/internal/store"
 )
 
 // Registry is what the resolvers need from the store.
 type Registry interface {
 	CreateAgency(ctx context.Context, in registry.CreateAgencyInput, source string) (*registry.Agency, error)
 	Agency(ctx context.Context, code string) (*registry.Agency, error)
-	Agencies(ctx context.Context, f store.AgencyFilter, args store.PageArgs) (*store.Page[*registry.Agency], error)
+	Agencies(ctx context.Context, f registry.AgencyFilter, args registry.PageArgs) (*registry.Page[*registry.Agency], error)
 	CreateProcedure(ctx context.Context, in registry.CreateProcedureInput, source string) (*registry.Procedure, error)
 	Procedure(ctx context.Context, code string) (*registry.Procedure, error)
-	Procedures(ctx context.Context, f store.ProcedureFilter, args store.PageArgs) (*store.Page[*registry.Procedure], error)
+	Procedures(ctx context.Context, f registry.ProcedureFilter, args registry.PageArgs) (*registry.Page[*registry.Procedure], error)
 	ReceiveDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (*registry.Dossier, error)
 	RegisterDossier(ctx context.Context, in registry.ReceiveDossierInput, source string) (*registry.Dossier, error)
 	RecordStep(ctx context.Context, code string, in registry.DossierStepInput, expectedVersion *int, source string) (*registry.Dossier, error)
 	Dossier(ctx context.Context, code string) (*registry.Dossier, error)
-	Dossiers(ctx context.Context, f store.DossierFilter, o store.DossierOrder, args store.PageArgs) (*store.Page[*registry.Dossier], error)
+	Dossiers(ctx context.Context, f registry.DossierFilter, o registry.DossierOrder, args registry.PageArgs) (*registry.Page[*registry.Dossier], error)
 	CreateDirective(ctx context.Context, in registry.CreateDirectiveInput, source string) (*registry.Directive, error)
 	DirectiveByKey(ctx context.Context, key string) (*registry.Directive, error)
 	DirectivesBySymbol(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error)
-	Directives(ctx context.Context, f store.DirectiveFilter, args store.PageArgs) (*store.Page[*registry.Directive], error)
-	DirectiveFacet(ctx context.Context, f store.DirectiveFilter, field string) ([]store.Facet, error)
-	DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*store.RelatedDirective, error)
+	Directives(ctx context.Context, f registry.DirectiveFilter, args registry.PageArgs) (*registry.Page[*registry.Directive], error)
+	DirectiveFacet(ctx context.Context, f registry.DirectiveFilter, field string) ([]registry.Facet, error)
+	DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*registry.RelatedDirective, error)
 	DossierStats(ctx context.Context, q stats.Query) (stats.Result, error)
 	Reconcile(ctx context.Context, agency, period string, asOf calendar.Date) (*stats.Reconciliation, error)
-	ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*store.BulletinImport, error)
-	Reports(ctx context.Context, f store.ReportFilter, args store.PageArgs) (*store.Page[*registry.Report], error)
+	ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*registry.BulletinImport, error)
+	Reports(ctx context.Context, f registry.ReportFilter, args registry.PageArgs) (*registry.Page[*registry.Report], error)
 	Report(ctx context.Context, key string) (*registry.Report, error)
-	AuditLog(ctx context.Context, f store.AuditFilter, args store.PageArgs) (*store.Page[*registry.AuditEntry], error)
+	AuditLog(ctx context.Context, f registry.AuditFilter, args registry.PageArgs) (*registry.Page[*registry.AuditEntry], error)
 	AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error)
+	// Visible is a dossier as the caller may see it (subscribers get the
+	// feed's dossiers, which are whole).
+	Visible(ctx context.Context, d *registry.Dossier) *registry.Dossier
 }
 
 // Resolver holds the resolvers' dependencies.

@@ -13,7 +13,6 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -89,11 +88,11 @@ func TestMalformedDatesAreBadInput(t *testing.T) {
 		}
 	}
 	// Nothing was written: one dossier, no directive.
-	page, err := st.Dossiers(ctx, store.DossierFilter{}, "", store.PageArgs{})
+	page, err := st.Dossiers(ctx, registry.DossierFilter{}, "", registry.PageArgs{})
 	if n, _ := page.TotalCount(ctx); err != nil || n != 1 {
 		t.Errorf("dossiers after the refused requests: %d (%v), want 1", n, err)
 	}
-	dirs, err := st.Directives(ctx, store.DirectiveFilter{}, store.PageArgs{})
+	dirs, err := st.Directives(ctx, registry.DirectiveFilter{}, registry.PageArgs{})
 	if n, _ := dirs.TotalCount(ctx); err != nil || n != 0 {
 		t.Errorf("directives after the refused requests: %d (%v), want 0", n, err)
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
-	"github.com/vnregistry/registry/internal/store"
 )
 
 // ID is the resolver for the id field.
@@ -106,14 +105,14 @@ func (r *directiveResolver) Summary(ctx context.Context, obj *registry.Directive
 }
 
 // Relations is the resolver for the relations field.
-func (r *directiveResolver) Relations(ctx context.Context, obj *registry.Directive) ([]*store.RelatedDirective, error) {
+func (r *directiveResolver) Relations(ctx context.Context, obj *registry.Directive) ([]*registry.RelatedDirective, error) {
 	return r.Registry.DirectiveRelations(ctx, obj)
 }
 
 // CitedBy is the resolver for the citedBy field.
 func (r *directiveResolver) CitedBy(ctx context.Context, obj *registry.Directive, first *int, after *string) (*model.ProcedureConnection, error) {
 	symbol := obj.Symbol.String()
-	page, err := r.Registry.Procedures(ctx, store.ProcedureFilter{LegalBasis: &symbol}, store.PageArgs{First: first, After: after})
+	page, err := r.Registry.Procedures(ctx, registry.ProcedureFilter{LegalBasis: &symbol}, registry.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +120,7 @@ func (r *directiveResolver) CitedBy(ctx context.Context, obj *registry.Directive
 }
 
 // Excerpt is the resolver for the excerpt field.
-func (r *directiveRelationResolver) Excerpt(ctx context.Context, obj *store.RelatedDirective) (*string, error) {
+func (r *directiveRelationResolver) Excerpt(ctx context.Context, obj *registry.RelatedDirective) (*string, error) {
 	return optional(obj.Excerpt), nil
 }
 
@@ -178,7 +177,7 @@ func (r *findingResolver) Field(ctx context.Context, obj *registry.Finding) (*st
 }
 
 // TypeAsWritten is the resolver for the typeAsWritten field.
-func (r *importedDirectiveResolver) TypeAsWritten(ctx context.Context, obj *store.ImportedDirective) (*string, error) {
+func (r *importedDirectiveResolver) TypeAsWritten(ctx context.Context, obj *registry.ImportedDirective) (*string, error) {
 	return optional(obj.TypeAsWritten), nil
 }
 
@@ -213,7 +212,7 @@ func (r *mutationResolver) CreateDirective(ctx context.Context, input registry.C
 }
 
 // ImportBulletin is the resolver for the importBulletin field.
-func (r *mutationResolver) ImportBulletin(ctx context.Context, text string, source string, dryRun *bool) (*store.BulletinImport, error) {
+func (r *mutationResolver) ImportBulletin(ctx context.Context, text string, source string, dryRun *bool) (*registry.BulletinImport, error) {
 	return r.Registry.ImportBulletin(ctx, source, text, deref(dryRun))
 }
 
@@ -297,8 +296,8 @@ func (r *queryResolver) Agency(ctx context.Context, code string) (*registry.Agen
 }
 
 // Agencies is the resolver for the agencies field.
-func (r *queryResolver) Agencies(ctx context.Context, first *int, after *string, filter *store.AgencyFilter) (*model.AgencyConnection, error) {
-	page, err := r.Registry.Agencies(ctx, deref(filter), store.PageArgs{First: first, After: after})
+func (r *queryResolver) Agencies(ctx context.Context, first *int, after *string, filter *registry.AgencyFilter) (*model.AgencyConnection, error) {
+	page, err := r.Registry.Agencies(ctx, deref(filter), registry.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -311,8 +310,8 @@ func (r *queryResolver) Procedure(ctx context.Context, code string) (*registry.P
 }
 
 // Procedures is the resolver for the procedures field.
-func (r *queryResolver) Procedures(ctx context.Context, first *int, after *string, filter *store.ProcedureFilter) (*model.ProcedureConnection, error) {
-	page, err := r.Registry.Procedures(ctx, deref(filter), store.PageArgs{First: first, After: after})
+func (r *queryResolver) Procedures(ctx context.Context, first *int, after *string, filter *registry.ProcedureFilter) (*model.ProcedureConnection, error) {
+	page, err := r.Registry.Procedures(ctx, deref(filter), registry.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -325,8 +324,8 @@ func (r *queryResolver) Dossier(ctx context.Context, code string) (*registry.Dos
 }
 
 // Dossiers is the resolver for the dossiers field.
-func (r *queryResolver) Dossiers(ctx context.Context, first *int, after *string, filter *store.DossierFilter, orderBy *store.DossierOrder) (*model.DossierConnection, error) {
-	page, err := r.Registry.Dossiers(ctx, deref(filter), deref(orderBy), store.PageArgs{First: first, After: after})
+func (r *queryResolver) Dossiers(ctx context.Context, first *int, after *string, filter *registry.DossierFilter, orderBy *registry.DossierOrder) (*model.DossierConnection, error) {
+	page, err := r.Registry.Dossiers(ctx, deref(filter), deref(orderBy), registry.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -340,14 +339,14 @@ func (r *queryResolver) Directive(ctx context.Context, symbol string, year *int)
 }
 
 // Directives is the resolver for the directives field.
-func (r *queryResolver) Directives(ctx context.Context, first *int, after *string, filter *store.DirectiveFilter) (*model.DirectiveConnection, error) {
+func (r *queryResolver) Directives(ctx context.Context, first *int, after *string, filter *registry.DirectiveFilter) (*model.DirectiveConnection, error) {
 	f := deref(filter)
-	page, err := r.Registry.Directives(ctx, f, store.PageArgs{First: first, After: after})
+	page, err := r.Registry.Directives(ctx, f, registry.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
 	return &model.DirectiveConnection{Page: page, Facets: &model.DirectiveFacets{
-		Count: func(ctx context.Context, field string) ([]store.Facet, error) {
+		Count: func(ctx context.Context, field string) ([]registry.Facet, error) {
 			return r.Registry.DirectiveFacet(ctx, f, field)
 		},
 	}}, nil
@@ -380,8 +379,8 @@ func (r *queryResolver) StatDefinitions(ctx context.Context) ([]*stats.MeasureDe
 }
 
 // Reports is the resolver for the reports field.
-func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, filter *store.ReportFilter) (*model.ReportConnection, error) {
-	page, err := r.Registry.Reports(ctx, deref(filter), store.PageArgs{First: first, After: after})
+func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, filter *registry.ReportFilter) (*model.ReportConnection, error) {
+	page, err := r.Registry.Reports(ctx, deref(filter), registry.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -389,8 +388,8 @@ func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, 
 }
 
 // AuditLog is the resolver for the auditLog field.
-func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *store.AuditFilter) (*model.AuditConnection, error) {
-	page, err := r.Registry.AuditLog(ctx, deref(filter), store.PageArgs{First: first, After: after})
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *registry.AuditFilter) (*model.AuditConnection, error) {
+	page, err := r.Registry.AuditLog(ctx, deref(filter), registry.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -539,7 +538,7 @@ func (r *subscriptionResolver) DossierSteps(ctx context.Context, agency *string,
 		for d := range dossiers {
 			step := d.History[len(d.History)-1]
 			select {
-			case events <- &model.DossierStepEvent{Dossier: store.Visible(ctx, d), Step: &step}:
+			case events <- &model.DossierStepEvent{Dossier: r.Registry.Visible(ctx, d), Step: &step}:
 			case <-ctx.Done():
 				return
 			}

@@ -137,12 +137,12 @@ func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *stor
 	case transfer.Agency:
 		level := str("level", "CENTRAL, PROVINCIAL, DISTRICT or COMMUNE")
 		return func(ctx context.Context, st *store.Store, w func(any) error) error {
-			return st.EachAgency(ctx, store.AgencyFilter{Level: (*registry.Level)(opt(level))}, func(a *registry.Agency) error { return w(a) })
+			return st.EachAgency(ctx, registry.AgencyFilter{Level: (*registry.Level)(opt(level))}, func(a *registry.Agency) error { return w(a) })
 		}
 	case transfer.Procedure:
 		agency, level, basis := str("agency", "implementing agency code"), str("level", "level"), str("legal-basis", "symbol of a directive cited")
 		return func(ctx context.Context, st *store.Store, w func(any) error) error {
-			f := store.ProcedureFilter{AgencyCode: opt(agency), Level: (*registry.Level)(opt(level)), LegalBasis: opt(basis)}
+			f := registry.ProcedureFilter{AgencyCode: opt(agency), Level: (*registry.Level)(opt(level)), LegalBasis: opt(basis)}
 			return st.EachProcedure(ctx, f, func(p *registry.Procedure) error { return w(p) })
 		}
 	case transfer.Directive:
@@ -151,7 +151,7 @@ func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *stor
 		from, to := str("issued-from", "first date, 2021-01-01"), str("issued-to", "last date")
 		year := fs.Int("year", 0, "year of issue")
 		return func(ctx context.Context, st *store.Store, w func(any) error) error {
-			f := store.DirectiveFilter{Search: opt(search), Type: opt(typ), IssuerCode: opt(issuer), Topic: opt(topic),
+			f := registry.DirectiveFilter{Search: opt(search), Type: opt(typ), IssuerCode: opt(issuer), Topic: opt(topic),
 				Validity: (*registry.Validity)(opt(validity)), IssuedFrom: (*calendar.Date)(opt(from)), IssuedTo: (*calendar.Date)(opt(to))}
 			if *year != 0 {
 				f.Year = year
@@ -161,7 +161,7 @@ func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *stor
 	case transfer.Report:
 		period, agency := str("period", "month, 2021-03"), str("agency", "agency code")
 		return func(ctx context.Context, st *store.Store, w func(any) error) error {
-			return st.EachReport(ctx, store.ReportFilter{Period: opt(period), AgencyCode: opt(agency)}, func(r *registry.Report) error { return w(r) })
+			return st.EachReport(ctx, registry.ReportFilter{Period: opt(period), AgencyCode: opt(agency)}, func(r *registry.Report) error { return w(r) })
 		}
 	}
 	agency, proc, status := str("agency", "agency code"), str("procedure", "procedure code"), str("status", "status")
@@ -170,7 +170,7 @@ func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *stor
 	sf, stt := str("resolved-from", "resolved at or after (RFC 3339)"), str("resolved-to", "resolved before (RFC 3339)")
 	overdue := str("overdue-as-of", "open and overdue on this date")
 	return func(ctx context.Context, st *store.Store, w func(any) error) error {
-		f := store.DossierFilter{AgencyCode: opt(agency), ProcedureCode: opt(proc), Status: (*registry.Status)(opt(status)),
+		f := registry.DossierFilter{AgencyCode: opt(agency), ProcedureCode: opt(proc), Status: (*registry.Status)(opt(status)),
 			Channel: (*registry.Channel)(opt(channel)), Outcome: (*registry.Outcome)(opt(outcome)), OverdueAsOf: (*calendar.Date)(opt(overdue))}
 		for _, t := range []struct {
 			flag, value string

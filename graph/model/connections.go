@@ -6,12 +6,13 @@ import (
 	"context"
 
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 )
 
 // AgencyConnection is a page of agencies; TotalCount comes from the page and
 // is only counted when a query selects it.
-type AgencyConnection struct{ *store.Page[*registry.Agency] }
+type AgencyConnection struct {
+	*registry.Page[*registry.Agency]
+}
 
 // Edges pairs each agency with its cursor.
 func (c AgencyConnection) Edges() []*AgencyEdge {
@@ -23,7 +24,7 @@ func (c AgencyConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 
 // ProcedureConnection is a page of procedures.
 type ProcedureConnection struct {
-	*store.Page[*registry.Procedure]
+	*registry.Page[*registry.Procedure]
 }
 
 // Edges pairs each procedure with its cursor.
@@ -37,7 +38,9 @@ func (c ProcedureConnection) Edges() []*ProcedureEdge {
 func (c ProcedureConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 
 // DossierConnection is a page of dossiers.
-type DossierConnection struct{ *store.Page[*registry.Dossier] }
+type DossierConnection struct {
+	*registry.Page[*registry.Dossier]
+}
 
 // Edges pairs each dossier with its cursor.
 func (c DossierConnection) Edges() []*DossierEdge {
@@ -50,33 +53,33 @@ func (c DossierConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 // DirectiveConnection is a page of directives with facet counts for the
 // whole filter.
 type DirectiveConnection struct {
-	*store.Page[*registry.Directive]
+	*registry.Page[*registry.Directive]
 	Facets *DirectiveFacets
 }
 
 // DirectiveFacets computes each facet only when a query selects it.
 type DirectiveFacets struct {
-	Count func(ctx context.Context, field string) ([]store.Facet, error)
+	Count func(ctx context.Context, field string) ([]registry.Facet, error)
 }
 
 // Types counts directives by type code.
-func (f *DirectiveFacets) Types(ctx context.Context) ([]store.Facet, error) {
-	return f.Count(ctx, store.FacetType)
+func (f *DirectiveFacets) Types(ctx context.Context) ([]registry.Facet, error) {
+	return f.Count(ctx, registry.FacetType)
 }
 
 // Issuers counts directives by issuer.
-func (f *DirectiveFacets) Issuers(ctx context.Context) ([]store.Facet, error) {
-	return f.Count(ctx, store.FacetIssuer)
+func (f *DirectiveFacets) Issuers(ctx context.Context) ([]registry.Facet, error) {
+	return f.Count(ctx, registry.FacetIssuer)
 }
 
 // Years counts directives by year of issue.
-func (f *DirectiveFacets) Years(ctx context.Context) ([]store.Facet, error) {
-	return f.Count(ctx, store.FacetYear)
+func (f *DirectiveFacets) Years(ctx context.Context) ([]registry.Facet, error) {
+	return f.Count(ctx, registry.FacetYear)
 }
 
 // Validity counts directives by validity.
-func (f *DirectiveFacets) Validity(ctx context.Context) ([]store.Facet, error) {
-	return f.Count(ctx, store.FacetValidity)
+func (f *DirectiveFacets) Validity(ctx context.Context) ([]registry.Facet, error) {
+	return f.Count(ctx, registry.FacetValidity)
 }
 
 // Edges pairs each directive with its cursor.
@@ -90,7 +93,9 @@ func (c DirectiveConnection) Edges() []*DirectiveEdge {
 func (c DirectiveConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 
 // ReportConnection is a page of reports.
-type ReportConnection struct{ *store.Page[*registry.Report] }
+type ReportConnection struct {
+	*registry.Page[*registry.Report]
+}
 
 // Edges pairs each report with its cursor.
 func (c ReportConnection) Edges() []*ReportEdge {
@@ -102,7 +107,7 @@ func (c ReportConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 
 // AuditConnection is a page of the audit log.
 type AuditConnection struct {
-	*store.Page[*registry.AuditEntry]
+	*registry.Page[*registry.AuditEntry]
 }
 
 // Edges pairs each entry with its cursor.
@@ -113,7 +118,7 @@ func (c AuditConnection) Edges() []*AuditEdge {
 // PageInfo describes the page's place in the list.
 func (c AuditConnection) PageInfo() *PageInfo { return pageInfo(c.Page) }
 
-func edges[T, E any](p *store.Page[T], edge func(cursor string, node T) E) []E {
+func edges[T, E any](p *registry.Page[T], edge func(cursor string, node T) E) []E {
 	out := make([]E, len(p.Items))
 	for i, it := range p.Items {
 		out[i] = edge(p.Cursors[i], it)
@@ -121,7 +126,7 @@ func edges[T, E any](p *store.Page[T], edge func(cursor string, node T) E) []E {
 	return out
 }
 
-func pageInfo[T any](p *store.Page[T]) *PageInfo {
+func pageInfo[T any](p *registry.Page[T]) *PageInfo {
 	info := &PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrev}
 	if n := len(p.Cursors); n > 0 {
 		info.StartCursor, info.EndCursor = &p.Cursors[0], &p.Cursors[n-1]

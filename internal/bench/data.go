@@ -44,7 +44,7 @@ func prepare(ctx context.Context, cfg Config, rep *Report) (*sample, error) {
 		return nil, err
 	}
 	defer closeStore()
-	n, err := countDossiers(ctx, st, store.DossierFilter{})
+	n, err := countDossiers(ctx, st, registry.DossierFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func prepare(ctx context.Context, cfg Config, rep *Report) (*sample, error) {
 			return nil, err
 		}
 		rep.generated = true
-		if n, err = countDossiers(ctx, st, store.DossierFilter{}); err != nil {
+		if n, err = countDossiers(ctx, st, registry.DossierFilter{}); err != nil {
 			return nil, err
 		}
 	} else if cfg.Dossiers != 0 && n != cfg.Dossiers {
@@ -89,8 +89,8 @@ func prepare(ctx context.Context, cfg Config, rep *Report) (*sample, error) {
 	return s, nil
 }
 
-func countDossiers(ctx context.Context, st *store.Store, f store.DossierFilter) (int, error) {
-	page, err := st.Dossiers(ctx, f, store.OrderByCode, store.PageArgs{First: new(0)})
+func countDossiers(ctx context.Context, st *store.Store, f registry.DossierFilter) (int, error) {
+	page, err := st.Dossiers(ctx, f, registry.OrderByCode, registry.PageArgs{First: new(0)})
 	if err != nil {
 		return 0, err
 	}
@@ -142,7 +142,7 @@ func cmpOr(v, def int) int {
 // cfg.Directives; it returns how many it holds and how many were added.
 func completeDirectives(ctx context.Context, cfg Config, st *store.Store) (have, added int, err error) {
 	count := func() (int, error) {
-		page, err := st.Directives(ctx, store.DirectiveFilter{}, store.PageArgs{First: new(0)})
+		page, err := st.Directives(ctx, registry.DirectiveFilter{}, registry.PageArgs{First: new(0)})
 		if err != nil {
 			return 0, err
 		}
@@ -250,7 +250,7 @@ func syntheticDirectives(ref generate.Data, seed uint64, n int) ([]any, error) {
 var searches = []string{"mot cua", "thu tuc hanh chinh dat dai", "ho tich", "61/2018/ND-CP", "ke hoach cai cach"}
 
 // pageSize is the most the sampling reads in one store page.
-const pageSize = store.MaxPageSize
+const pageSize = registry.MaxPageSize
 
 // openPerWriter is how many open dossiers each writer takes turns on, so
 // that a run adds few steps to any one dossier.
@@ -264,14 +264,14 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5a3e))
 	s := &sample{searches: searches, seed: cfg.Seed}
 	// edge is the first dossier matching f in order o, or nil.
-	edge := func(f store.DossierFilter, o store.DossierOrder) (*registry.Dossier, error) {
-		page, err := st.Dossiers(ctx, f, o, store.PageArgs{First: new(1)})
+	edge := func(f registry.DossierFilter, o registry.DossierOrder) (*registry.Dossier, error) {
+		page, err := st.Dossiers(ctx, f, o, registry.PageArgs{First: new(1)})
 		if err != nil || len(page.Items) == 0 {
 			return nil, err
 		}
 		return page.Items[0], nil
 	}
-	last, err := edge(store.DossierFilter{}, store.OrderByReceivedDesc)
+	last, err := edge(registry.DossierFilter{}, registry.OrderByReceivedDesc)
 	if err != nil {
 		return nil, err
 	}
@@ -282,12 +282,12 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 	// beginning, the others from instants drawn between the first and the
 	// last receipt matching f, until want distinct dossiers are kept or
 	// tries pages were read.
-	pages := func(f store.DossierFilter, want, tries int, keep func(*registry.Dossier) bool) ([]*registry.Dossier, error) {
-		first, err := edge(f, store.OrderByReceivedAt)
+	pages := func(f registry.DossierFilter, want, tries int, keep func(*registry.Dossier) bool) ([]*registry.Dossier, error) {
+		first, err := edge(f, registry.OrderByReceivedAt)
 		if err != nil || first == nil {
 			return nil, err
 		}
-		last, err := edge(f, store.OrderByReceivedDesc)
+		last, err := edge(f, registry.OrderByReceivedDesc)
 		if err != nil || last == nil {
 			return nil, err
 		}
@@ -303,7 +303,7 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 				from := first.ReceivedAt.Add(time.Duration(rng.Int64N(int64(span) + 1)))
 				g.ReceivedFrom = &from
 			}
-			page, err := st.Dossiers(ctx, g, store.OrderByReceivedAt, store.PageArgs{First: new(min(pageSize, want))})
+			page, err := st.Dossiers(ctx, g, registry.OrderByReceivedAt, registry.PageArgs{First: new(min(pageSize, want))})
 			if err != nil {
 				return nil, err
 			}
@@ -319,7 +319,7 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 
 	all := func(*registry.Dossier) bool { return true }
 	want := min(cfg.Codes, dossiers)
-	ds, err := pages(store.DossierFilter{}, want, 4*(want/pageSize+1), all)
+	ds, err := pages(registry.DossierFilter{}, want, 4*(want/pageSize+1), all)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +331,7 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 	var open []*registry.Dossier
 	for _, status := range []registry.Status{registry.StatusInProcess, registry.StatusReceived} {
 		want := cfg.Concurrency*openPerWriter - len(open)
-		ds, err := pages(store.DossierFilter{Status: &status}, want, 4*(want/pageSize+1), func(d *registry.Dossier) bool {
+		ds, err := pages(registry.DossierFilter{Status: &status}, want, 4*(want/pageSize+1), func(d *registry.Dossier) bool {
 			// TRANSFER is allowed, and a step a day after the last one is not in the future.
 			return slices.Contains(registry.AllowedActions(d.Status), registry.ActionTransfer) &&
 				d.History[len(d.History)-1].At.Before(time.Now().Add(-24*time.Hour))
@@ -360,9 +360,9 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 
 	agencies := []string{}
 	returned := registry.StatusResultReturned
-	err = st.EachAgency(ctx, store.AgencyFilter{}, func(a *registry.Agency) error {
-		n, err := countDossiers(ctx, st, store.DossierFilter{AgencyCode: &a.Code, Status: &returned})
-		if n >= store.DefaultPageSize {
+	err = st.EachAgency(ctx, registry.AgencyFilter{}, func(a *registry.Agency) error {
+		n, err := countDossiers(ctx, st, registry.DossierFilter{AgencyCode: &a.Code, Status: &returned})
+		if n >= registry.DefaultPageSize {
 			agencies = append(agencies, a.Code)
 		}
 		return err
@@ -371,7 +371,7 @@ func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*samp
 		return nil, err
 	}
 	if len(agencies) == 0 {
-		return nil, fmt.Errorf("bench: no agency has %d returned dossiers for the page", store.DefaultPageSize)
+		return nil, fmt.Errorf("bench: no agency has %d returned dossiers for the page", registry.DefaultPageSize)
 	}
 	rng.Shuffle(len(agencies), func(i, j int) { agencies[i], agencies[j] = agencies[j], agencies[i] })
 	s.agencies = agencies

@@ -39,7 +39,7 @@ func compareStats(ctx context.Context, cfg Config, st *store.Store, s *sample) (
 	slow := func() (stats.Result, error) {
 		// What DossierStats does, with the rollup recomputed from every dossier.
 		info := map[string]stats.ProcedureInfo{}
-		err := st.EachProcedure(ctx, store.ProcedureFilter{}, func(p *registry.Procedure) error {
+		err := st.EachProcedure(ctx, registry.ProcedureFilter{}, func(p *registry.Procedure) error {
 			info[p.Code] = stats.ProcedureInfo{Field: p.Field, Level: p.Level}
 			return nil
 		})

@@ -13,7 +13,7 @@ import (
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/generate"
-	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/transfer"
 )
 
@@ -26,7 +26,7 @@ const BulletinSource = "demo: bản tin cải cách hành chính 2021 (mẫu)"
 // Store is what seeding needs.
 type Store interface {
 	transfer.Loader
-	ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*store.BulletinImport, error)
+	ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*registry.BulletinImport, error)
 	RebuildRollups(ctx context.Context) (int, error)
 }
 

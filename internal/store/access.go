@@ -48,7 +48,11 @@ func seesPersonalData(ctx context.Context) bool {
 
 // Visible is d as the caller may see it: the applicant's name, identity
 // number and phone are removed for anonymous readers. d is not modified.
-func Visible(ctx context.Context, d *registry.Dossier) *registry.Dossier {
+func (s *Store) Visible(ctx context.Context, d *registry.Dossier) *registry.Dossier {
+	return visible(ctx, d)
+}
+
+func visible(ctx context.Context, d *registry.Dossier) *registry.Dossier {
 	if d == nil || seesPersonalData(ctx) {
 		return d
 	}

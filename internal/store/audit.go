@@ -62,19 +62,10 @@ func (s *Store) AuditRefusedKey(ctx context.Context, request string, err error) 
 	s.audit(auth.WithPrincipal(ctx, auth.Principal{Name: "invalid key"}), request, "", err)
 }
 
-// AuditFilter narrows the audit log.
-type AuditFilter struct {
-	Who       *string
-	Operation *string
-	Target    *string
-	From      *time.Time // inclusive
-	To        *time.Time // exclusive
-}
-
 var auditOrder = sortKey[*registry.AuditEntry]{list: "auditLog", desc: true, id: func(e *registry.AuditEntry) string { return e.ID }}
 
 // AuditLog lists audit entries, newest first; auditors and administrators only.
-func (s *Store) AuditLog(ctx context.Context, f AuditFilter, args PageArgs) (*Page[*registry.AuditEntry], error) {
+func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, args registry.PageArgs) (*registry.Page[*registry.AuditEntry], error) {
 	if err := canReadAudit(ctx); err != nil {
 		return nil, err
 	}

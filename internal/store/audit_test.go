@@ -5,7 +5,6 @@ import (
 
 	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -27,11 +26,11 @@ func TestAuditRecordsAttempts(t *testing.T) {
 		t.Fatalf("clerk editing the registry: %v, want FORBIDDEN", err)
 	}
 
-	if _, err := s.AuditLog(clerk, store.AuditFilter{}, store.PageArgs{}); registry.ErrorCode(err) != registry.CodeForbidden {
+	if _, err := s.AuditLog(clerk, registry.AuditFilter{}, registry.PageArgs{}); registry.ErrorCode(err) != registry.CodeForbidden {
 		t.Fatalf("clerk reading the audit log: %v, want FORBIDDEN", err)
 	}
 	auditor := auth.WithPrincipal(t.Context(), auth.Principal{Name: "inspector", Role: auth.RoleAuditor})
-	page, err := s.AuditLog(auditor, store.AuditFilter{}, store.PageArgs{})
+	page, err := s.AuditLog(auditor, registry.AuditFilter{}, registry.PageArgs{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,21 +23,21 @@ import (
 // rights and the domain rules stay in the Store, above both.
 type backend interface {
 	agency(ctx context.Context, code string) (*registry.Agency, error)
-	agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error)
-	eachAgency(ctx context.Context, f AgencyFilter, fn func(*registry.Agency) error) error
+	agencies(ctx context.Context, f registry.AgencyFilter, args registry.PageArgs) (*registry.Page[*registry.Agency], error)
+	eachAgency(ctx context.Context, f registry.AgencyFilter, fn func(*registry.Agency) error) error
 	// agenciesByCode finds agencies by code or by abbreviation.
 	agenciesByCode(ctx context.Context, codes []string) ([]*registry.Agency, error)
 	procedure(ctx context.Context, code string) (*registry.Procedure, error)
-	procedures(ctx context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error)
-	eachProcedure(ctx context.Context, f ProcedureFilter, fn func(*registry.Procedure) error) error
+	procedures(ctx context.Context, f registry.ProcedureFilter, args registry.PageArgs) (*registry.Page[*registry.Procedure], error)
+	eachProcedure(ctx context.Context, f registry.ProcedureFilter, fn func(*registry.Procedure) error) error
 	proceduresByCode(ctx context.Context, codes []string) ([]*registry.Procedure, error)
 	// exists reports whether col (agencies or procedures) holds id.
 	exists(ctx context.Context, col, id string) (bool, error)
 
 	directive(ctx context.Context, key string) (*registry.Directive, error)
-	directives(ctx context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error)
-	eachDirective(ctx context.Context, f DirectiveFilter, fn func(*registry.Directive) error) error
-	directiveFacet(ctx context.Context, f DirectiveFilter, field string) ([]Facet, error)
+	directives(ctx context.Context, f registry.DirectiveFilter, args registry.PageArgs) (*registry.Page[*registry.Directive], error)
+	eachDirective(ctx context.Context, f registry.DirectiveFilter, fn func(*registry.Directive) error) error
+	directiveFacet(ctx context.Context, f registry.DirectiveFilter, field string) ([]registry.Facet, error)
 	// directivesBySymbolKeys finds the directives bearing any of the symbol
 	// keys, of one year when year is not nil.
 	directivesBySymbolKeys(ctx context.Context, keys []string, year *int) ([]*registry.Directive, error)
@@ -45,12 +45,12 @@ type backend interface {
 	directivesRelatedTo(ctx context.Context, symbolKey string) ([]*registry.Directive, error)
 
 	report(ctx context.Context, key string) (*registry.Report, error)
-	reports(ctx context.Context, f ReportFilter, args PageArgs) (*Page[*registry.Report], error)
-	eachReport(ctx context.Context, f ReportFilter, fn func(*registry.Report) error) error
+	reports(ctx context.Context, f registry.ReportFilter, args registry.PageArgs) (*registry.Page[*registry.Report], error)
+	eachReport(ctx context.Context, f registry.ReportFilter, fn func(*registry.Report) error) error
 
 	dossier(ctx context.Context, code string) (*registry.Dossier, error)
-	dossiers(ctx context.Context, f DossierFilter, o DossierOrder, args PageArgs) (*Page[*registry.Dossier], error)
-	eachDossier(ctx context.Context, f DossierFilter, fn func(*registry.Dossier) error) error
+	dossiers(ctx context.Context, f registry.DossierFilter, o registry.DossierOrder, args registry.PageArgs) (*registry.Page[*registry.Dossier], error)
+	eachDossier(ctx context.Context, f registry.DossierFilter, fn func(*registry.Dossier) error) error
 	// dossierCodes lists the codes starting with prefix.
 	dossierCodes(ctx context.Context, prefix string) ([]string, error)
 
@@ -98,12 +98,12 @@ func (e engineReads) agency(ctx context.Context, code string) (*registry.Agency,
 	return get[registry.Agency](ctx, e.s, colAgencies, code)
 }
 
-func (e engineReads) agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
-	return list(ctx, e.s, colAgencies, f.query(), agencyOrder, args)
+func (e engineReads) agencies(ctx context.Context, f registry.AgencyFilter, args registry.PageArgs) (*registry.Page[*registry.Agency], error) {
+	return list(ctx, e.s, colAgencies, agencyQuery(f), agencyOrder, args)
 }
 
-func (e engineReads) eachAgency(ctx context.Context, f AgencyFilter, fn func(*registry.Agency) error) error {
-	return each(ctx, e.s, colAgencies, f.query(), fn)
+func (e engineReads) eachAgency(ctx context.Context, f registry.AgencyFilter, fn func(*registry.Agency) error) error {
+	return each(ctx, e.s, colAgencies, agencyQuery(f), fn)
 }
 
 func (e engineReads) agenciesByCode(ctx context.Context, codes []string) ([]*registry.Agency, error) {
@@ -117,16 +117,16 @@ func (e engineReads) procedure(ctx context.Context, code string) (*registry.Proc
 	return get[registry.Procedure](ctx, e.s, colProcedures, code)
 }
 
-func (e engineReads) procedures(ctx context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
-	q, err := f.query()
+func (e engineReads) procedures(ctx context.Context, f registry.ProcedureFilter, args registry.PageArgs) (*registry.Page[*registry.Procedure], error) {
+	q, err := procedureQuery(f)
 	if err != nil {
 		return nil, err
 	}
 	return list(ctx, e.s, colProcedures, q, procedureOrder, args)
 }
 
-func (e engineReads) eachProcedure(ctx context.Context, f ProcedureFilter, fn func(*registry.Procedure) error) error {
-	q, err := f.query()
+func (e engineReads) eachProcedure(ctx context.Context, f registry.ProcedureFilter, fn func(*registry.Procedure) error) error {
+	q, err := procedureQuery(f)
 	if err != nil {
 		return err
 	}
@@ -149,16 +149,16 @@ func (e engineReads) directive(ctx context.Context, key string) (*registry.Direc
 	return get[registry.Directive](ctx, e.s, colDirectives, key)
 }
 
-func (e engineReads) directives(ctx context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
-	q, err := f.query()
+func (e engineReads) directives(ctx context.Context, f registry.DirectiveFilter, args registry.PageArgs) (*registry.Page[*registry.Directive], error) {
+	q, err := directiveQuery(f)
 	if err != nil {
 		return nil, err
 	}
 	return list(ctx, e.s, colDirectives, q, directiveOrder, args)
 }
 
-func (e engineReads) eachDirective(ctx context.Context, f DirectiveFilter, fn func(*registry.Directive) error) error {
-	q, err := f.query()
+func (e engineReads) eachDirective(ctx context.Context, f registry.DirectiveFilter, fn func(*registry.Directive) error) error {
+	q, err := directiveQuery(f)
 	if err != nil {
 		return err
 	}
@@ -167,8 +167,8 @@ func (e engineReads) eachDirective(ctx context.Context, f DirectiveFilter, fn fu
 
 // directiveFacet groups with one $group and one $sum: the form the embedded
 // engine computes correctly, too.
-func (e engineReads) directiveFacet(ctx context.Context, f DirectiveFilter, field string) ([]Facet, error) {
-	q, err := f.query()
+func (e engineReads) directiveFacet(ctx context.Context, f registry.DirectiveFilter, field string) ([]registry.Facet, error) {
+	q, err := directiveQuery(f)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (e engineReads) directiveFacet(ctx context.Context, f DirectiveFilter, fiel
 	if err := cur.All(ctx, &rows); err != nil {
 		return nil, classify(err)
 	}
-	out := make([]Facet, 0, len(rows))
+	out := make([]registry.Facet, 0, len(rows))
 	for _, r := range rows {
 		v := ""
 		switch x := r.Value.(type) {
@@ -197,7 +197,7 @@ func (e engineReads) directiveFacet(ctx context.Context, f DirectiveFilter, fiel
 		case int64:
 			v = strconv.FormatInt(x, 10)
 		}
-		out = append(out, Facet{Value: v, Count: r.N})
+		out = append(out, registry.Facet{Value: v, Count: r.N})
 	}
 	return out, nil
 }
@@ -218,32 +218,32 @@ func (e engineReads) report(ctx context.Context, key string) (*registry.Report, 
 	return get[registry.Report](ctx, e.s, colReports, key)
 }
 
-func (e engineReads) reports(ctx context.Context, f ReportFilter, args PageArgs) (*Page[*registry.Report], error) {
-	return list(ctx, e.s, colReports, f.query(), reportOrder, args)
+func (e engineReads) reports(ctx context.Context, f registry.ReportFilter, args registry.PageArgs) (*registry.Page[*registry.Report], error) {
+	return list(ctx, e.s, colReports, reportQuery(f), reportOrder, args)
 }
 
-func (e engineReads) eachReport(ctx context.Context, f ReportFilter, fn func(*registry.Report) error) error {
-	return each(ctx, e.s, colReports, f.query(), fn)
+func (e engineReads) eachReport(ctx context.Context, f registry.ReportFilter, fn func(*registry.Report) error) error {
+	return each(ctx, e.s, colReports, reportQuery(f), fn)
 }
 
 func (e engineReads) dossier(ctx context.Context, code string) (*registry.Dossier, error) {
 	return get[registry.Dossier](ctx, e.s, colDossiers, code)
 }
 
-func (e engineReads) dossiers(ctx context.Context, f DossierFilter, o DossierOrder, args PageArgs) (*Page[*registry.Dossier], error) {
+func (e engineReads) dossiers(ctx context.Context, f registry.DossierFilter, o registry.DossierOrder, args registry.PageArgs) (*registry.Page[*registry.Dossier], error) {
 	key, err := dossierOrder(o)
 	if err != nil {
 		return nil, err
 	}
-	q, err := f.query()
+	q, err := dossierQuery(f)
 	if err != nil {
 		return nil, err
 	}
 	return list(ctx, e.s, colDossiers, q, key, args)
 }
 
-func (e engineReads) eachDossier(ctx context.Context, f DossierFilter, fn func(*registry.Dossier) error) error {
-	q, err := f.query()
+func (e engineReads) eachDossier(ctx context.Context, f registry.DossierFilter, fn func(*registry.Dossier) error) error {
+	q, err := dossierQuery(f)
 	if err != nil {
 		return err
 	}

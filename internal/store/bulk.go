@@ -167,37 +167,31 @@ func find[T any](ctx context.Context, s *Store, col string, filter bson.D, fn fu
 }
 
 // EachAgency streams the agencies matching f.
-func (s *Store) EachAgency(ctx context.Context, f AgencyFilter, fn func(*registry.Agency) error) error {
+func (s *Store) EachAgency(ctx context.Context, f registry.AgencyFilter, fn func(*registry.Agency) error) error {
 	return s.read.eachAgency(ctx, f, fn)
 }
 
 // EachProcedure streams the procedures matching f.
-func (s *Store) EachProcedure(ctx context.Context, f ProcedureFilter, fn func(*registry.Procedure) error) error {
+func (s *Store) EachProcedure(ctx context.Context, f registry.ProcedureFilter, fn func(*registry.Procedure) error) error {
 	return s.read.eachProcedure(ctx, f, fn)
 }
 
 // EachDirective streams the directives matching f.
-func (s *Store) EachDirective(ctx context.Context, f DirectiveFilter, fn func(*registry.Directive) error) error {
+func (s *Store) EachDirective(ctx context.Context, f registry.DirectiveFilter, fn func(*registry.Directive) error) error {
 	return s.read.eachDirective(ctx, f, fn)
 }
 
 // EachDossier streams the dossiers matching f.
-func (s *Store) EachDossier(ctx context.Context, f DossierFilter, fn func(*registry.Dossier) error) error {
+func (s *Store) EachDossier(ctx context.Context, f registry.DossierFilter, fn func(*registry.Dossier) error) error {
 	return s.read.eachDossier(ctx, f, fn)
 }
 
 // EachReport streams the reports matching f.
-func (s *Store) EachReport(ctx context.Context, f ReportFilter, fn func(*registry.Report) error) error {
+func (s *Store) EachReport(ctx context.Context, f registry.ReportFilter, fn func(*registry.Report) error) error {
 	return s.read.eachReport(ctx, f, fn)
 }
 
-// ReportFilter narrows the reports list.
-type ReportFilter struct {
-	Period     *string
-	AgencyCode *string
-}
-
-func (f ReportFilter) query() bson.D {
+func reportQuery(f registry.ReportFilter) bson.D {
 	q := bson.D{}
 	if f.Period != nil {
 		q = append(q, bson.E{Key: "period", Value: *f.Period})

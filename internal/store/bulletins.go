@@ -13,32 +13,11 @@ import (
 // maxBulletin bounds the text of one bulletin import.
 const maxBulletin = 1 << 20
 
-// ImportedDirective is a directive read from a bulletin and whether the
-// import stored it (false: it was already there, or this was a dry run).
-type ImportedDirective struct {
-	Directive     *registry.Directive
-	TypeAsWritten string
-	Created       bool
-}
-
-// ImportedReport is a report read from a bulletin and whether it was stored.
-type ImportedReport struct {
-	Report  *registry.Report
-	Created bool
-}
-
-// BulletinImport is what one bulletin gave.
-type BulletinImport struct {
-	DryRun     bool
-	Directives []*ImportedDirective
-	Reports    []*ImportedReport
-}
-
 // ImportBulletin extracts the directives and statistics reports a news text
 // states and stores those not yet in the registry (nothing with dryRun).
 // Each keeps where it was read: source, sentence and character offsets.
 // Importing the same text again changes nothing.
-func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun bool) (_ *BulletinImport, err error) {
+func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun bool) (_ *registry.BulletinImport, err error) {
 	if !dryRun {
 		defer func() { s.audit(ctx, "importBulletin", source, err) }()
 	}
@@ -62,7 +41,7 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 	}
 	ext := bulletin.Extract(source, registry.Visible(text))
 	now := s.now().UTC()
-	out := &BulletinImport{DryRun: dryRun}
+	out := &registry.BulletinImport{DryRun: dryRun}
 	var records []any
 	for _, m := range ext.Directives {
 		prov := registry.Provenance{Source: source, Excerpt: m.Sentence, Offset: m.Offset, Length: m.Length, Recorded: now}
@@ -85,7 +64,7 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 		}
 		d.IssuerAsWritten, d.Findings = m.IssuerAsWritten, append(d.Findings, m.Findings...)
 		d.Search = d.SearchText()
-		out.Directives = append(out.Directives, &ImportedDirective{Directive: d, TypeAsWritten: m.TypeAsWritten})
+		out.Directives = append(out.Directives, &registry.ImportedDirective{Directive: d, TypeAsWritten: m.TypeAsWritten})
 		records = append(records, d)
 	}
 	agencies, err := s.agencyNames(ctx)
@@ -96,7 +75,7 @@ func (s *Store) ImportBulletin(ctx context.Context, source, text string, dryRun 
 		r := &ext.Reports[i]
 		r.Provenance.Recorded = now
 		r.AgencyCode = agencies[fold.String(r.AgencyName)]
-		out.Reports = append(out.Reports, &ImportedReport{Report: r})
+		out.Reports = append(out.Reports, &registry.ImportedReport{Report: r})
 		records = append(records, r)
 	}
 	if dryRun {
@@ -143,7 +122,7 @@ func (s *Store) addRelations(ctx context.Context, read *registry.Directive) erro
 // report names as written.
 func (s *Store) agencyNames(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
-	err := s.EachAgency(ctx, AgencyFilter{}, func(a *registry.Agency) error {
+	err := s.EachAgency(ctx, registry.AgencyFilter{}, func(a *registry.Agency) error {
 		out[fold.String(a.Name)] = a.Code
 		return nil
 	})
@@ -159,7 +138,7 @@ var reportOrder = sortKey[*registry.Report]{
 }
 
 // Reports lists published reports, newest period first.
-func (s *Store) Reports(ctx context.Context, f ReportFilter, args PageArgs) (*Page[*registry.Report], error) {
+func (s *Store) Reports(ctx context.Context, f registry.ReportFilter, args registry.PageArgs) (*registry.Page[*registry.Report], error) {
 	return s.read.reports(ctx, f, args)
 }
 

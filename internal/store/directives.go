@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/fold"
 	"github.com/vnregistry/registry/internal/registry"
 )
@@ -47,21 +46,7 @@ func (s *Store) DirectivesBySymbol(ctx context.Context, symbol string, year *int
 	return s.read.directivesBySymbolKeys(ctx, []string{sym.Key()}, year)
 }
 
-// DirectiveFilter narrows the directives list. Empty fields do not filter.
-type DirectiveFilter struct {
-	// Search finds directives whose symbol, summary, issuer or signer contain
-	// every word, without regard to case or diacritics.
-	Search     *string
-	Type       *string // type code; ASCII forms are accepted (QD for QĐ)
-	IssuerCode *string
-	Year       *int
-	IssuedFrom *calendar.Date // inclusive
-	IssuedTo   *calendar.Date // inclusive
-	Validity   *registry.Validity
-	Topic      *string
-}
-
-func (f DirectiveFilter) query() (bson.D, error) {
+func directiveQuery(f registry.DirectiveFilter) (bson.D, error) {
 	q := bson.D{}
 	if f.Search != nil {
 		terms, err := registry.SearchTerms(*f.Search)
@@ -74,7 +59,7 @@ func (f DirectiveFilter) query() (bson.D, error) {
 		}
 	}
 	if f.Type != nil {
-		code, err := f.typeCode()
+		code, err := f.TypeCode()
 		if err != nil {
 			return nil, err
 		}
@@ -114,42 +99,14 @@ var directiveOrder = sortKey[*registry.Directive]{
 }
 
 // Directives lists directives, newest first.
-func (s *Store) Directives(ctx context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
+func (s *Store) Directives(ctx context.Context, f registry.DirectiveFilter, args registry.PageArgs) (*registry.Page[*registry.Directive], error) {
 	return s.read.directives(ctx, f, args)
 }
-
-// typeCode is the canonical code the type filter names; "" selects the
-// directives without one, as the type facet counts them.
-func (f DirectiveFilter) typeCode() (string, error) {
-	if *f.Type == "" {
-		return "", nil
-	}
-	t, ok := registry.LookupDocType(*f.Type)
-	if !ok {
-		return "", registry.Invalid("filter.type", "unknown document type %q", *f.Type)
-	}
-	return t.Code, nil
-}
-
-// Facet is one value of a field and how many directives have it.
-type Facet struct {
-	Value string
-	Label string // the value for people: a type's name ("Quyết định")
-	Count int
-}
-
-// Directive facets: the fields directives can be counted by.
-const (
-	FacetType     = "symbol.type"
-	FacetIssuer   = "issuer"
-	FacetYear     = "year"
-	FacetValidity = "validity"
-)
 
 // DirectiveFacet counts the directives matching f by one field, largest
 // count first. One $group with one $sum: the form the embedded engine
 // computes correctly.
-func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field string) ([]Facet, error) {
+func (s *Store) DirectiveFacet(ctx context.Context, f registry.DirectiveFilter, field string) ([]registry.Facet, error) {
 	out, err := s.read.directiveFacet(ctx, f, field)
 	if err != nil {
 		return nil, err
@@ -158,17 +115,17 @@ func (s *Store) DirectiveFacet(ctx context.Context, f DirectiveFilter, field str
 }
 
 // orderFacets merges the issuer's spellings and puts the largest count first.
-func orderFacets(field string, out []Facet) []Facet {
-	if field == FacetIssuer {
+func orderFacets(field string, out []registry.Facet) []registry.Facet {
+	if field == registry.FacetIssuer {
 		out = mergeSpellings(out)
 	}
 	for i := range out {
 		out[i].Label = out[i].Value
-		if field == FacetType {
+		if field == registry.FacetType {
 			out[i].Label = registry.DocTypeName(out[i].Value)
 		}
 	}
-	slices.SortFunc(out, func(a, b Facet) int {
+	slices.SortFunc(out, func(a, b registry.Facet) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count
 		}
@@ -219,21 +176,9 @@ func (s *Store) AddDirectiveRelation(ctx context.Context, key string, in registr
 	return d, err
 }
 
-// RelatedDirective is an edge seen from one directive: its kind read from
-// that side, the other end's symbol, and the other end when registered.
-type RelatedDirective struct {
-	Kind       registry.RelationKind
-	Symbol     string
-	Directives []*registry.Directive
-	Excerpt    string // the sentence a text stated the edge in, if it was read from one
-}
-
-// Label is the Vietnamese wording of the edge.
-func (r *RelatedDirective) Label() string { return r.Kind.Label() }
-
 // DirectiveRelations returns the edges d states, then the edges other
 // directives state about it, inverted. Two queries whatever the count.
-func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*RelatedDirective, error) {
+func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) ([]*registry.RelatedDirective, error) {
 	keys := make([]string, len(d.Relations))
 	for i, r := range d.Relations {
 		keys[i] = r.SymbolKey
@@ -242,9 +187,9 @@ func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) (
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*RelatedDirective, 0, len(d.Relations))
+	out := make([]*registry.RelatedDirective, 0, len(d.Relations))
 	for _, r := range d.Relations {
-		rd := &RelatedDirective{Kind: r.Kind, Symbol: r.Symbol, Directives: []*registry.Directive{}, Excerpt: r.Excerpt}
+		rd := &registry.RelatedDirective{Kind: r.Kind, Symbol: r.Symbol, Directives: []*registry.Directive{}, Excerpt: r.Excerpt}
 		for _, t := range targets {
 			if t.SymbolKey == r.SymbolKey {
 				rd.Directives = append(rd.Directives, t)
@@ -259,7 +204,7 @@ func (s *Store) DirectiveRelations(ctx context.Context, d *registry.Directive) (
 	for _, o := range sources {
 		for _, r := range o.Relations {
 			if r.SymbolKey == d.SymbolKey {
-				out = append(out, &RelatedDirective{Kind: r.Kind.Inverse(), Symbol: o.Symbol.String(), Directives: []*registry.Directive{o}, Excerpt: r.Excerpt})
+				out = append(out, &registry.RelatedDirective{Kind: r.Kind.Inverse(), Symbol: o.Symbol.String(), Directives: []*registry.Directive{o}, Excerpt: r.Excerpt})
 			}
 		}
 	}
@@ -291,15 +236,15 @@ func (s *Store) DirectivesBySymbols(ctx context.Context, symbols []string) (map[
 // mergeSpellings counts issuers as the issuer filter matches them, without
 // regard to case or diacritics ("UBND" and "ubnd" are one), showing each by
 // its most frequent spelling.
-func mergeSpellings(facets []Facet) []Facet {
-	byKey := map[string]*Facet{}
+func mergeSpellings(facets []registry.Facet) []registry.Facet {
+	byKey := map[string]*registry.Facet{}
 	best := map[string]int{}
 	var order []string
 	for _, f := range facets {
 		k := fold.String(f.Value)
 		m := byKey[k]
 		if m == nil {
-			m = &Facet{Value: f.Value}
+			m = &registry.Facet{Value: f.Value}
 			byKey[k] = m
 			order = append(order, k)
 		}
@@ -308,7 +253,7 @@ func mergeSpellings(facets []Facet) []Facet {
 			best[k], m.Value = f.Count, f.Value
 		}
 	}
-	out := make([]Facet, len(order))
+	out := make([]registry.Facet, len(order))
 	for i, k := range order {
 		out[i] = *byKey[k]
 	}

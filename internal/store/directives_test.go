@@ -73,12 +73,12 @@ func drFixture(t *testing.T, e *env) []*registry.Directive {
 
 // drList is every directive f matches, walking the list page by page
 // (newest first, which it checks).
-func drList(t *testing.T, e *env, f store.DirectiveFilter) []*registry.Directive {
+func drList(t *testing.T, e *env, f registry.DirectiveFilter) []*registry.Directive {
 	t.Helper()
 	var out []*registry.Directive
 	var after *string
 	for {
-		p, err := e.s.Directives(t.Context(), f, store.PageArgs{First: new(4), After: after})
+		p, err := e.s.Directives(t.Context(), f, registry.PageArgs{First: new(4), After: after})
 		if err != nil {
 			t.Fatalf("Directives(%s): %v", drDescribe(f), err)
 		}
@@ -101,7 +101,7 @@ func drList(t *testing.T, e *env, f store.DirectiveFilter) []*registry.Directive
 	return out
 }
 
-func drDescribe(f store.DirectiveFilter) string {
+func drDescribe(f registry.DirectiveFilter) string {
 	var parts []string
 	add := func(name, v string) { parts = append(parts, name+"="+v) }
 	if f.Search != nil {
@@ -286,7 +286,7 @@ func TestDirectiveSearch(t *testing.T) {
 			{"“5", drSorted("2503/QĐ-UBND")},
 			{"", drSorted("468/QĐ-TTg", "406/QĐ-TTg", "516/TTg-KSTT", "46/QĐ-BCĐCCHC", "61/2018/NĐ-CP", "2503/QĐ-UBND", "47/KH-UBND", "01/2018/TT-VPCP", "10/UBND-VX")},
 		} {
-			got := drSymbols(drList(t, e, store.DirectiveFilter{Search: &tc.search}))
+			got := drSymbols(drList(t, e, registry.DirectiveFilter{Search: &tc.search}))
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("search %q: got %v, want %v", tc.search, got, tc.want)
 			}
@@ -295,28 +295,28 @@ func TestDirectiveSearch(t *testing.T) {
 		// The separator of the searched fields is no term: alone it is refused,
 		// among words it separates them.
 		bullet := "•"
-		_, err := e.s.Directives(ctx, store.DirectiveFilter{Search: &bullet}, store.PageArgs{})
+		_, err := e.s.Directives(ctx, registry.DirectiveFilter{Search: &bullet}, registry.PageArgs{})
 		wantError(t, err, registry.CodeBadUserInput, "filter.search")
-		if got, want := drSymbols(drList(t, e, store.DirectiveFilter{Search: new("• một • cửa liên thông")})), drSorted("468/QĐ-TTg", "61/2018/NĐ-CP"); !slices.Equal(got, want) {
+		if got, want := drSymbols(drList(t, e, registry.DirectiveFilter{Search: new("• một • cửa liên thông")})), drSorted("468/QĐ-TTg", "61/2018/NĐ-CP"); !slices.Equal(got, want) {
 			t.Errorf("search with bullets between the words: got %v, want %v", got, want)
 		}
 
 		ok := strings.Repeat("đ", 200)
-		if got := drList(t, e, store.DirectiveFilter{Search: &ok}); len(got) != 0 {
+		if got := drList(t, e, registry.DirectiveFilter{Search: &ok}); len(got) != 0 {
 			t.Errorf("200-character search found %v", drSymbols(got))
 		}
 		long := strings.Repeat("a", 201)
-		_, err = e.s.Directives(ctx, store.DirectiveFilter{Search: &long}, store.PageArgs{})
+		_, err = e.s.Directives(ctx, registry.DirectiveFilter{Search: &long}, registry.PageArgs{})
 		wantError(t, err, registry.CodeBadUserInput, "filter.search")
-		_, err = e.s.DirectiveFacet(ctx, store.DirectiveFilter{Search: &long}, store.FacetYear)
+		_, err = e.s.DirectiveFacet(ctx, registry.DirectiveFilter{Search: &long}, registry.FacetYear)
 		wantError(t, err, registry.CodeBadUserInput, "filter.search")
-		err = e.s.EachDirective(ctx, store.DirectiveFilter{Search: &long}, func(*registry.Directive) error { return nil })
+		err = e.s.EachDirective(ctx, registry.DirectiveFilter{Search: &long}, func(*registry.Directive) error { return nil })
 		wantError(t, err, registry.CodeBadUserInput, "filter.search")
 	})
 }
 
-// drMatch is DirectiveFilter's meaning, computed in Go.
-func drMatch(d *registry.Directive, f store.DirectiveFilter) bool {
+// drMatch is registry.DirectiveFilter's meaning, computed in Go.
+func drMatch(d *registry.Directive, f registry.DirectiveFilter) bool {
 	if f.Search != nil {
 		terms, _ := registry.SearchTerms(*f.Search)
 		for _, term := range terms {
@@ -366,30 +366,30 @@ func TestDirectiveFiltersAndFacets(t *testing.T) {
 		date := func(s string) *calendar.Date { d := calendar.Date(s); return &d }
 		validity := func(v registry.Validity) *registry.Validity { return &v }
 		for _, tc := range []struct {
-			f    store.DirectiveFilter
+			f    registry.DirectiveFilter
 			want []string
 		}{
-			{store.DirectiveFilter{Type: str("QD")}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "46/QĐ-BCĐCCHC", "2503/QĐ-UBND")},
-			{store.DirectiveFilter{Type: str("qđ")}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "46/QĐ-BCĐCCHC", "2503/QĐ-UBND")},
-			{store.DirectiveFilter{Type: str("ND")}, drSorted("61/2018/NĐ-CP")},
-			{store.DirectiveFilter{Type: str("KH")}, drSorted("47/KH-UBND")},
-			{store.DirectiveFilter{Type: str("")}, drSorted("516/TTg-KSTT", "10/UBND-VX")},
-			{store.DirectiveFilter{IssuerCode: str("ttg")}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "516/TTg-KSTT")},
-			{store.DirectiveFilter{IssuerCode: str("Ubnd")}, drSorted("2503/QĐ-UBND", "47/KH-UBND", "10/UBND-VX")},
-			{store.DirectiveFilter{IssuerCode: str("BCDCCHC")}, drSorted("46/QĐ-BCĐCCHC")},
-			{store.DirectiveFilter{Year: new(2021)}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "516/TTg-KSTT", "46/QĐ-BCĐCCHC", "10/UBND-VX")},
-			{store.DirectiveFilter{Year: new(2018)}, drSorted("61/2018/NĐ-CP", "01/2018/TT-VPCP")},
-			{store.DirectiveFilter{Year: new(2022)}, drSorted()},
-			{store.DirectiveFilter{IssuedFrom: date("2021-03-22"), IssuedTo: date("2021-04-16")}, drSorted("406/QĐ-TTg", "468/QĐ-TTg", "46/QĐ-BCĐCCHC")},
-			{store.DirectiveFilter{IssuedFrom: date("2021-04-22")}, drSorted("516/TTg-KSTT")},
-			{store.DirectiveFilter{IssuedTo: date("2018-11-23")}, drSorted("61/2018/NĐ-CP", "01/2018/TT-VPCP")},
-			{store.DirectiveFilter{IssuedFrom: date("2021-04-17"), IssuedTo: date("2021-04-21")}, drSorted()},
-			{store.DirectiveFilter{Validity: validity(registry.ValidityInForce)}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "2503/QĐ-UBND")},
-			{store.DirectiveFilter{Validity: validity(registry.ValidityUnknown)}, drSorted("516/TTg-KSTT", "10/UBND-VX")},
-			{store.DirectiveFilter{Topic: str("một cửa")}, drSorted("468/QĐ-TTg", "61/2018/NĐ-CP")},
-			{store.DirectiveFilter{Topic: str("cải cách hành chính")}, drSorted("46/QĐ-BCĐCCHC", "61/2018/NĐ-CP")},
-			{store.DirectiveFilter{Type: str("QD"), Year: new(2021), Validity: validity(registry.ValidityInForce)}, drSorted("468/QĐ-TTg", "406/QĐ-TTg")},
-			{store.DirectiveFilter{Search: str("mot cua"), IssuerCode: str("UBND")}, drSorted("47/KH-UBND")},
+			{registry.DirectiveFilter{Type: str("QD")}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "46/QĐ-BCĐCCHC", "2503/QĐ-UBND")},
+			{registry.DirectiveFilter{Type: str("qđ")}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "46/QĐ-BCĐCCHC", "2503/QĐ-UBND")},
+			{registry.DirectiveFilter{Type: str("ND")}, drSorted("61/2018/NĐ-CP")},
+			{registry.DirectiveFilter{Type: str("KH")}, drSorted("47/KH-UBND")},
+			{registry.DirectiveFilter{Type: str("")}, drSorted("516/TTg-KSTT", "10/UBND-VX")},
+			{registry.DirectiveFilter{IssuerCode: str("ttg")}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "516/TTg-KSTT")},
+			{registry.DirectiveFilter{IssuerCode: str("Ubnd")}, drSorted("2503/QĐ-UBND", "47/KH-UBND", "10/UBND-VX")},
+			{registry.DirectiveFilter{IssuerCode: str("BCDCCHC")}, drSorted("46/QĐ-BCĐCCHC")},
+			{registry.DirectiveFilter{Year: new(2021)}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "516/TTg-KSTT", "46/QĐ-BCĐCCHC", "10/UBND-VX")},
+			{registry.DirectiveFilter{Year: new(2018)}, drSorted("61/2018/NĐ-CP", "01/2018/TT-VPCP")},
+			{registry.DirectiveFilter{Year: new(2022)}, drSorted()},
+			{registry.DirectiveFilter{IssuedFrom: date("2021-03-22"), IssuedTo: date("2021-04-16")}, drSorted("406/QĐ-TTg", "468/QĐ-TTg", "46/QĐ-BCĐCCHC")},
+			{registry.DirectiveFilter{IssuedFrom: date("2021-04-22")}, drSorted("516/TTg-KSTT")},
+			{registry.DirectiveFilter{IssuedTo: date("2018-11-23")}, drSorted("61/2018/NĐ-CP", "01/2018/TT-VPCP")},
+			{registry.DirectiveFilter{IssuedFrom: date("2021-04-17"), IssuedTo: date("2021-04-21")}, drSorted()},
+			{registry.DirectiveFilter{Validity: validity(registry.ValidityInForce)}, drSorted("468/QĐ-TTg", "406/QĐ-TTg", "2503/QĐ-UBND")},
+			{registry.DirectiveFilter{Validity: validity(registry.ValidityUnknown)}, drSorted("516/TTg-KSTT", "10/UBND-VX")},
+			{registry.DirectiveFilter{Topic: str("một cửa")}, drSorted("468/QĐ-TTg", "61/2018/NĐ-CP")},
+			{registry.DirectiveFilter{Topic: str("cải cách hành chính")}, drSorted("46/QĐ-BCĐCCHC", "61/2018/NĐ-CP")},
+			{registry.DirectiveFilter{Type: str("QD"), Year: new(2021), Validity: validity(registry.ValidityInForce)}, drSorted("468/QĐ-TTg", "406/QĐ-TTg")},
+			{registry.DirectiveFilter{Search: str("mot cua"), IssuerCode: str("UBND")}, drSorted("47/KH-UBND")},
 		} {
 			got := drSymbols(drList(t, e, tc.f))
 			if !slices.Equal(got, tc.want) {
@@ -405,17 +405,17 @@ func TestDirectiveFiltersAndFacets(t *testing.T) {
 				t.Errorf("filter %s: the fixture's meaning gives %v, the test wants %v (test bug)", drDescribe(tc.f), drSymbols(brute), tc.want)
 			}
 		}
-		_, err := e.s.Directives(ctx, store.DirectiveFilter{Type: str("Quyết định")}, store.PageArgs{})
+		_, err := e.s.Directives(ctx, registry.DirectiveFilter{Type: str("Quyết định")}, registry.PageArgs{})
 		wantError(t, err, registry.CodeBadUserInput, "filter.type")
 
 		// Facets: counts by field over the filtered set, largest first.
 		facetValue := map[string]func(*registry.Directive) string{
-			store.FacetType:     func(d *registry.Directive) string { return d.Symbol.Type },
-			store.FacetIssuer:   func(d *registry.Directive) string { return d.IssuerCode },
-			store.FacetYear:     func(d *registry.Directive) string { return strconv.Itoa(d.Year) },
-			store.FacetValidity: func(d *registry.Directive) string { return string(d.Validity) },
+			registry.FacetType:     func(d *registry.Directive) string { return d.Symbol.Type },
+			registry.FacetIssuer:   func(d *registry.Directive) string { return d.IssuerCode },
+			registry.FacetYear:     func(d *registry.Directive) string { return strconv.Itoa(d.Year) },
+			registry.FacetValidity: func(d *registry.Directive) string { return string(d.Validity) },
 		}
-		for _, f := range []store.DirectiveFilter{
+		for _, f := range []registry.DirectiveFilter{
 			{},
 			{Year: new(2021)},
 			{Type: str("QD")},
@@ -436,7 +436,7 @@ func TestDirectiveFiltersAndFacets(t *testing.T) {
 				// Issuers count as the issuer filter matches them: spellings that
 				// fold alike are one, shown by the most frequent.
 				key := func(v string) string { return v }
-				if field == store.FacetIssuer {
+				if field == registry.FacetIssuer {
 					key = fold.String
 				}
 				counts, spellings := map[string]int{}, map[string]map[string]int{}
@@ -448,7 +448,7 @@ func TestDirectiveFiltersAndFacets(t *testing.T) {
 					}
 					spellings[k][value(d)]++
 				}
-				var want []store.Facet
+				var want []registry.Facet
 				for k, n := range counts {
 					shown, most := "", 0
 					for sp, c := range spellings[k] {
@@ -457,13 +457,13 @@ func TestDirectiveFiltersAndFacets(t *testing.T) {
 						}
 					}
 					label := shown
-					if field == store.FacetType {
+					if field == registry.FacetType {
 						label = map[string]string{"": "Công văn, luật (ký hiệu không có mã loại)", "QĐ": "Quyết định", "NĐ": "Nghị định",
 							"KH": "Kế hoạch", "TT": "Thông tư"}[shown]
 					}
-					want = append(want, store.Facet{Value: shown, Label: label, Count: n})
+					want = append(want, registry.Facet{Value: shown, Label: label, Count: n})
 				}
-				slices.SortFunc(want, func(a, b store.Facet) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Value, b.Value)) })
+				slices.SortFunc(want, func(a, b registry.Facet) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Value, b.Value)) })
 				got := must(e.s.DirectiveFacet(ctx, f, field))(t)
 				if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 					t.Errorf("facet %s of %s: got %v, want %v", field, drDescribe(f), got, want)
@@ -479,8 +479,8 @@ func TestDirectiveIssuerFacetAgreesWithFilter(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
 		drFixture(t, e)
-		for _, fc := range must(e.s.DirectiveFacet(t.Context(), store.DirectiveFilter{}, store.FacetIssuer))(t) {
-			n := len(drList(t, e, store.DirectiveFilter{IssuerCode: &fc.Value}))
+		for _, fc := range must(e.s.DirectiveFacet(t.Context(), registry.DirectiveFilter{}, registry.FacetIssuer))(t) {
+			n := len(drList(t, e, registry.DirectiveFilter{IssuerCode: &fc.Value}))
 			if n != fc.Count {
 				t.Errorf("BUG: issuer facet %q counts %d directives, but the issuer filter %q lists %d. "+
 					"DirectiveFacet (directives.go) groups by the issuer code as entered (\"issuer\"), while the "+
@@ -575,7 +575,7 @@ func TestImportBulletinIdempotent(t *testing.T) {
 	if again := e.counts(t); !drMapsEqual(again, after) {
 		t.Errorf("second import changed the collections: %v, after the first %v", again, after)
 	}
-	if dry := must(e.s.ImportBulletin(ctx, "Bản tin CCHC", text, true))(t); len(dry.Directives) != 5 || slices.ContainsFunc(dry.Directives, func(d *store.ImportedDirective) bool { return d.Created }) {
+	if dry := must(e.s.ImportBulletin(ctx, "Bản tin CCHC", text, true))(t); len(dry.Directives) != 5 || slices.ContainsFunc(dry.Directives, func(d *registry.ImportedDirective) bool { return d.Created }) {
 		t.Errorf("dry run after the import: %d directives, some created", len(dry.Directives))
 	}
 	if again := e.counts(t); !drMapsEqual(again, after) {

@@ -15,7 +15,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/vnregistry/registry/internal/auth"
-	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
@@ -160,43 +159,18 @@ func (s *Store) resyncSequence(ctx context.Context, prefix string) error {
 // Dossier returns the dossier with code as the caller may see it, or nil.
 func (s *Store) Dossier(ctx context.Context, code string) (*registry.Dossier, error) {
 	d, err := s.read.dossier(ctx, code)
-	return Visible(ctx, d), err
+	return visible(ctx, d), err
 }
 
-// DossierFilter narrows the dossiers list. Empty fields do not filter.
-type DossierFilter struct {
-	AgencyCode    *string
-	ProcedureCode *string
-	Status        *registry.Status
-	Channel       *registry.Channel
-	Outcome       *registry.Outcome
-	ReceivedFrom  *time.Time // inclusive
-	ReceivedTo    *time.Time // exclusive
-	ResolvedFrom  *time.Time // inclusive
-	ResolvedTo    *time.Time // exclusive
-	// OverdueAsOf selects open dossiers whose due date has passed on that date.
-	OverdueAsOf *calendar.Date
-}
-
-// DossierOrder is a dossiers list order.
-type DossierOrder string
-
-const (
-	OrderByCode         DossierOrder = "CODE"
-	OrderByReceivedAt   DossierOrder = "RECEIVED_AT"
-	OrderByReceivedDesc DossierOrder = "RECEIVED_AT_DESC"
-	OrderByDueDate      DossierOrder = "DUE_DATE"
-)
-
-func dossierOrder(o DossierOrder) (sortKey[*registry.Dossier], error) {
+func dossierOrder(o registry.DossierOrder) (sortKey[*registry.Dossier], error) {
 	id := func(d *registry.Dossier) string { return d.Code }
 	switch o {
-	case "", OrderByCode:
-		return sortKey[*registry.Dossier]{list: "dossiers by " + string(OrderByCode), id: id}, nil
-	case OrderByReceivedAt, OrderByReceivedDesc:
-		return sortKey[*registry.Dossier]{list: "dossiers by " + string(o), field: "receivedAt", desc: o == OrderByReceivedDesc, id: id,
+	case "", registry.OrderByCode:
+		return sortKey[*registry.Dossier]{list: "dossiers by " + string(registry.OrderByCode), id: id}, nil
+	case registry.OrderByReceivedAt, registry.OrderByReceivedDesc:
+		return sortKey[*registry.Dossier]{list: "dossiers by " + string(o), field: "receivedAt", desc: o == registry.OrderByReceivedDesc, id: id,
 			value: func(d *registry.Dossier) any { return d.ReceivedAt }, parse: parseTime}, nil
-	case OrderByDueDate:
+	case registry.OrderByDueDate:
 		return sortKey[*registry.Dossier]{list: "dossiers by " + string(o), field: "dueDate", id: id,
 			value: func(d *registry.Dossier) any { return string(d.DueDate) }, parse: parseDate}, nil
 	}
@@ -204,18 +178,18 @@ func dossierOrder(o DossierOrder) (sortKey[*registry.Dossier], error) {
 }
 
 // Dossiers lists dossiers matching f in order o.
-func (s *Store) Dossiers(ctx context.Context, f DossierFilter, o DossierOrder, args PageArgs) (*Page[*registry.Dossier], error) {
+func (s *Store) Dossiers(ctx context.Context, f registry.DossierFilter, o registry.DossierOrder, args registry.PageArgs) (*registry.Page[*registry.Dossier], error) {
 	page, err := s.read.dossiers(ctx, f, o, args)
 	if err != nil {
 		return nil, err
 	}
 	for i, d := range page.Items {
-		page.Items[i] = Visible(ctx, d)
+		page.Items[i] = visible(ctx, d)
 	}
 	return page, nil
 }
 
-func (f DossierFilter) query() (bson.D, error) {
+func dossierQuery(f registry.DossierFilter) (bson.D, error) {
 	q := bson.D{}
 	eq := func(field string, v *string) {
 		if v != nil {

@@ -250,8 +250,8 @@ func (ix *listIndex) remember(d *registry.Dossier) {
 }
 
 // matchingCodes lists the codes of the dossiers matching f, in order.
-func (ix *listIndex) matchingCodes(f DossierFilter) ([]string, error) {
-	if _, err := f.query(); err != nil {
+func (ix *listIndex) matchingCodes(f registry.DossierFilter) ([]string, error) {
+	if _, err := dossierQuery(f); err != nil {
 		return nil, err
 	}
 	ix.mu.RLock()
@@ -263,14 +263,14 @@ func (ix *listIndex) matchingCodes(f DossierFilter) ([]string, error) {
 	return codes, nil
 }
 
-// rowFilter is a DossierFilter in the index's numbers.
+// rowFilter is a registry.DossierFilter in the index's numbers.
 type rowFilter struct {
-	f                                           DossierFilter
+	f                                           registry.DossierFilter
 	agency, procedure, status, channel, outcome uint32
 	none                                        bool // names a value no dossier has
 }
 
-func (ix *listIndex) compile(f DossierFilter) rowFilter {
+func (ix *listIndex) compile(f registry.DossierFilter) rowFilter {
 	rf := rowFilter{f: f}
 	id := func(v *string) uint32 {
 		if v == nil {
@@ -298,7 +298,7 @@ func (ix *listIndex) compile(f DossierFilter) rowFilter {
 	return rf
 }
 
-// matches is DossierFilter.query() evaluated on the dossier at position i:
+// matches is dossierQuery evaluated on the dossier at position i:
 // the two must agree (the store tests compare both paths).
 func (ix *listIndex) matches(rf *rowFilter, i int32) bool {
 	f := rf.f
@@ -331,18 +331,18 @@ type position struct {
 	code []byte // in the index's arena: valid under its lock
 }
 
-func (ix *listIndex) position(o DossierOrder, i int32) position {
+func (ix *listIndex) position(o registry.DossierOrder, i int32) position {
 	p := position{code: ix.code(i)}
 	switch o {
-	case OrderByReceivedAt, OrderByReceivedDesc:
+	case registry.OrderByReceivedAt, registry.OrderByReceivedDesc:
 		p.ns = ix.received[i]
-	case OrderByDueDate:
+	case registry.OrderByDueDate:
 		p.date = ix.names[ix.due[i]]
 	}
 	return p
 }
 
-func comparePositions(o DossierOrder, a, b position) int {
+func comparePositions(o registry.DossierOrder, a, b position) int {
 	c := 0
 	switch {
 	case a.ns < b.ns:
@@ -355,7 +355,7 @@ func comparePositions(o DossierOrder, a, b position) int {
 	if c == 0 {
 		c = bytes.Compare(a.code, b.code)
 	}
-	if o == OrderByReceivedDesc {
+	if o == registry.OrderByReceivedDesc {
 		return -c
 	}
 	return c
@@ -363,7 +363,7 @@ func comparePositions(o DossierOrder, a, b position) int {
 
 // firstAfter keeps the n first positions seen (a max-heap: the last of them on top).
 type firstAfter struct {
-	o     DossierOrder
+	o     registry.DossierOrder
 	items []position
 }
 
@@ -380,19 +380,19 @@ func (h *firstAfter) Pop() any {
 // dossiers answers a page from the index in one pass over the rows,
 // keeping the first n+1 after the cursor (no sort of every match), then
 // reads the page's dossiers.
-func (m *memory) dossiers(ctx context.Context, f DossierFilter, o DossierOrder, args PageArgs) (*Page[*registry.Dossier], error) {
+func (m *memory) dossiers(ctx context.Context, f registry.DossierFilter, o registry.DossierOrder, args registry.PageArgs) (*registry.Page[*registry.Dossier], error) {
 	key, err := dossierOrder(o)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.query(); err != nil { // validates as the engine path does
+	if _, err := dossierQuery(f); err != nil { // validates as the engine path does
 		return nil, err
 	}
 	n, err := pageSize(args.First)
 	if err != nil {
 		return nil, err
 	}
-	page := &Page[*registry.Dossier]{}
+	page := &registry.Page[*registry.Dossier]{}
 	var after *position
 	if args.After != nil && *args.After != "" {
 		v, id, err := key.decode(*args.After)
@@ -413,7 +413,7 @@ func (m *memory) dossiers(ctx context.Context, f DossierFilter, o DossierOrder, 
 	total := 0
 	ix.mu.RLock()
 	rf := ix.compile(f)
-	ix.each(&rf, o == OrderByReceivedDesc, func(i int32) {
+	ix.each(&rf, o == registry.OrderByReceivedDesc, func(i int32) {
 		total++
 		p := ix.position(o, i)
 		if after != nil && comparePositions(o, p, *after) <= 0 {
@@ -431,7 +431,7 @@ func (m *memory) dossiers(ctx context.Context, f DossierFilter, o DossierOrder, 
 		codes[i] = string(heap.Pop(top).(position).code)
 	}
 	ix.mu.RUnlock()
-	page.count = func(context.Context) (int, error) { return total, nil }
+	page.Count = func(context.Context) (int, error) { return total, nil }
 	if len(codes) > n {
 		codes, page.HasNext = codes[:n], true
 	}

@@ -72,7 +72,7 @@ func TestListIndexAgreesWithEngine(t *testing.T) {
 	tm := func(s string) *time.Time { v, _ := time.Parse(time.RFC3339, s); return &v }
 	status, outcome, channel := registry.StatusResultReturned, registry.OutcomeLate, registry.ChannelOnline
 	asOf := calendar.Date("2021-03-15")
-	filters := map[string]store.DossierFilter{
+	filters := map[string]registry.DossierFilter{
 		"all":       {},
 		"agency":    {AgencyCode: str(generate.CentreCode)},
 		"status":    {Status: &status},
@@ -86,9 +86,9 @@ func TestListIndexAgreesWithEngine(t *testing.T) {
 	// Every order on two filters, one order on the others: the engine path
 	// scans the collection for each page, so the walk is kept short.
 	for name, f := range filters {
-		orders := []store.DossierOrder{store.OrderByReceivedDesc}
+		orders := []registry.DossierOrder{registry.OrderByReceivedDesc}
 		if name == "all" || name == "agency" {
-			orders = []store.DossierOrder{store.OrderByCode, store.OrderByReceivedAt, store.OrderByReceivedDesc, store.OrderByDueDate}
+			orders = []registry.DossierOrder{registry.OrderByCode, registry.OrderByReceivedAt, registry.OrderByReceivedDesc, registry.OrderByDueDate}
 		}
 		for _, o := range orders {
 			t.Run(fmt.Sprintf("%s/%s", name, o), func(t *testing.T) {
@@ -103,12 +103,12 @@ func TestListIndexAgreesWithEngine(t *testing.T) {
 }
 
 // walkAll lists every dossier matching f in order o, 30 at a time.
-func walkAll(t *testing.T, s *store.Store, f store.DossierFilter, o store.DossierOrder) (codes []string, total int) {
+func walkAll(t *testing.T, s *store.Store, f registry.DossierFilter, o registry.DossierOrder) (codes []string, total int) {
 	t.Helper()
 	first := 30
 	var after *string
 	for range 1000 {
-		page, err := s.Dossiers(t.Context(), f, o, store.PageArgs{First: &first, After: after})
+		page, err := s.Dossiers(t.Context(), f, o, registry.PageArgs{First: &first, After: after})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -98,8 +98,8 @@ func (dm *directiveMemory) relating(symbolKey string) []*registry.Directive {
 
 // matching returns the directives f matches, in no order; the slice is the
 // caller's.
-func (dm *directiveMemory) matching(f DirectiveFilter) ([]*registry.Directive, error) {
-	if _, err := f.query(); err != nil { // validates as the engine path does
+func (dm *directiveMemory) matching(f registry.DirectiveFilter) ([]*registry.Directive, error) {
+	if _, err := directiveQuery(f); err != nil { // validates as the engine path does
 		return nil, err
 	}
 	raw, _ := json.Marshal(f)
@@ -113,12 +113,12 @@ func (dm *directiveMemory) matching(f DirectiveFilter) ([]*registry.Directive, e
 	}
 	typeCode := ""
 	if f.Type != nil {
-		typeCode, _ = f.typeCode()
+		typeCode, _ = f.TypeCode()
 	}
 	dm.mu.RLock()
 	var out []*registry.Directive
 	for _, d := range dm.rows {
-		if f.matches(d, terms, typeCode) {
+		if directiveMatches(f, d, terms, typeCode) {
 			out = append(out, d)
 		}
 	}

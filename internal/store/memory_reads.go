@@ -35,9 +35,9 @@ func sortedBy[T any](items []T, key sortKey[T]) []T {
 	return items
 }
 
-// matches is DirectiveFilter.query() evaluated on one directive; the two
+// directiveMatches is directiveQuery evaluated on one directive; the two
 // must agree (the store tests run both).
-func (f DirectiveFilter) matches(d *registry.Directive, terms []string, typeCode string) bool {
+func directiveMatches(f registry.DirectiveFilter, d *registry.Directive, terms []string, typeCode string) bool {
 	for _, t := range terms {
 		if !strings.Contains(d.Search, t) {
 			return false
@@ -60,39 +60,41 @@ func (f DirectiveFilter) matches(d *registry.Directive, terms []string, typeCode
 // $group would give it.
 func facetValue(d *registry.Directive, field string) string {
 	switch field {
-	case FacetType:
+	case registry.FacetType:
 		return d.Symbol.Type
-	case FacetIssuer:
+	case registry.FacetIssuer:
 		return d.IssuerCode
-	case FacetYear:
+	case registry.FacetYear:
 		return fmt.Sprint(d.Year)
-	case FacetValidity:
+	case registry.FacetValidity:
 		return string(d.Validity)
 	}
 	return ""
 }
 
-// proceduresMatching is the in-memory ProcedureFilter.
-func (m *memory) proceduresMatching(f ProcedureFilter) ([]*registry.Procedure, error) {
+// proceduresMatching is the in-memory registry.ProcedureFilter.
+func (m *memory) proceduresMatching(f registry.ProcedureFilter) ([]*registry.Procedure, error) {
 	basis := ""
 	if f.LegalBasis != nil {
 		var err error
-		if basis, err = f.legalBasis(); err != nil {
+		if basis, err = f.LegalBasisSymbol(); err != nil {
 			return nil, err
 		}
 	}
-	return m.procedureRows.matching(func(p *registry.Procedure) bool { return f.matches(p, basis) }), nil
+	return m.procedureRows.matching(func(p *registry.Procedure) bool { return procedureMatches(f, p, basis) }), nil
 }
 
-func (f ProcedureFilter) matches(p *registry.Procedure, legalBasis string) bool {
+func procedureMatches(f registry.ProcedureFilter, p *registry.Procedure, legalBasis string) bool {
 	return (f.AgencyCode == nil || p.AgencyCode == *f.AgencyCode) &&
 		(f.Level == nil || p.Level == *f.Level) &&
 		(f.LegalBasis == nil || slices.Contains(p.LegalBases, legalBasis))
 }
 
-func (f AgencyFilter) matches(a *registry.Agency) bool { return f.Level == nil || a.Level == *f.Level }
+func agencyMatches(f registry.AgencyFilter, a *registry.Agency) bool {
+	return f.Level == nil || a.Level == *f.Level
+}
 
-func (f ReportFilter) matches(r *registry.Report) bool {
+func reportMatches(f registry.ReportFilter, r *registry.Report) bool {
 	return (f.Period == nil || r.Period == *f.Period) && (f.AgencyCode == nil || r.AgencyCode == *f.AgencyCode)
 }
 
@@ -103,12 +105,12 @@ func (m *memory) agency(_ context.Context, code string) (*registry.Agency, error
 	return m.agencyRows.get(code), nil
 }
 
-func (m *memory) agencies(_ context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
-	return pageOf(m.agencyRows.matching(f.matches), agencyOrder, args)
+func (m *memory) agencies(_ context.Context, f registry.AgencyFilter, args registry.PageArgs) (*registry.Page[*registry.Agency], error) {
+	return pageOf(m.agencyRows.matching(func(a *registry.Agency) bool { return agencyMatches(f, a) }), agencyOrder, args)
 }
 
-func (m *memory) eachAgency(_ context.Context, f AgencyFilter, fn func(*registry.Agency) error) error {
-	return eachOf(sortedBy(m.agencyRows.matching(f.matches), agencyOrder), fn)
+func (m *memory) eachAgency(_ context.Context, f registry.AgencyFilter, fn func(*registry.Agency) error) error {
+	return eachOf(sortedBy(m.agencyRows.matching(func(a *registry.Agency) bool { return agencyMatches(f, a) }), agencyOrder), fn)
 }
 
 func (m *memory) agenciesByCode(_ context.Context, codes []string) ([]*registry.Agency, error) {
@@ -121,7 +123,7 @@ func (m *memory) procedure(_ context.Context, code string) (*registry.Procedure,
 	return m.procedureRows.get(code), nil
 }
 
-func (m *memory) procedures(_ context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
+func (m *memory) procedures(_ context.Context, f registry.ProcedureFilter, args registry.PageArgs) (*registry.Page[*registry.Procedure], error) {
 	ps, err := m.proceduresMatching(f)
 	if err != nil {
 		return nil, err
@@ -129,7 +131,7 @@ func (m *memory) procedures(_ context.Context, f ProcedureFilter, args PageArgs)
 	return pageOf(ps, procedureOrder, args)
 }
 
-func (m *memory) eachProcedure(_ context.Context, f ProcedureFilter, fn func(*registry.Procedure) error) error {
+func (m *memory) eachProcedure(_ context.Context, f registry.ProcedureFilter, fn func(*registry.Procedure) error) error {
 	ps, err := m.proceduresMatching(f)
 	if err != nil {
 		return err
@@ -161,7 +163,7 @@ func (m *memory) directive(_ context.Context, key string) (*registry.Directive, 
 	return m.directiveSet.get(key), nil
 }
 
-func (m *memory) directives(_ context.Context, f DirectiveFilter, args PageArgs) (*Page[*registry.Directive], error) {
+func (m *memory) directives(_ context.Context, f registry.DirectiveFilter, args registry.PageArgs) (*registry.Page[*registry.Directive], error) {
 	ds, err := m.directiveSet.matching(f)
 	if err != nil {
 		return nil, err
@@ -169,7 +171,7 @@ func (m *memory) directives(_ context.Context, f DirectiveFilter, args PageArgs)
 	return pageOf(ds, directiveOrder, args)
 }
 
-func (m *memory) eachDirective(_ context.Context, f DirectiveFilter, fn func(*registry.Directive) error) error {
+func (m *memory) eachDirective(_ context.Context, f registry.DirectiveFilter, fn func(*registry.Directive) error) error {
 	ds, err := m.directiveSet.matching(f)
 	if err != nil {
 		return err
@@ -177,7 +179,7 @@ func (m *memory) eachDirective(_ context.Context, f DirectiveFilter, fn func(*re
 	return eachOf(sortedBy(ds, directiveByKey), fn)
 }
 
-func (m *memory) directiveFacet(_ context.Context, f DirectiveFilter, field string) ([]Facet, error) {
+func (m *memory) directiveFacet(_ context.Context, f registry.DirectiveFilter, field string) ([]registry.Facet, error) {
 	ds, err := m.directiveSet.matching(f)
 	if err != nil {
 		return nil, err
@@ -186,9 +188,9 @@ func (m *memory) directiveFacet(_ context.Context, f DirectiveFilter, field stri
 	for _, d := range ds {
 		counts[facetValue(d, field)]++
 	}
-	out := make([]Facet, 0, len(counts))
+	out := make([]registry.Facet, 0, len(counts))
 	for v, n := range counts {
-		out = append(out, Facet{Value: v, Count: n})
+		out = append(out, registry.Facet{Value: v, Count: n})
 	}
 	return out, nil
 }
@@ -205,18 +207,18 @@ func (m *memory) report(_ context.Context, key string) (*registry.Report, error)
 	return m.reportRows.get(key), nil
 }
 
-func (m *memory) reports(_ context.Context, f ReportFilter, args PageArgs) (*Page[*registry.Report], error) {
-	return pageOf(m.reportRows.matching(f.matches), reportOrder, args)
+func (m *memory) reports(_ context.Context, f registry.ReportFilter, args registry.PageArgs) (*registry.Page[*registry.Report], error) {
+	return pageOf(m.reportRows.matching(func(r *registry.Report) bool { return reportMatches(f, r) }), reportOrder, args)
 }
 
-func (m *memory) eachReport(_ context.Context, f ReportFilter, fn func(*registry.Report) error) error {
-	return eachOf(sortedBy(m.reportRows.matching(f.matches), reportByKey), fn)
+func (m *memory) eachReport(_ context.Context, f registry.ReportFilter, fn func(*registry.Report) error) error {
+	return eachOf(sortedBy(m.reportRows.matching(func(r *registry.Report) bool { return reportMatches(f, r) }), reportByKey), fn)
 }
 
 // eachDossier reads the matching dossiers in code order, by _id: an
 // export, not a request, and the engine's sorted find would hold the whole
 // collection in memory first.
-func (m *memory) eachDossier(ctx context.Context, f DossierFilter, fn func(*registry.Dossier) error) error {
+func (m *memory) eachDossier(ctx context.Context, f registry.DossierFilter, fn func(*registry.Dossier) error) error {
 	codes, err := m.index.matchingCodes(f)
 	if err != nil {
 		return err

@@ -14,31 +14,6 @@ import (
 	"github.com/vnregistry/registry/internal/registry"
 )
 
-// Page sizes of Relay connections.
-const (
-	DefaultPageSize = 20
-	MaxPageSize     = 100
-)
-
-// PageArgs are a connection's forward-pagination arguments.
-type PageArgs struct {
-	First *int
-	After *string
-}
-
-// Page is one page of a list in order, with what Relay connections need.
-type Page[T any] struct {
-	Items   []T
-	Cursors []string
-	HasNext bool
-	HasPrev bool
-	count   func(context.Context) (int, error)
-}
-
-// TotalCount counts every item the filter matches; only run when asked for,
-// since on the embedded engine a count scans the collection.
-func (p *Page[T]) TotalCount(ctx context.Context) (int, error) { return p.count(ctx) }
-
 // sortKey is a keyset order: documents sort by field (then _id, which breaks
 // ties), and a cursor carries both values of the last item seen.
 type sortKey[T any] struct {
@@ -174,16 +149,16 @@ func (k sortKey[T]) sort() bson.D {
 // pageSize applies the connection rules: 20 by default, 1..100.
 func pageSize(first *int) (int, error) {
 	if first == nil {
-		return DefaultPageSize, nil
+		return registry.DefaultPageSize, nil
 	}
-	if *first < 0 || *first > MaxPageSize {
-		return 0, registry.Invalid("first", "must be between 0 and %d, got %d", MaxPageSize, *first)
+	if *first < 0 || *first > registry.MaxPageSize {
+		return 0, registry.Invalid("first", "must be between 0 and %d, got %d", registry.MaxPageSize, *first)
 	}
 	return *first, nil
 }
 
 // list reads one page of col matching filter in the order key gives.
-func list[T any](ctx context.Context, s *Store, col string, filter bson.D, key sortKey[T], args PageArgs) (*Page[T], error) {
+func list[T any](ctx context.Context, s *Store, col string, filter bson.D, key sortKey[T], args registry.PageArgs) (*registry.Page[T], error) {
 	n, err := pageSize(args.First)
 	if err != nil {
 		return nil, err
@@ -192,7 +167,7 @@ func list[T any](ctx context.Context, s *Store, col string, filter bson.D, key s
 		filter = bson.D{}
 	}
 	c := s.db.Collection(col)
-	page := &Page[T]{count: func(ctx context.Context) (int, error) {
+	page := &registry.Page[T]{Count: func(ctx context.Context) (int, error) {
 		total, err := c.CountDocuments(ctx, filter)
 		return int(total), classify(err)
 	}}
@@ -228,13 +203,13 @@ func list[T any](ctx context.Context, s *Store, col string, filter bson.D, key s
 
 // pageOf is list() over items held in memory that already match the filter:
 // sorted, cut after the cursor, one page long, counted.
-func pageOf[T any](items []T, key sortKey[T], args PageArgs) (*Page[T], error) {
+func pageOf[T any](items []T, key sortKey[T], args registry.PageArgs) (*registry.Page[T], error) {
 	n, err := pageSize(args.First)
 	if err != nil {
 		return nil, err
 	}
 	total := len(items)
-	page := &Page[T]{count: func(context.Context) (int, error) { return total, nil }}
+	page := &registry.Page[T]{Count: func(context.Context) (int, error) { return total, nil }}
 	slices.SortFunc(items, key.compare)
 	if args.After != nil && *args.After != "" {
 		v, id, err := key.decode(*args.After)

@@ -85,15 +85,15 @@ func listFixture(t *testing.T, e *env) []*registry.Dossier {
 }
 
 // orderedCodes sorts ds as the list order o should, ties broken by code.
-func orderedCodes(ds []*registry.Dossier, o store.DossierOrder) []string {
+func orderedCodes(ds []*registry.Dossier, o registry.DossierOrder) []string {
 	ds = slices.Clone(ds)
 	slices.SortFunc(ds, func(a, b *registry.Dossier) int {
 		switch o {
-		case store.OrderByReceivedAt:
+		case registry.OrderByReceivedAt:
 			return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), cmp.Compare(a.Code, b.Code))
-		case store.OrderByReceivedDesc:
+		case registry.OrderByReceivedDesc:
 			return cmp.Or(b.ReceivedAt.Compare(a.ReceivedAt), cmp.Compare(b.Code, a.Code))
-		case store.OrderByDueDate: // no due date sorts first, as null does
+		case registry.OrderByDueDate: // no due date sorts first, as null does
 			return cmp.Or(cmp.Compare(a.DueDate, b.DueDate), cmp.Compare(a.Code, b.Code))
 		}
 		return cmp.Compare(a.Code, b.Code)
@@ -106,7 +106,7 @@ func orderedCodes(ds []*registry.Dossier, o store.DossierOrder) []string {
 }
 
 // walk follows a list page by page with first=size and returns the codes seen.
-func walk(t *testing.T, e *env, f store.DossierFilter, o store.DossierOrder, size int) []string {
+func walk(t *testing.T, e *env, f registry.DossierFilter, o registry.DossierOrder, size int) []string {
 	t.Helper()
 	var codes []string
 	var after *string
@@ -114,7 +114,7 @@ func walk(t *testing.T, e *env, f store.DossierFilter, o store.DossierOrder, siz
 		if pages > 100 {
 			t.Fatalf("%s by %d: more than 100 pages", o, size)
 		}
-		p := must(e.s.Dossiers(t.Context(), f, o, store.PageArgs{First: &size, After: after}))(t)
+		p := must(e.s.Dossiers(t.Context(), f, o, registry.PageArgs{First: &size, After: after}))(t)
 		if len(p.Items) > size || len(p.Cursors) != len(p.Items) {
 			t.Fatalf("%s by %d: page of %d items with %d cursors", o, size, len(p.Items), len(p.Cursors))
 		}
@@ -162,17 +162,17 @@ func TestDossierPagination(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := seeded(t, way)
 		all := listFixture(t, e)
-		agencyOnly := store.DossierFilter{AgencyCode: new(agencyA)}
+		agencyOnly := registry.DossierFilter{AgencyCode: new(agencyA)}
 		var ofAgency []*registry.Dossier
 		for _, d := range all {
 			if d.AgencyCode == agencyA {
 				ofAgency = append(ofAgency, d)
 			}
 		}
-		for _, o := range []store.DossierOrder{"", store.OrderByCode, store.OrderByReceivedAt, store.OrderByReceivedDesc, store.OrderByDueDate} {
+		for _, o := range []registry.DossierOrder{"", registry.OrderByCode, registry.OrderByReceivedAt, registry.OrderByReceivedDesc, registry.OrderByDueDate} {
 			for _, size := range []int{1, 2, 5, 100} {
 				t.Run(fmt.Sprintf("%s/first=%d", cmp.Or(o, "default"), size), func(t *testing.T) {
-					if got, want := walk(t, e, store.DossierFilter{}, o, size), orderedCodes(all, o); !slices.Equal(got, want) {
+					if got, want := walk(t, e, registry.DossierFilter{}, o, size), orderedCodes(all, o); !slices.Equal(got, want) {
 						t.Errorf("walking all dossiers %d at a time: %s\n got %q\nwant %q", size, walkDiff(got, want), got, want)
 					}
 					if got, want := walk(t, e, agencyOnly, o, size), orderedCodes(ofAgency, o); !slices.Equal(got, want) {
@@ -190,26 +190,26 @@ func TestDossierPageArguments(t *testing.T) {
 		all := listFixture(t, e)
 		ctx := t.Context()
 
-		first := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{First: new(3)}))(t)
+		first := must(e.s.Dossiers(ctx, registry.DossierFilter{}, registry.OrderByCode, registry.PageArgs{First: new(3)}))(t)
 		if len(first.Items) != 3 || !first.HasNext || first.HasPrev {
 			t.Fatalf("first page of 3: %d items, hasNext %v, hasPrev %v", len(first.Items), first.HasNext, first.HasPrev)
 		}
-		next := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{First: new(3), After: &first.Cursors[2]}))(t)
+		next := must(e.s.Dossiers(ctx, registry.DossierFilter{}, registry.OrderByCode, registry.PageArgs{First: new(3), After: &first.Cursors[2]}))(t)
 		if n := must(next.TotalCount(ctx))(t); n != len(all) {
 			t.Errorf("totalCount after a cursor = %d, want %d (all of them)", n, len(all))
 		}
-		def := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{}))(t)
-		if want := min(len(all), store.DefaultPageSize); len(def.Items) != want {
+		def := must(e.s.Dossiers(ctx, registry.DossierFilter{}, registry.OrderByCode, registry.PageArgs{}))(t)
+		if want := min(len(all), registry.DefaultPageSize); len(def.Items) != want {
 			t.Errorf("default page size: %d items, want %d", len(def.Items), want)
 		}
-		zero := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{First: new(0)}))(t)
+		zero := must(e.s.Dossiers(ctx, registry.DossierFilter{}, registry.OrderByCode, registry.PageArgs{First: new(0)}))(t)
 		if len(zero.Items) != 0 {
 			t.Errorf("first=0 returned %d items", len(zero.Items))
 		}
 		if n := must(zero.TotalCount(ctx))(t); n != len(all) {
 			t.Errorf("totalCount with first=0 = %d, want %d", n, len(all))
 		}
-		hundred := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByCode, store.PageArgs{First: new(100)}))(t)
+		hundred := must(e.s.Dossiers(ctx, registry.DossierFilter{}, registry.OrderByCode, registry.PageArgs{First: new(100)}))(t)
 		if len(hundred.Items) != len(all) || hundred.HasNext {
 			t.Errorf("first=100: %d items, hasNext %v; want %d, false", len(hundred.Items), hundred.HasNext, len(all))
 		}
@@ -218,22 +218,22 @@ func TestDossierPageArguments(t *testing.T) {
 		codeCursor := &first.Cursors[0]
 		for _, tc := range []struct {
 			name  string
-			order store.DossierOrder
-			args  store.PageArgs
+			order registry.DossierOrder
+			args  registry.PageArgs
 			field string
 		}{
-			{"first=101", store.OrderByCode, store.PageArgs{First: new(101)}, "first"},
-			{"first=-1", store.OrderByCode, store.PageArgs{First: new(-1)}, "first"},
-			{"cursor not base64", store.OrderByCode, store.PageArgs{After: new("garbage!")}, "after"},
-			{"cursor not JSON", store.OrderByCode, store.PageArgs{After: enc("garbage")}, "after"},
-			{"cursor without id", store.OrderByCode, store.PageArgs{After: enc(`{"v":"2021-04-26"}`)}, "after"},
-			{"cursor of another order", store.OrderByReceivedAt, store.PageArgs{After: codeCursor}, "after"},
-			{"cursor with a bad time", store.OrderByReceivedAt, store.PageArgs{After: enc(`{"v":"yesterday","id":"x"}`)}, "after"},
-			{"cursor with a bad date", store.OrderByDueDate, store.PageArgs{After: enc(`{"v":"26/04/2021","id":"x"}`)}, "after"},
-			{"unknown order", "PRIORITY", store.PageArgs{}, "orderBy"},
+			{"first=101", registry.OrderByCode, registry.PageArgs{First: new(101)}, "first"},
+			{"first=-1", registry.OrderByCode, registry.PageArgs{First: new(-1)}, "first"},
+			{"cursor not base64", registry.OrderByCode, registry.PageArgs{After: new("garbage!")}, "after"},
+			{"cursor not JSON", registry.OrderByCode, registry.PageArgs{After: enc("garbage")}, "after"},
+			{"cursor without id", registry.OrderByCode, registry.PageArgs{After: enc(`{"v":"2021-04-26"}`)}, "after"},
+			{"cursor of another order", registry.OrderByReceivedAt, registry.PageArgs{After: codeCursor}, "after"},
+			{"cursor with a bad time", registry.OrderByReceivedAt, registry.PageArgs{After: enc(`{"v":"yesterday","id":"x"}`)}, "after"},
+			{"cursor with a bad date", registry.OrderByDueDate, registry.PageArgs{After: enc(`{"v":"26/04/2021","id":"x"}`)}, "after"},
+			{"unknown order", "PRIORITY", registry.PageArgs{}, "orderBy"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := e.s.Dossiers(ctx, store.DossierFilter{}, tc.order, tc.args)
+				_, err := e.s.Dossiers(ctx, registry.DossierFilter{}, tc.order, tc.args)
 				wantError(t, err, registry.CodeBadUserInput, tc.field)
 			})
 		}
@@ -254,32 +254,32 @@ func TestDossierFilters(t *testing.T) {
 
 		for _, tc := range []struct {
 			name   string
-			filter store.DossierFilter
+			filter registry.DossierFilter
 			want   func(*registry.Dossier) bool
 		}{
-			{"agency", store.DossierFilter{AgencyCode: new(agencyB)}, func(d *registry.Dossier) bool { return d.AgencyCode == agencyB }},
-			{"procedure", store.DossierFilter{ProcedureCode: new(procB)}, func(d *registry.Dossier) bool { return d.ProcedureCode == procB }},
-			{"status", store.DossierFilter{Status: new(registry.StatusInProcess)}, func(d *registry.Dossier) bool { return d.Status == registry.StatusInProcess }},
-			{"status registered online", store.DossierFilter{Status: new(registry.StatusRegisteredOnline)}, func(d *registry.Dossier) bool { return d.Status == registry.StatusRegisteredOnline }},
-			{"channel", store.DossierFilter{Channel: new(registry.ChannelPostal)}, func(d *registry.Dossier) bool { return d.Channel == registry.ChannelPostal }},
-			{"outcome", store.DossierFilter{Outcome: new(registry.OutcomeLate)}, func(d *registry.Dossier) bool { return d.Outcome == registry.OutcomeLate }},
-			{"agency and channel", store.DossierFilter{AgencyCode: new(agencyB), Channel: new(registry.ChannelPostal)}, func(d *registry.Dossier) bool {
+			{"agency", registry.DossierFilter{AgencyCode: new(agencyB)}, func(d *registry.Dossier) bool { return d.AgencyCode == agencyB }},
+			{"procedure", registry.DossierFilter{ProcedureCode: new(procB)}, func(d *registry.Dossier) bool { return d.ProcedureCode == procB }},
+			{"status", registry.DossierFilter{Status: new(registry.StatusInProcess)}, func(d *registry.Dossier) bool { return d.Status == registry.StatusInProcess }},
+			{"status registered online", registry.DossierFilter{Status: new(registry.StatusRegisteredOnline)}, func(d *registry.Dossier) bool { return d.Status == registry.StatusRegisteredOnline }},
+			{"channel", registry.DossierFilter{Channel: new(registry.ChannelPostal)}, func(d *registry.Dossier) bool { return d.Channel == registry.ChannelPostal }},
+			{"outcome", registry.DossierFilter{Outcome: new(registry.OutcomeLate)}, func(d *registry.Dossier) bool { return d.Outcome == registry.OutcomeLate }},
+			{"agency and channel", registry.DossierFilter{AgencyCode: new(agencyB), Channel: new(registry.ChannelPostal)}, func(d *registry.Dossier) bool {
 				return d.AgencyCode == agencyB && d.Channel == registry.ChannelPostal
 			}},
 			// Ranges are [from, to): the bounds are receipt instants of the fixture.
-			{"received from, to", store.DossierFilter{ReceivedFrom: at(4, 20, 9), ReceivedTo: new(vn(4, 22, 14, 0))}, func(d *registry.Dossier) bool {
+			{"received from, to", registry.DossierFilter{ReceivedFrom: at(4, 20, 9), ReceivedTo: new(vn(4, 22, 14, 0))}, func(d *registry.Dossier) bool {
 				return between(&d.ReceivedAt, vn(4, 20, 9, 0), vn(4, 22, 14, 0))
 			}},
-			{"received from", store.DossierFilter{ReceivedFrom: at(4, 26, 8)}, func(d *registry.Dossier) bool { return !d.ReceivedAt.Before(vn(4, 26, 8, 0)) }},
-			{"received to", store.DossierFilter{ReceivedTo: at(4, 20, 9)}, func(d *registry.Dossier) bool { return d.ReceivedAt.Before(vn(4, 20, 9, 0)) }},
-			{"resolved from, to", store.DossierFilter{ResolvedFrom: at(4, 23, 0), ResolvedTo: at(4, 28, 0)}, func(d *registry.Dossier) bool {
+			{"received from", registry.DossierFilter{ReceivedFrom: at(4, 26, 8)}, func(d *registry.Dossier) bool { return !d.ReceivedAt.Before(vn(4, 26, 8, 0)) }},
+			{"received to", registry.DossierFilter{ReceivedTo: at(4, 20, 9)}, func(d *registry.Dossier) bool { return d.ReceivedAt.Before(vn(4, 20, 9, 0)) }},
+			{"resolved from, to", registry.DossierFilter{ResolvedFrom: at(4, 23, 0), ResolvedTo: at(4, 28, 0)}, func(d *registry.Dossier) bool {
 				return between(d.ResolvedAt, vn(4, 23, 0, 0), vn(4, 28, 0, 0))
 			}},
-			{"resolved from", store.DossierFilter{ResolvedFrom: at(4, 28, 10)}, func(d *registry.Dossier) bool {
+			{"resolved from", registry.DossierFilter{ResolvedFrom: at(4, 28, 10)}, func(d *registry.Dossier) bool {
 				return d.ResolvedAt != nil && !d.ResolvedAt.Before(vn(4, 28, 10, 0))
 			}},
-			{"overdue", store.DossierFilter{OverdueAsOf: new(overdueOn)}, overdue},
-			{"overdue and received", store.DossierFilter{OverdueAsOf: new(overdueOn), Status: new(registry.StatusReceived)}, func(d *registry.Dossier) bool {
+			{"overdue", registry.DossierFilter{OverdueAsOf: new(overdueOn)}, overdue},
+			{"overdue and received", registry.DossierFilter{OverdueAsOf: new(overdueOn), Status: new(registry.StatusReceived)}, func(d *registry.Dossier) bool {
 				return overdue(d) && d.Status == registry.StatusReceived
 			}},
 		} {
@@ -293,10 +293,10 @@ func TestDossierFilters(t *testing.T) {
 				if len(want) == 0 || len(want) == len(all) {
 					t.Fatalf("fixture: the filter should select some dossiers but not all, selects %d of %d", len(want), len(all))
 				}
-				p := must(e.s.Dossiers(ctx, tc.filter, store.OrderByCode, store.PageArgs{First: new(store.MaxPageSize)}))(t)
+				p := must(e.s.Dossiers(ctx, tc.filter, registry.OrderByCode, registry.PageArgs{First: new(registry.MaxPageSize)}))(t)
 				var got []*registry.Dossier
 				got = append(got, p.Items...)
-				if g, w := orderedCodes(got, store.OrderByCode), orderedCodes(want, store.OrderByCode); !slices.Equal(g, w) {
+				if g, w := orderedCodes(got, registry.OrderByCode), orderedCodes(want, registry.OrderByCode); !slices.Equal(g, w) {
 					t.Errorf("got %q\nwant %q", g, w)
 				}
 				if n := must(p.TotalCount(ctx))(t); n != len(want) {
@@ -307,7 +307,7 @@ func TestDossierFilters(t *testing.T) {
 
 		// The overdue dossiers, spelt out: two received and one in process, all
 		// due 26 April; not the one due that day but waiting for a supplement.
-		p := must(e.s.Dossiers(ctx, store.DossierFilter{OverdueAsOf: new(overdueOn)}, store.OrderByCode, store.PageArgs{}))(t)
+		p := must(e.s.Dossiers(ctx, registry.DossierFilter{OverdueAsOf: new(overdueOn)}, registry.OrderByCode, registry.PageArgs{}))(t)
 		var statuses []registry.Status
 		for _, d := range p.Items {
 			statuses = append(statuses, d.Status)
@@ -320,7 +320,7 @@ func TestDossierFilters(t *testing.T) {
 			t.Errorf("overdue on %s: dossiers in %v, want %v", overdueOn, statuses, want)
 		}
 
-		_, err := e.s.Dossiers(ctx, store.DossierFilter{OverdueAsOf: new(overdueOn), Status: new(registry.StatusResolved)}, store.OrderByCode, store.PageArgs{})
+		_, err := e.s.Dossiers(ctx, registry.DossierFilter{OverdueAsOf: new(overdueOn), Status: new(registry.StatusResolved)}, registry.OrderByCode, registry.PageArgs{})
 		wantError(t, err, registry.CodeBadUserInput, "filter.overdueAsOf")
 	})
 }
@@ -343,7 +343,7 @@ func TestDirectivePagination(t *testing.T) {
 		}
 		var after *string
 		for range len(all) + 1 {
-			p := must(e.s.Directives(ctx, store.DirectiveFilter{}, store.PageArgs{First: new(2), After: after}))(t)
+			p := must(e.s.Directives(ctx, registry.DirectiveFilter{}, registry.PageArgs{First: new(2), After: after}))(t)
 			for _, d := range p.Items {
 				got = append(got, d.Key)
 			}
@@ -368,25 +368,25 @@ func TestCursorsOfOtherLists(t *testing.T) {
 		must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(5, 20+i, 9, 0)), source))(t)
 	}
 	one := 1
-	agencies := must(e.s.Agencies(ctx, store.AgencyFilter{}, store.PageArgs{First: &one}))(t)
-	byReceipt := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByReceivedAt, store.PageArgs{First: &one}))(t)
+	agencies := must(e.s.Agencies(ctx, registry.AgencyFilter{}, registry.PageArgs{First: &one}))(t)
+	byReceipt := must(e.s.Dossiers(ctx, registry.DossierFilter{}, registry.OrderByReceivedAt, registry.PageArgs{First: &one}))(t)
 	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"id":"zzz"}`))
 	for name, c := range map[string]struct {
 		cursor string
-		order  store.DossierOrder
+		order  registry.DossierOrder
 	}{
-		"an agency cursor":          {agencies.Cursors[0], store.OrderByCode},
-		"a cursor of another order": {byReceipt.Cursors[0], store.OrderByDueDate},
-		"a made-up cursor":          {forged, store.OrderByCode},
-		"text that is not a cursor": {"not a cursor", store.OrderByCode},
+		"an agency cursor":          {agencies.Cursors[0], registry.OrderByCode},
+		"a cursor of another order": {byReceipt.Cursors[0], registry.OrderByDueDate},
+		"a made-up cursor":          {forged, registry.OrderByCode},
+		"text that is not a cursor": {"not a cursor", registry.OrderByCode},
 	} {
-		_, err := e.s.Dossiers(ctx, store.DossierFilter{}, c.order, store.PageArgs{First: &one, After: &c.cursor})
+		_, err := e.s.Dossiers(ctx, registry.DossierFilter{}, c.order, registry.PageArgs{First: &one, After: &c.cursor})
 		if registry.ErrorCode(err) != registry.CodeBadUserInput {
 			t.Errorf("%s: %v, want BAD_USER_INPUT", name, err)
 		}
 	}
 	// The list's own cursor still reads the next page.
-	next := must(e.s.Dossiers(ctx, store.DossierFilter{}, store.OrderByReceivedAt, store.PageArgs{First: &one, After: &byReceipt.Cursors[0]}))(t)
+	next := must(e.s.Dossiers(ctx, registry.DossierFilter{}, registry.OrderByReceivedAt, registry.PageArgs{First: &one, After: &byReceipt.Cursors[0]}))(t)
 	if len(next.Items) != 1 || next.Items[0].Code == byReceipt.Items[0].Code {
 		t.Errorf("the next page after the list's own cursor: %v", next.Items)
 	}
@@ -416,8 +416,8 @@ func TestPagingReachesRecordsWithoutSortValue(t *testing.T) {
 		}
 		one := 1
 		var reports, directives []string
-		for args := (store.PageArgs{First: &one}); ; {
-			page := must(e.s.Reports(ctx, store.ReportFilter{}, args))(t)
+		for args := (registry.PageArgs{First: &one}); ; {
+			page := must(e.s.Reports(ctx, registry.ReportFilter{}, args))(t)
 			for _, r := range page.Items {
 				reports = append(reports, r.Period)
 			}
@@ -426,8 +426,8 @@ func TestPagingReachesRecordsWithoutSortValue(t *testing.T) {
 			}
 			args.After = &page.Cursors[len(page.Cursors)-1]
 		}
-		for args := (store.PageArgs{First: &one}); ; {
-			page := must(e.s.Directives(ctx, store.DirectiveFilter{}, args))(t)
+		for args := (registry.PageArgs{First: &one}); ; {
+			page := must(e.s.Directives(ctx, registry.DirectiveFilter{}, args))(t)
 			for _, d := range page.Items {
 				directives = append(directives, d.Symbol.String())
 			}

@@ -247,7 +247,7 @@ func limitChecks(t *testing.T, st *store.Store) map[string]limitCheck {
 		"filter.search": {try: func(n int) error { _, err := registry.SearchTerms(text(n)); return err }},
 		"source":        {try: func(n int) error { return registry.CheckSource(text(n)) }},
 		"first": {try: func(n int) error {
-			_, err := st.Agencies(t.Context(), store.AgencyFilter{}, store.PageArgs{First: &n})
+			_, err := st.Agencies(t.Context(), registry.AgencyFilter{}, registry.PageArgs{First: &n})
 			return err
 		}},
 		"Date":     dates,

@@ -34,17 +34,14 @@ func (s *Store) Agency(ctx context.Context, code string) (*registry.Agency, erro
 	return s.read.agency(ctx, code)
 }
 
-// AgencyFilter narrows the agencies list.
-type AgencyFilter struct{ Level *registry.Level }
-
 var agencyOrder = sortKey[*registry.Agency]{list: "agencies", id: func(a *registry.Agency) string { return a.Code }}
 
 // Agencies lists agencies by code.
-func (s *Store) Agencies(ctx context.Context, f AgencyFilter, args PageArgs) (*Page[*registry.Agency], error) {
+func (s *Store) Agencies(ctx context.Context, f registry.AgencyFilter, args registry.PageArgs) (*registry.Page[*registry.Agency], error) {
 	return s.read.agencies(ctx, f, args)
 }
 
-func (f AgencyFilter) query() bson.D {
+func agencyQuery(f registry.AgencyFilter) bson.D {
 	q := bson.D{}
 	if f.Level != nil {
 		q = append(q, bson.E{Key: "level", Value: *f.Level})
@@ -73,22 +70,14 @@ func (s *Store) Procedure(ctx context.Context, code string) (*registry.Procedure
 	return s.read.procedure(ctx, code)
 }
 
-// ProcedureFilter narrows the procedures list.
-type ProcedureFilter struct {
-	AgencyCode *string
-	Level      *registry.Level
-	// LegalBasis selects the procedures citing a directive (canonical symbol).
-	LegalBasis *string
-}
-
 var procedureOrder = sortKey[*registry.Procedure]{list: "procedures", id: func(p *registry.Procedure) string { return p.Code }}
 
 // Procedures lists procedures by code.
-func (s *Store) Procedures(ctx context.Context, f ProcedureFilter, args PageArgs) (*Page[*registry.Procedure], error) {
+func (s *Store) Procedures(ctx context.Context, f registry.ProcedureFilter, args registry.PageArgs) (*registry.Page[*registry.Procedure], error) {
 	return s.read.procedures(ctx, f, args)
 }
 
-func (f ProcedureFilter) query() (bson.D, error) {
+func procedureQuery(f registry.ProcedureFilter) (bson.D, error) {
 	q := bson.D{}
 	if f.AgencyCode != nil {
 		q = append(q, bson.E{Key: "agency", Value: *f.AgencyCode})
@@ -97,22 +86,13 @@ func (f ProcedureFilter) query() (bson.D, error) {
 		q = append(q, bson.E{Key: "level", Value: *f.Level})
 	}
 	if f.LegalBasis != nil {
-		sym, err := f.legalBasis()
+		sym, err := f.LegalBasisSymbol()
 		if err != nil {
 			return nil, err
 		}
 		q = append(q, bson.E{Key: "legalBases", Value: sym})
 	}
 	return q, nil
-}
-
-// legalBasis is the canonical symbol the filter asks for.
-func (f ProcedureFilter) legalBasis() (string, error) {
-	sym, err := registry.ParseSymbol(*f.LegalBasis)
-	if err != nil {
-		return "", registry.AsField("filter.legalBasis", err)
-	}
-	return sym.String(), nil
 }
 
 // get returns the document with _id id, or nil when there is none.

@@ -47,7 +47,7 @@ func (s *Store) DossierStats(ctx context.Context, q stats.Query) (stats.Result, 
 // procedureInfo maps every procedure to its field and level.
 func (s *Store) procedureInfo(ctx context.Context) (map[string]stats.ProcedureInfo, error) {
 	out := map[string]stats.ProcedureInfo{}
-	err := s.EachProcedure(ctx, ProcedureFilter{}, func(p *registry.Procedure) error {
+	err := s.EachProcedure(ctx, registry.ProcedureFilter{}, func(p *registry.Procedure) error {
 		out[p.Code] = stats.ProcedureInfo{Field: p.Field, Level: p.Level}
 		return nil
 	})
@@ -77,7 +77,7 @@ func (s *Store) Reconcile(ctx context.Context, agency, period string, asOf calen
 	// A report names its agency as written; one imported before the agency
 	// was registered has no code, so the name decides.
 	name := fold.String(a.Name)
-	err = s.EachReport(ctx, ReportFilter{Period: &period}, func(r *registry.Report) error {
+	err = s.EachReport(ctx, registry.ReportFilter{Period: &period}, func(r *registry.Report) error {
 		if r.AgencyCode == agency || (r.AgencyCode == "" && fold.String(r.AgencyName) == name) {
 			rec.Comparisons = append(rec.Comparisons, stats.Reconcile(r, &res.Total.Measures))
 		}

@@ -19,7 +19,6 @@ import (
 	"github.com/vnregistry/registry/internal/generate"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/storetest"
 	"github.com/vnregistry/registry/internal/transfer"
 )
@@ -59,7 +58,7 @@ func BenchmarkDashboard(b *testing.B) {
 	recompute := func(b *testing.B) stats.Result {
 		// What DossierStats does, with the rollup recomputed from every dossier.
 		info := map[string]stats.ProcedureInfo{}
-		err := s.EachProcedure(ctx, store.ProcedureFilter{}, func(p *registry.Procedure) error {
+		err := s.EachProcedure(ctx, registry.ProcedureFilter{}, func(p *registry.Procedure) error {
 			info[p.Code] = stats.ProcedureInfo{Field: p.Field, Level: p.Level}
 			return nil
 		})

@@ -232,7 +232,7 @@ func TestProcedureRoundTrip(t *testing.T) {
 	sameRecord(t, "created procedure", p, want)
 	sameRecord(t, "stored procedure", must(e.s.Procedure(ctx, procB))(t), want)
 
-	page := must(e.s.Procedures(ctx, store.ProcedureFilter{LegalBasis: new("61/2018/NĐ-CP")}, store.PageArgs{}))(t)
+	page := must(e.s.Procedures(ctx, registry.ProcedureFilter{LegalBasis: new("61/2018/NĐ-CP")}, registry.PageArgs{}))(t)
 	if len(page.Items) != 1 || page.Items[0].Code != procB {
 		t.Errorf("procedures citing 61/2018/NĐ-CP: got %d items, want %s", len(page.Items), procB)
 	}
@@ -416,11 +416,11 @@ func TestIndexes(t *testing.T) {
 func TestIndexesCoverListFilters(t *testing.T) {
 	e := newEnv(t, mongoWay)
 	for col, fields := range map[string][]string{
-		colAgencies:   {"level"},                         // AgencyFilter
-		colProcedures: {"agency", "level", "legalBases"}, // ProcedureFilter
-		colDossiers: {"agency", "procedure", "status", "channel", // DossierFilter and orders
+		colAgencies:   {"level"},                         // registry.AgencyFilter
+		colProcedures: {"agency", "level", "legalBases"}, // registry.ProcedureFilter
+		colDossiers: {"agency", "procedure", "status", "channel", // registry.DossierFilter and orders
 			"outcome", "receivedAt", "resolvedAt", "dueDate"},
-		colDirectives: {"symbolKey", "symbol.type", "issuerKey", "year", "issuedOn", // DirectiveFilter, order, lookups
+		colDirectives: {"symbolKey", "symbol.type", "issuerKey", "year", "issuedOn", // registry.DirectiveFilter, order, lookups
 			"validity", "topics", "relations.symbolKey"},
 	} {
 		all := e.indexKeys(t, col)

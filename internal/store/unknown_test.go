@@ -113,7 +113,7 @@ func TestStepWhoseOutcomeIsUnknown(t *testing.T) {
 		t.Errorf("after the unconfirmed step: engine version %d (%d steps), memory version %d (%d steps); want both 2",
 			stored.Version, len(stored.History), mem.Version, len(mem.History))
 	}
-	page, err := e.s.Dossiers(ctx, store.DossierFilter{Status: new(registry.StatusInProcess)}, "", store.PageArgs{})
+	page, err := e.s.Dossiers(ctx, registry.DossierFilter{Status: new(registry.StatusInProcess)}, "", registry.PageArgs{})
 	if err != nil || len(page.Items) != 1 {
 		t.Errorf("the list index does not see the applied step: %v %d", err, len(page.Items))
 	}
@@ -125,7 +125,7 @@ func TestStepWhoseOutcomeIsUnknown(t *testing.T) {
 		t.Errorf("history has %d steps after the retry, want 2", n)
 	}
 
-	entries, err := e.s.AuditLog(ctx, store.AuditFilter{Operation: new("recordDossierStep")}, store.PageArgs{})
+	entries, err := e.s.AuditLog(ctx, registry.AuditFilter{Operation: new("recordDossierStep")}, registry.PageArgs{})
 	if err != nil {
 		t.Fatal(err)
 	}

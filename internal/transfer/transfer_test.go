@@ -131,15 +131,15 @@ func export(t *testing.T, st *store.Store, f transfer.Format) map[transfer.Kind]
 		}
 		switch k {
 		case transfer.Agency:
-			err = st.EachAgency(ctx, store.AgencyFilter{}, func(a *registry.Agency) error { return w.Write(a) })
+			err = st.EachAgency(ctx, registry.AgencyFilter{}, func(a *registry.Agency) error { return w.Write(a) })
 		case transfer.Procedure:
-			err = st.EachProcedure(ctx, store.ProcedureFilter{}, func(p *registry.Procedure) error { return w.Write(p) })
+			err = st.EachProcedure(ctx, registry.ProcedureFilter{}, func(p *registry.Procedure) error { return w.Write(p) })
 		case transfer.Directive:
-			err = st.EachDirective(ctx, store.DirectiveFilter{}, func(d *registry.Directive) error { return w.Write(d) })
+			err = st.EachDirective(ctx, registry.DirectiveFilter{}, func(d *registry.Directive) error { return w.Write(d) })
 		case transfer.Report:
-			err = st.EachReport(ctx, store.ReportFilter{}, func(r *registry.Report) error { return w.Write(r) })
+			err = st.EachReport(ctx, registry.ReportFilter{}, func(r *registry.Report) error { return w.Write(r) })
 		case transfer.Dossier:
-			err = st.EachDossier(ctx, store.DossierFilter{}, func(d *registry.Dossier) error { return w.Write(d) })
+			err = st.EachDossier(ctx, registry.DossierFilter{}, func(d *registry.Dossier) error { return w.Write(d) })
 		}
 		if err == nil {
 			err = w.Flush()
