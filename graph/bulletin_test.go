@@ -22,10 +22,10 @@ import (
 // the quarter's three months.
 func TestBulletinRelationsAndQuarterThroughGraphQL(t *testing.T) {
 	st := storetest.Open(t)
-	if _, err := demo.Seed(t.Context(), st, calendar.Default()); err != nil {
+	if _, err := demo.Seed(storetest.Context(t), st, calendar.Default()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{})))
+	srv := httptest.NewServer(asDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
 	defer srv.Close()
 	body, _ := json.Marshal(map[string]string{"query": `{
 		plan: directive(symbol: "63/KH-UBND") { relations { kind symbol } provenance { excerpt } }
@@ -95,10 +95,10 @@ func TestBulletinRelationsAndQuarterThroughGraphQL(t *testing.T) {
 // the root has something to show.
 func TestPlaygroundTabsRunOnTheSample(t *testing.T) {
 	st := storetest.Open(t)
-	if _, err := demo.Seed(t.Context(), st, calendar.Default()); err != nil {
+	if _, err := demo.Seed(storetest.Context(t), st, calendar.Default()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{})))
+	srv := httptest.NewServer(asDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
 	defer srv.Close()
 	for _, doc := range playground.Tabs {
 		body, _ := json.Marshal(map[string]string{"query": doc})

@@ -59,7 +59,7 @@ func pageCosts(t *testing.T, engineIO bool) {
 	seed(t, st)
 
 	h := graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(asDeveloper(h))
 	defer srv.Close()
 
 	const query = `query($n: Int) { dossiers(first: $n) { edges { node {
@@ -118,7 +118,7 @@ func pageCosts(t *testing.T, engineIO bool) {
 // dossiers spread over them.
 func seed(t *testing.T, st *store.Store) {
 	t.Helper()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	var recs []any
 	for _, code := range []string{"000.00.06.H56", "000.00.21.H56"} {
 		a, err := registry.NewAgency(registry.CreateAgencyInput{Code: code, Name: "Cơ quan " + code, Level: registry.LevelProvincial}, registry.Provenance{Source: "test"})

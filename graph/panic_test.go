@@ -31,7 +31,7 @@ func TestResolverPanicAnswersInternal(t *testing.T) {
 	counted := map[string]int{}
 	h := graph.NewHandler(&graph.Resolver{Registry: panickyRegistry{storetest.Open(t)}, Feed: feed.New()},
 		graph.Options{Logger: slog.New(slog.DiscardHandler), Panicked: func(where string) { counted[where]++ }})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(asDeveloper(h))
 	defer srv.Close()
 	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"query":"{ agency(code: \"x\") { code } agencies { totalCount } }"}`))
 	if err != nil {

@@ -47,10 +47,10 @@ func TestReadmeExamplesSendOnlyIDCommands(t *testing.T) {
 		}
 	}}
 	st := storetest.Open(t, func(c *store.Config) { c.Monitor = monitor })
-	if _, err := demo.Seed(t.Context(), st, st.Calendar()); err != nil {
+	if _, err := demo.Seed(storetest.Context(t), st, st.Calendar()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{})))
+	srv := httptest.NewServer(asDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
 	defer srv.Close()
 
 	recording.Store(true)

@@ -23,7 +23,7 @@ import (
 // year 1 and panic at year 10000).
 func TestMalformedDatesAreBadInput(t *testing.T) {
 	st := storetest.Open(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	if _, err := st.CreateAgency(ctx, registry.CreateAgencyInput{Code: "000.00.31.H56", Name: "Bộ phận một cửa", Level: registry.LevelDistrict}, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestMalformedDatesAreBadInput(t *testing.T) {
 		Channel: registry.ChannelInPerson, Applicant: registry.ApplicantInput{Name: "A"}, ReceivedAt: &at}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{Logger: slog.New(slog.DiscardHandler)}))
+	srv := httptest.NewServer(asDeveloper(graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{Logger: slog.New(slog.DiscardHandler)})))
 	defer srv.Close()
 
 	receive := func(at string) string {

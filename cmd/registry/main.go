@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/vnregistry/registry/internal/auth"
 )
 
 const usage = `registry: a GraphQL gateway over Vietnam's administrative document registry.
@@ -43,6 +45,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if args[0] != "serve" {
+		// A tool acts for the process itself, and says so: the store treats
+		// a context without a principal as anonymous.
+		ctx = auth.WithPrincipal(ctx, auth.System(args[0]))
 	}
 	switch args[0] {
 	case "serve":

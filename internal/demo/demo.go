@@ -11,6 +11,7 @@ import (
 	_ "embed"
 	"time"
 
+	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/generate"
 	"github.com/vnregistry/registry/internal/registry"
@@ -51,6 +52,7 @@ func Config(cal *calendar.Calendar) generate.Config {
 
 // Seed loads the sample into st.
 func Seed(ctx context.Context, st Store, cal *calendar.Calendar) (time.Duration, error) {
+	ctx = auth.WithPrincipal(ctx, auth.System("sample data"))
 	began := time.Now()
 	cfg := Config(cal)
 	b := transfer.NewBatcher(st, 1000)

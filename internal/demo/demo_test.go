@@ -18,12 +18,12 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // January's report contradicts itself and the dossiers follow its parts.
 func TestSampleReconciles(t *testing.T) {
 	st := storetest.Open(t)
-	if _, err := demo.Seed(t.Context(), st, calendar.Default()); err != nil {
+	if _, err := demo.Seed(storetest.Context(t), st, calendar.Default()); err != nil {
 		t.Fatal(err)
 	}
 	figures := func(period string) (stats.Comparison, *stats.Reconciliation) {
 		t.Helper()
-		rec, err := st.Reconcile(t.Context(), generate.CentreCode, period, "2021-12-31")
+		rec, err := st.Reconcile(storetest.Context(t), generate.CentreCode, period, "2021-12-31")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestSampleReconciles(t *testing.T) {
 	if len(january.Notes) != 1 || !strings.Contains(january.Notes[0], "following the parts") || !strings.Contains(january.Notes[0], "by 28") {
 		t.Errorf("January 2021 notes %q, want one saying the dossiers follow the parts, which exceed the total by 28", january.Notes)
 	}
-	if drift, err := st.VerifyRollups(t.Context()); err != nil || len(drift) != 0 {
+	if drift, err := st.VerifyRollups(storetest.Context(t)); err != nil || len(drift) != 0 {
 		t.Errorf("rollups after seeding: %v, %v; want no drift", drift, err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/vnregistry/registry/internal/engine"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/storetest"
 )
 
 var now = time.Date(2021, 5, 31, 10, 0, 0, 0, calendar.Vietnam)
@@ -39,7 +40,7 @@ func start(t *testing.T, dir string) *engine.Engine {
 // open opens a store on the engine as the server does, closed when the test ends.
 func open(t *testing.T, eng *engine.Engine, when string) *store.Store {
 	t.Helper()
-	s, err := store.Open(t.Context(), store.Config{
+	s, err := store.Open(storetest.Context(t), store.Config{
 		URI: eng.URI(), Database: "registry", SerialWrites: true,
 		Now: func() time.Time { return now },
 	})
@@ -52,7 +53,7 @@ func open(t *testing.T, eng *engine.Engine, when string) *store.Store {
 
 func TestDataSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	eng := start(t, dir)
 	s := open(t, eng, "at first start")
 
@@ -141,7 +142,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 func TestIndexIDs(t *testing.T) {
 	dir := t.TempDir()
 	eng := start(t, dir)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	client, err := mongo.Connect(options.Client().ApplyURI(eng.URI()))
 	if err != nil {
 		t.Fatal(err)

@@ -9,42 +9,21 @@ import (
 
 // The store is the service layer: every write checks the caller's rights
 // here, whatever transport it came through, and reads hide what the caller
-// may not see. A context without a principal is the process itself (a
-// command-line tool or a test) and passes.
+// may not see. A context without a principal is anonymous: the HTTP layer
+// sets one on every request, and tools act as auth.System.
 
-func canEditRegistry(ctx context.Context) error {
-	if p, ok := auth.Lookup(ctx); ok {
-		return p.CanEditRegistry()
-	}
-	return nil
-}
+func canEditRegistry(ctx context.Context) error { return auth.FromContext(ctx).CanEditRegistry() }
 
 func canWriteDossier(ctx context.Context, agency string) error {
-	if p, ok := auth.Lookup(ctx); ok {
-		return p.CanWriteDossier(agency)
-	}
-	return nil
+	return auth.FromContext(ctx).CanWriteDossier(agency)
 }
 
-func canReadAudit(ctx context.Context) error {
-	if p, ok := auth.Lookup(ctx); ok {
-		return p.CanReadAudit()
-	}
-	return nil
-}
+func canReadAudit(ctx context.Context) error { return auth.FromContext(ctx).CanReadAudit() }
 
-func canAdminister(ctx context.Context) error {
-	if p, ok := auth.Lookup(ctx); ok {
-		return p.CanAdminister()
-	}
-	return nil
-}
+func canAdminister(ctx context.Context) error { return auth.FromContext(ctx).CanAdminister() }
 
 // seesPersonalData: anonymous readers get dossiers without the applicant.
-func seesPersonalData(ctx context.Context) bool {
-	p, ok := auth.Lookup(ctx)
-	return !ok || p.SeesPersonalData()
-}
+func seesPersonalData(ctx context.Context) bool { return auth.FromContext(ctx).SeesPersonalData() }
 
 // Visible is d as the caller may see it: the applicant's name, identity
 // number and phone are removed for anonymous readers. d is not modified.

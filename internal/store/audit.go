@@ -21,11 +21,9 @@ const colAudit = "audit"
 // runs after the change: a failure to record is logged loudly but does not
 // undo or fail what was done.
 func (s *Store) audit(ctx context.Context, operation, target string, err error) {
-	e := registry.AuditEntry{At: s.now().UTC(), Who: "local", Operation: operation, Target: target,
-		Result: "OK", RequestID: telemetry.RequestID(ctx)}
-	if p, ok := auth.Lookup(ctx); ok {
-		e.Who, e.Role, e.KeyID = p.Name, string(p.Role), p.KeyID
-	}
+	p := auth.FromContext(ctx)
+	e := registry.AuditEntry{At: s.now().UTC(), Who: p.Name, Role: string(p.Role), KeyID: p.KeyID,
+		Operation: operation, Target: target, Result: "OK", RequestID: telemetry.RequestID(ctx)}
 	if err != nil {
 		e.Result = string(registry.ErrorCode(err))
 	}

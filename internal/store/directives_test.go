@@ -12,12 +12,13 @@ import (
 	"github.com/vnregistry/registry/internal/fold"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // drCreate registers a directive; it must succeed.
 func drCreate(t *testing.T, e *env, in registry.CreateDirectiveInput) *registry.Directive {
 	t.Helper()
-	return must(e.s.CreateDirective(t.Context(), in, source))(t)
+	return must(e.s.CreateDirective(storetest.Context(t), in, source))(t)
 }
 
 // drSymbols lists the canonical symbols of ds, sorted.
@@ -78,7 +79,7 @@ func drList(t *testing.T, e *env, f registry.DirectiveFilter) []*registry.Direct
 	var out []*registry.Directive
 	var after *string
 	for {
-		p, err := e.s.Directives(t.Context(), f, registry.PageArgs{First: new(4), After: after})
+		p, err := e.s.Directives(storetest.Context(t), f, registry.PageArgs{First: new(4), After: after})
 		if err != nil {
 			t.Fatalf("Directives(%s): %v", drDescribe(f), err)
 		}
@@ -92,7 +93,7 @@ func drList(t *testing.T, e *env, f registry.DirectiveFilter) []*registry.Direct
 		t.Errorf("Directives(%s) not newest first: %v", drDescribe(f), drSymbols(out))
 	}
 	var each []*registry.Directive
-	if err := e.s.EachDirective(t.Context(), f, func(d *registry.Directive) error { each = append(each, d); return nil }); err != nil {
+	if err := e.s.EachDirective(storetest.Context(t), f, func(d *registry.Directive) error { each = append(each, d); return nil }); err != nil {
 		t.Fatalf("EachDirective(%s): %v", drDescribe(f), err)
 	}
 	if !slices.Equal(drSymbols(each), drSymbols(out)) {
@@ -136,7 +137,7 @@ func drDescribe(f registry.DirectiveFilter) string {
 func TestDirectiveRelationsBothWays(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		b := drCreate(t, e, registry.CreateDirectiveInput{Symbol: "61/2018/NĐ-CP", IssuedOn: "2018-04-23"})
 		a := drCreate(t, e, registry.CreateDirectiveInput{Symbol: "01/2018/TT-VPCP", IssuedOn: "2018-11-23"})
 		c := drCreate(t, e, registry.CreateDirectiveInput{Symbol: "107/2021/NĐ-CP", IssuedOn: "2021-12-06",
@@ -262,7 +263,7 @@ func drMapsEqual[K comparable, V comparable](a, b map[K]V) bool {
 func TestDirectiveSearch(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		drFixture(t, e)
 		for _, tc := range []struct {
 			search string
@@ -360,7 +361,7 @@ func drMatch(d *registry.Directive, f registry.DirectiveFilter) bool {
 func TestDirectiveFiltersAndFacets(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		all := drFixture(t, e)
 		str := func(s string) *string { return &s }
 		date := func(s string) *calendar.Date { d := calendar.Date(s); return &d }
@@ -479,7 +480,7 @@ func TestDirectiveIssuerFacetAgreesWithFilter(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
 		drFixture(t, e)
-		for _, fc := range must(e.s.DirectiveFacet(t.Context(), registry.DirectiveFilter{}, registry.FacetIssuer))(t) {
+		for _, fc := range must(e.s.DirectiveFacet(storetest.Context(t), registry.DirectiveFilter{}, registry.FacetIssuer))(t) {
 			n := len(drList(t, e, registry.DirectiveFilter{IssuerCode: &fc.Value}))
 			if n != fc.Count {
 				t.Errorf("BUG: issuer facet %q counts %d directives, but the issuer filter %q lists %d. "+
@@ -504,7 +505,7 @@ func TestImportBulletinIdempotent(t *testing.T) {
 	}
 	text := string(raw)
 	e := newEnv(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 
 	dry := must(e.s.ImportBulletin(ctx, "Bản tin CCHC", text, true))(t)
 	if !dry.DryRun || len(dry.Directives) != 5 || len(dry.Reports) != 3 {
@@ -589,7 +590,7 @@ func TestImportBulletinIdempotent(t *testing.T) {
 func TestImportBulletinWithInvisibleCharacters(t *testing.T) {
 	e := newEnv(t)
 	text := "Ngày 27/3/2021, Thủ tướng Chính phủ ban hành Quyết định số 468/QĐ-TTg\u200b về việc ban hành Quy\u00adchế thực hiện cơ chế một cửa."
-	got := must(e.s.ImportBulletin(t.Context(), "Báo mẫu", text, false))(t)
+	got := must(e.s.ImportBulletin(storetest.Context(t), "Báo mẫu", text, false))(t)
 	if len(got.Directives) != 1 || strings.ContainsAny(got.Directives[0].Directive.Provenance.Excerpt, "\u200b\u00ad") {
 		t.Fatalf("import of text with invisible characters: %+v", got.Directives)
 	}
@@ -600,7 +601,7 @@ func TestImportBulletinWithInvisibleCharacters(t *testing.T) {
 func TestImportBulletinSourceChecked(t *testing.T) {
 	e := newEnv(t)
 	for _, source := range []string{strings.Repeat("a", 501), "Báo\u202emẫu"} {
-		_, err := e.s.ImportBulletin(t.Context(), source, "Ngày 27/3/2021, Thủ tướng ban hành Quyết định số 468/QĐ-TTg.", false)
+		_, err := e.s.ImportBulletin(storetest.Context(t), source, "Ngày 27/3/2021, Thủ tướng ban hành Quyết định số 468/QĐ-TTg.", false)
 		wantError(t, err, registry.CodeBadUserInput, "source")
 	}
 }
@@ -614,7 +615,7 @@ func TestImportBulletinFromHTML(t *testing.T) {
 <nav><a href="/tin/1">Công văn 12/UBND-VX</a></nav>
 <div class="content"><p>Ng&agrave;y 27/3/2021, Thủ tướng Chính phủ ban hành <b>Quyết định số 468/QĐ-TTg</b>
 phê duyệt Đề án đổi mới việc thực hiện cơ chế một cửa.</p></div></body></html>`
-	got := must(e.s.ImportBulletin(t.Context(), "portal.html", page, true))(t)
+	got := must(e.s.ImportBulletin(storetest.Context(t), "portal.html", page, true))(t)
 	if len(got.Directives) != 1 {
 		t.Fatalf("directives %+v, want only 468/QĐ-TTg", got.Directives)
 	}
@@ -629,7 +630,7 @@ phê duyệt Đề án đổi mới việc thực hiện cơ chế một cửa.<
 // rather than refusing the whole bulletin (found by the API fuzz test).
 func TestImportBulletinContradictoryDate(t *testing.T) {
 	e := newEnv(t)
-	got := must(e.s.ImportBulletin(t.Context(), "Báo mẫu", "Ngày 22/4/2021, Chính phủ ban hành Nghị định số 61/2018/NĐ-CP về một cửa.", false))(t)
+	got := must(e.s.ImportBulletin(storetest.Context(t), "Báo mẫu", "Ngày 22/4/2021, Chính phủ ban hành Nghị định số 61/2018/NĐ-CP về một cửa.", false))(t)
 	if len(got.Directives) != 1 {
 		t.Fatalf("directives %+v, want 61/2018/NĐ-CP", got.Directives)
 	}
@@ -645,7 +646,7 @@ func TestImportBulletinContradictoryDate(t *testing.T) {
 func TestImportBulletinAddsRelationsToKnownDirectives(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		must(e.s.ImportBulletin(ctx, "tin 1", "Ngày 1/3/2021, UBND tỉnh ban hành Quyết định số 5/QĐ-UBND về một cửa.", false))(t)
 		later := "Quyết định số 5/QĐ-UBND ngày 1/3/2021 của UBND tỉnh bãi bỏ Quyết định số 2/QĐ-UBND ngày 4/1/2019 của UBND tỉnh."
 		for range 2 {

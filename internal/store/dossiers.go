@@ -248,7 +248,7 @@ func (s *Store) RecordStep(ctx context.Context, code string, in registry.Dossier
 	defer func() { s.audit(ctx, "recordDossierStep", code+" "+string(in.Action), err) }()
 	// Callers with no dossier rights at all are turned away before the
 	// dossier is looked up, so they cannot learn which codes exist.
-	if p, ok := auth.Lookup(ctx); ok && p.Role != auth.RoleClerk && p.Role != auth.RoleAdmin {
+	if p := auth.FromContext(ctx); p.Role != auth.RoleClerk && p.Role != auth.RoleAdmin {
 		return nil, p.CanWriteDossier("")
 	}
 	if !in.Action.Valid() || in.Action == registry.ActionRegisterOnline {

@@ -13,6 +13,7 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // codesFrom returns n codes under prefix from sequence number first: prefix0001, ...
@@ -26,7 +27,7 @@ func codesFrom(prefix string, first, n int) []string {
 
 func TestGeneratedCodes(t *testing.T) {
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	var got []string
 	for range 3 {
 		// ReceivedAt absent: received now, on 31 May 2021.
@@ -66,7 +67,7 @@ func TestGeneratedCodesConcurrently(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			d, err := e.s.ReceiveDossier(t.Context(), receipt(agencyA, procA, vn(4, 20, 9, 0)), source)
+			d, err := e.s.ReceiveDossier(storetest.Context(t), receipt(agencyA, procA, vn(4, 20, 9, 0)), source)
 			if err == nil {
 				codes[i] = d.Code
 			}
@@ -91,7 +92,7 @@ func TestGeneratedCodesConcurrently(t *testing.T) {
 
 func TestGeneratedCodeSkipsCodesGivenByHand(t *testing.T) {
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	prefix := agencyA + "-210420-"
 	generate := func() string {
 		t.Helper()
@@ -124,7 +125,7 @@ func TestConcurrentStepsLoseNothing(t *testing.T) {
 	e := seeded(t, func(c *store.Config) {
 		c.Now = func() time.Time { return now.Add(time.Duration(ticks.Add(1)) * time.Millisecond) }
 	})
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	in := receipt(agencyA, procA, now)
 	in.ReceivedAt = nil
 	d := must(e.s.ReceiveDossier(ctx, in, source))(t)
@@ -182,7 +183,7 @@ func TestConcurrentStepsLoseNothing(t *testing.T) {
 // same version, exactly one applies.
 func TestConcurrentStepsOnOneVersion(t *testing.T) {
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	d := must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(4, 20, 9, 0)), source))(t)
 	const n = 10
 	errs := make([]error, n)
@@ -217,7 +218,7 @@ func TestConcurrentStepsOnOneVersion(t *testing.T) {
 
 func TestRecordStepRefusals(t *testing.T) {
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	d := must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(4, 20, 9, 0)), source))(t)
 	d = must(e.s.RecordStep(ctx, d.Code, registry.DossierStepInput{Action: registry.ActionTransfer, ToUnit: new("Phòng Hộ tịch"), At: new(vn(4, 21, 9, 0))}, new(1), source))(t)
 	if d.Version != 2 || d.Status != registry.StatusInProcess {
@@ -271,7 +272,7 @@ func TestRecordStepRefusals(t *testing.T) {
 // store returned (and published).
 func TestRecordStepStoresWhatItReturns(t *testing.T) {
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	d := must(e.s.ReceiveDossier(ctx, receipt(agencyB, procB, vn(4, 22, 9, 0)), source))(t)
 	wantDue := e.s.Calendar().DueDate(vn(4, 22, 9, 0), daysB)
 	if d.DueDate != wantDue {
@@ -314,7 +315,7 @@ func TestOnStep(t *testing.T) {
 			events = append(events, event{d.Code, d.Version, d.History[len(d.History)-1].Action})
 		}
 	})
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	given := receipt(agencyA, procA, vn(4, 20, 9, 0))
 	given.Code = new(agencyA + "-210420-0100")
 	d1 := must(e.s.ReceiveDossier(ctx, given, source))(t)
@@ -356,7 +357,7 @@ func TestEmptyGivenCodeRefused(t *testing.T) {
 	for _, code := range []string{"", "   "} {
 		in := receipt(agencyA, procA, vn(5, 20, 9, 0))
 		in.Code = &code
-		_, err := e.s.ReceiveDossier(t.Context(), in, source)
+		_, err := e.s.ReceiveDossier(storetest.Context(t), in, source)
 		wantError(t, err, registry.CodeBadUserInput, "code")
 	}
 	if n := e.counts(t)["dossiers"]; n != 0 {

@@ -20,18 +20,18 @@ func TestListIndexAgreesWithEngine(t *testing.T) {
 		t.Skip("the list index is kept on the embedded engine only")
 	}
 	cfg := storetest.Config(t)
-	indexed, err := store.Open(t.Context(), cfg)
+	indexed, err := store.Open(storetest.Context(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The MongoDB way on the same database: engine queries, whole documents.
 	mongoCfg := cfg
 	mongoCfg.DisableMemory, mongoCfg.Engine = true, nil
-	engine, err := store.Open(t.Context(), mongoCfg)
+	engine, err := store.Open(storetest.Context(t), mongoCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer engine.Close(t.Context())
+	defer engine.Close(storetest.Context(t))
 
 	from, to := calendar.Date("2021-01-01").Time(), calendar.Date("2021-04-01").Time()
 	gen := generate.Config{Seed: 7, Dossiers: 150, From: from, To: to, Now: to, Calendar: calendar.Default()}
@@ -39,20 +39,20 @@ func TestListIndexAgreesWithEngine(t *testing.T) {
 	if err := generate.Records(gen, generate.Reference(7), func(r any) error { recs = append(recs, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := indexed.Load(t.Context(), recs); err != nil {
+	if _, _, err := indexed.Load(storetest.Context(t), recs); err != nil {
 		t.Fatal(err)
 	}
 	// Opened again, the store builds its memory from the engine, reading the
 	// dossiers' fields straight from SQLite, and repairs the rollups the
 	// load did not write: they must equal those of the whole dossiers.
-	if err := indexed.Close(t.Context()); err != nil {
+	if err := indexed.Close(storetest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
-	if indexed, err = store.Open(t.Context(), cfg); err != nil {
+	if indexed, err = store.Open(storetest.Context(t), cfg); err != nil {
 		t.Fatal(err)
 	}
-	defer indexed.Close(t.Context())
-	if drift, err := engine.VerifyRollups(t.Context()); err != nil || len(drift) > 0 {
+	defer indexed.Close(storetest.Context(t))
+	if drift, err := engine.VerifyRollups(storetest.Context(t)); err != nil || len(drift) > 0 {
 		t.Errorf("rollups built from the scanned fields differ from the dossiers': %v %v", err, drift)
 	}
 	// A step through the indexed store after loading: the index follows writes.
@@ -64,7 +64,7 @@ func TestListIndexAgreesWithEngine(t *testing.T) {
 		}
 	}
 	at := open.History[len(open.History)-1].At.Add(time.Hour)
-	if _, err := indexed.RecordStep(t.Context(), open.Code, registry.DossierStepInput{Action: registry.ActionWithdraw, At: &at}, nil, "test"); err != nil {
+	if _, err := indexed.RecordStep(storetest.Context(t), open.Code, registry.DossierStepInput{Action: registry.ActionWithdraw, At: &at}, nil, "test"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -108,11 +108,11 @@ func walkAll(t *testing.T, s *store.Store, f registry.DossierFilter, o registry.
 	first := 30
 	var after *string
 	for range 1000 {
-		page, err := s.Dossiers(t.Context(), f, o, registry.PageArgs{First: &first, After: after})
+		page, err := s.Dossiers(storetest.Context(t), f, o, registry.PageArgs{First: &first, After: after})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if total, err = page.TotalCount(t.Context()); err != nil {
+		if total, err = page.TotalCount(storetest.Context(t)); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range page.Items {

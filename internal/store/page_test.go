@@ -11,6 +11,7 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // planned is a dossier of the list fixture: how it arrives and what happens to it.
@@ -65,7 +66,7 @@ func listFixture(t *testing.T, e *env) []*registry.Dossier {
 		{agency: agencyB, proc: procB, channel: registry.ChannelOnline, at: vn(4, 19, 7, 0), online: true, steps: []registry.DossierStepInput{
 			{Action: registry.ActionRefuse, At: at(4, 19, 8)}}},
 	}
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	var out []*registry.Dossier
 	for _, p := range plans {
 		in := receipt(p.agency, p.proc, p.at)
@@ -114,7 +115,7 @@ func walk(t *testing.T, e *env, f registry.DossierFilter, o registry.DossierOrde
 		if pages > 100 {
 			t.Fatalf("%s by %d: more than 100 pages", o, size)
 		}
-		p := must(e.s.Dossiers(t.Context(), f, o, registry.PageArgs{First: &size, After: after}))(t)
+		p := must(e.s.Dossiers(storetest.Context(t), f, o, registry.PageArgs{First: &size, After: after}))(t)
 		if len(p.Items) > size || len(p.Cursors) != len(p.Items) {
 			t.Fatalf("%s by %d: page of %d items with %d cursors", o, size, len(p.Items), len(p.Cursors))
 		}
@@ -188,7 +189,7 @@ func TestDossierPageArguments(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := seeded(t, way)
 		all := listFixture(t, e)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 
 		first := must(e.s.Dossiers(ctx, registry.DossierFilter{}, registry.OrderByCode, registry.PageArgs{First: new(3)}))(t)
 		if len(first.Items) != 3 || !first.HasNext || first.HasPrev {
@@ -244,7 +245,7 @@ func TestDossierFilters(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := seeded(t, way)
 		all := listFixture(t, e)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		const overdueOn = calendar.Date("2021-04-27")
 		overdue := func(d *registry.Dossier) bool {
 			state, ok := d.DeadlineAt(overdueOn)
@@ -328,7 +329,7 @@ func TestDossierFilters(t *testing.T) {
 func TestDirectivePagination(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		var all []*registry.Directive
 		for i, issued := range []calendar.Date{"2021-03-27", "2021-03-27", "2021-03-27", "2020-01-05", "2021-06-01", "2020-01-05", "2019-12-31"} {
 			all = append(all, must(e.s.CreateDirective(ctx, registry.CreateDirectiveInput{Symbol: fmt.Sprintf("%d/QĐ-UBND", 100+i), IssuedOn: issued}, source))(t))
@@ -363,7 +364,7 @@ func TestDirectivePagination(t *testing.T) {
 // position in this one (they gave silently wrong pages).
 func TestCursorsOfOtherLists(t *testing.T) {
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	for i := range 3 {
 		must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(5, 20+i, 9, 0)), source))(t)
 	}
@@ -398,7 +399,7 @@ func TestCursorsOfOtherLists(t *testing.T) {
 func TestPagingReachesRecordsWithoutSortValue(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		var recs []any
 		for i, period := range []string{"2021-03", "", "2021-01"} {
 			recs = append(recs, &registry.Report{Key: registry.ReportKey("Trung tâm", period, fmt.Sprint("câu ", i)), AgencyName: "Trung tâm", Period: period,

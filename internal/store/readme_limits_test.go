@@ -13,6 +13,7 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // TestReadmeInputLimits reads the README's table of input limits and holds
@@ -247,7 +248,7 @@ func limitChecks(t *testing.T, st *store.Store) map[string]limitCheck {
 		"filter.search": {try: func(n int) error { _, err := registry.SearchTerms(text(n)); return err }},
 		"source":        {try: func(n int) error { return registry.CheckSource(text(n)) }},
 		"first": {try: func(n int) error {
-			_, err := st.Agencies(t.Context(), registry.AgencyFilter{}, registry.PageArgs{First: &n})
+			_, err := st.Agencies(storetest.Context(t), registry.AgencyFilter{}, registry.PageArgs{First: &n})
 			return err
 		}},
 		"Date":     dates,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // TestReconcileOverAPeriod compares a quarterly report with the dossiers of
@@ -13,7 +14,7 @@ import (
 func TestReconcileOverAPeriod(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := seeded(t, way)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		for _, day := range []struct{ month, day int }{{4, 5}, {5, 10}, {3, 15}} {
 			at := vn(time.Month(day.month), day.day, 9, 0)
 			d := must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, at), source))(t)

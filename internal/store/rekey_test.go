@@ -17,7 +17,7 @@ import (
 func TestDirectiveTypesSharingAFold(t *testing.T) {
 	bothWays(t, func(t *testing.T, way func(*store.Config)) {
 		e := newEnv(t, way)
-		ctx := t.Context()
+		ctx := storetest.Context(t)
 		for _, sym := range []string{"1/HD-UBND", "1/HĐ-UBND", "2/DA-UBND", "2/ĐA-UBND"} {
 			drCreate(t, e, registry.CreateDirectiveInput{Symbol: sym, IssuedOn: "2021-04-01"})
 		}
@@ -44,7 +44,7 @@ func TestOpenRekeysDirectives(t *testing.T) {
 	e := newEnv(t)
 	cfg := storetest.Config(t)
 	cfg.Database = e.db.Name()
-	s, ctx := e.s, t.Context()
+	s, ctx := e.s, storetest.Context(t)
 	contract := must(s.CreateDirective(ctx, registry.CreateDirectiveInput{Symbol: "5/HĐ-UBND", IssuedOn: "2021-04-01", Summary: new("Hợp đồng thuê đường truyền")}, source))(t)
 	plan := must(s.CreateDirective(ctx, registry.CreateDirectiveInput{Symbol: "6/KH-UBND", IssuedOn: "2021-04-02",
 		Relations: []registry.RelationInput{{Kind: registry.RelImplements, Symbol: "5/HĐ-UBND"}}}, source))(t)

@@ -85,7 +85,7 @@ var (
 // stSetup creates 2-3 agencies and 3-4 procedures.
 func stSetup(t *testing.T, e *stEnv, r *rand.Rand) (agencies []string, procs []stProc) {
 	t.Helper()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	for _, a := range stAgencyPool[:2+r.IntN(2)] {
 		if _, err := e.s.CreateAgency(ctx, a, stSource); err != nil {
 			t.Fatalf("create agency: %v", err)
@@ -162,7 +162,7 @@ type stStats struct{ dossiers, registered, steps, supplements int }
 // times from January to August 2021 and records random valid steps on them.
 func stGenerate(t *testing.T, e *stEnv, r *rand.Rand, agencies []string, procs []stProc, n int) stStats {
 	t.Helper()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	var st stStats
 	start := time.Date(2021, 1, 1, 0, 0, 0, 0, calendar.Vietnam)
 	cutoff := stClock.Add(-time.Hour)
@@ -219,12 +219,12 @@ func stGenerate(t *testing.T, e *stEnv, r *rand.Rand, agencies []string, procs [
 // stReadAll reads every stored dossier with the driver.
 func stReadAll(t *testing.T, e *stEnv) []*registry.Dossier {
 	t.Helper()
-	cur, err := e.db.Collection("dossiers").Find(t.Context(), bson.D{})
+	cur, err := e.db.Collection("dossiers").Find(storetest.Context(t), bson.D{})
 	if err != nil {
 		t.Fatalf("find dossiers: %v", err)
 	}
 	var out []*registry.Dossier
-	if err := cur.All(t.Context(), &out); err != nil {
+	if err := cur.All(storetest.Context(t), &out); err != nil {
 		t.Fatalf("decode dossiers: %v", err)
 	}
 	return out
@@ -622,7 +622,7 @@ func stDiff(what string, got, want map[string]string) []string {
 // total and of every row with the brute force.
 func stCompare(t *testing.T, e *stEnv, name string, q stats.Query, facts []stFacts) stats.Result {
 	t.Helper()
-	res, err := e.s.DossierStats(t.Context(), q)
+	res, err := e.s.DossierStats(storetest.Context(t), q)
 	if err != nil {
 		t.Fatalf("%s: DossierStats: %v", name, err)
 	}
@@ -755,7 +755,7 @@ func TestStatsMatchBruteForce(t *testing.T) {
 				results[name] = stCompare(t, e, name, q, facts)
 			}
 
-			ctx := t.Context()
+			ctx := storetest.Context(t)
 			drift, err := e.s.VerifyRollups(ctx)
 			if err != nil {
 				t.Fatalf("VerifyRollups: %v", err)
@@ -784,7 +784,7 @@ func TestStatsMatchBruteForce(t *testing.T) {
 // counters, then that RebuildRollups repairs them.
 func stCorruptAndRebuild(t *testing.T, e *stEnv) {
 	t.Helper()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	rollups := e.db.Collection("rollups")
 	var docs []stRollupDoc
 	cur, err := rollups.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
@@ -907,7 +907,7 @@ func TestStatsRollupsUnderConcurrentSteps(t *testing.T) {
 	base := time.Date(2021, 3, 1, 8, 0, 0, 0, calendar.Vietnam)
 	var ticks atomic.Int64
 	e := stOpen(t, func() time.Time { return base.Add(time.Duration(ticks.Add(1)) * 7 * time.Minute) })
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	r := rand.New(rand.NewPCG(40, 40))
 	agencies, procs := stSetup(t, e, r)
 	receipt := func(i int) registry.ReceiveDossierInput {
@@ -1037,14 +1037,14 @@ func TestStatsRejectsInvalidQuery(t *testing.T) {
 		{From: "2021-01", To: "2021-06", AsOf: "2021-06-15"}, // past, mid-month (today is 2021-10-15)
 		{From: "2021-01", To: "2021-06", AsOf: "2021-10-15", GroupBy: []stats.Dimension{stats.ByMonth, stats.ByYear}},
 	} {
-		_, err := e.s.DossierStats(t.Context(), q)
+		_, err := e.s.DossierStats(storetest.Context(t), q)
 		if e, ok := errors.AsType[*registry.Error](err); !ok || e.Code != registry.CodeBadUserInput {
 			t.Errorf("DossierStats(%+v) = %v, want BAD_USER_INPUT", q, err)
 		}
 	}
 	// The store's clock decides what "today" is: 2021-10-15 mid-month is
 	// accepted as today.
-	if _, err := e.s.DossierStats(t.Context(), stats.Query{From: "2021-10", To: "2021-10", AsOf: "2021-10-15", Stocks: true}); err != nil {
+	if _, err := e.s.DossierStats(storetest.Context(t), stats.Query{From: "2021-10", To: "2021-10", AsOf: "2021-10-15", Stocks: true}); err != nil {
 		t.Errorf("asOf = the store's today: %v", err)
 	}
 }

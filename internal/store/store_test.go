@@ -75,7 +75,7 @@ func newEnv(t *testing.T, configure ...func(*store.Config)) *env {
 func seeded(t *testing.T, configure ...func(*store.Config)) *env {
 	t.Helper()
 	e := newEnv(t, configure...)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	must(e.s.CreateAgency(ctx, registry.CreateAgencyInput{Code: agencyA, Name: "Sở Tư pháp", Level: registry.LevelProvincial}, source))(t)
 	must(e.s.CreateAgency(ctx, registry.CreateAgencyInput{Code: agencyB, Name: "UBND huyện", Level: registry.LevelDistrict, ParentCode: new(agencyA)}, source))(t)
 	must(e.s.CreateProcedure(ctx, registry.CreateProcedureInput{Code: procA, Name: "Cấp bản sao trích lục hộ tịch", Level: registry.LevelProvincial, AgencyCode: agencyA, ProcessingDays: daysA}, source))(t)
@@ -129,7 +129,7 @@ func wantError(t *testing.T, err error, code registry.Code, field string) *regis
 // TestAuditRecordsAttempts).
 func (e *env) counts(t *testing.T) map[string]int64 {
 	t.Helper()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	names, err := e.db.ListCollectionNames(ctx, bson.D{})
 	if err != nil {
 		t.Fatalf("list collections: %v", err)
@@ -153,7 +153,7 @@ func (e *env) counts(t *testing.T) map[string]int64 {
 // stored reads a dossier back; it must exist.
 func (e *env) stored(t *testing.T, code string) *registry.Dossier {
 	t.Helper()
-	d, err := e.s.Dossier(t.Context(), code)
+	d, err := e.s.Dossier(storetest.Context(t), code)
 	if err != nil {
 		t.Fatalf("read dossier %s: %v", code, err)
 	}
@@ -190,7 +190,7 @@ func sameRecord(t *testing.T, what string, got, want any) {
 
 func TestAgencyRoundTrip(t *testing.T) {
 	e := newEnv(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	parent := must(e.s.CreateAgency(ctx, registry.CreateAgencyInput{
 		Code: " " + agencyA + " ", Name: "  Sở Tư pháp tỉnh Khánh Hòa ", Abbreviation: new("STP"), Level: registry.LevelProvincial,
 	}, source))(t)
@@ -216,7 +216,7 @@ func TestAgencyRoundTrip(t *testing.T) {
 
 func TestProcedureRoundTrip(t *testing.T) {
 	e := newEnv(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	must(e.s.CreateAgency(ctx, registry.CreateAgencyInput{Code: agencyA, Name: "Sở Tư pháp", Level: registry.LevelProvincial}, source))(t)
 	p := must(e.s.CreateProcedure(ctx, registry.CreateProcedureInput{
 		Code: procB, Name: "Đăng ký khai sinh", Field: new("Hộ tịch"), Level: registry.LevelDistrict,
@@ -243,7 +243,7 @@ func TestProcedureRoundTrip(t *testing.T) {
 
 func TestDossierRoundTrip(t *testing.T) {
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 
 	// Received on Tuesday 20 April 2021; Wednesday 21 is Hùng Kings' day, so
 	// three working days end on Monday 26.
@@ -302,7 +302,7 @@ func TestDossierRoundTrip(t *testing.T) {
 
 func TestDirectiveLookupBySymbol(t *testing.T) {
 	e := newEnv(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	create := func(symbol string, issuer *string, issued calendar.Date) *registry.Directive {
 		t.Helper()
 		return must(e.s.CreateDirective(ctx, registry.CreateDirectiveInput{Symbol: symbol, IssuerCode: issuer, IssuedOn: issued, Summary: new("Trích yếu")}, source))(t)
@@ -357,7 +357,7 @@ func TestDirectiveLookupBySymbol(t *testing.T) {
 // indexKeys lists the key fields of every index of col, through the driver.
 func (e *env) indexKeys(t *testing.T, col string) [][]string {
 	t.Helper()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	cur, err := e.db.Collection(col).Indexes().List(ctx)
 	if err != nil {
 		t.Fatalf("list indexes of %s: %v", col, err)
@@ -442,11 +442,11 @@ func TestIndexesCoverListFilters(t *testing.T) {
 func TestOpenExistingDatabase(t *testing.T) {
 	cfg := storetest.Config(t)
 	for i := range 2 {
-		s, err := store.Open(t.Context(), cfg)
+		s, err := store.Open(storetest.Context(t), cfg)
 		if err != nil {
 			t.Fatalf("open #%d on database %s: %v", i+1, cfg.Database, err)
 		}
-		if err := s.Close(t.Context()); err != nil {
+		if err := s.Close(storetest.Context(t)); err != nil {
 			t.Fatalf("close: %v", err)
 		}
 	}

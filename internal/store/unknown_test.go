@@ -89,7 +89,7 @@ func TestStepWhoseOutcomeIsUnknown(t *testing.T) {
 	engineAddr = strings.TrimSuffix(engineAddr, "/")
 	proxy := newSlowProxy(t, engineAddr)
 	e := seeded(t, func(c *store.Config) { c.URI = "mongodb://" + proxy.ln.Addr().String() + "/" })
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	d := must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(5, 20, 9, 0)), source))(t)
 
 	at := vn(5, 20, 10, 0)
@@ -154,7 +154,7 @@ func TestRollupsStoredWithinAFlush(t *testing.T) {
 		t.Skip("the embedded engine's memory writes rollups in batches")
 	}
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(5, 20, 9, 0)), source))(t)
 	stats, err := e.s.Rollup(ctx, "2021-05", "2021-05", nil)
 	if err != nil || len(stats) == 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // call is one store write, reduced to its error.
@@ -24,7 +25,7 @@ func assertRefused(t *testing.T, e *env, code registry.Code, cases []refusal) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.counts(t)
-			err := tc.do(t.Context(), e.s)
+			err := tc.do(storetest.Context(t), e.s)
 			wantError(t, err, code, tc.field)
 			if after := e.counts(t); !maps.Equal(before, after) {
 				t.Errorf("a refused write changed the database: documents before %v, after %v", before, after)
@@ -41,7 +42,7 @@ type refusal struct {
 
 func TestDuplicateKeysAreConflicts(t *testing.T) {
 	e := seeded(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	code := agencyA + "-210420-0001"
 	in := receipt(agencyA, procA, vn(4, 20, 9, 0))
 	in.Code = &code

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/engine"
 	"github.com/vnregistry/registry/internal/store"
 )
@@ -86,6 +87,13 @@ func Database(t testing.TB) string {
 		_ = c.Database(db).Drop(ctx)
 	})
 	return db
+}
+
+// Context is t's context acting as the process itself (auth.System), as
+// the command-line tools do: the store treats a context without a
+// principal as anonymous.
+func Context(t testing.TB) context.Context {
+	return auth.WithPrincipal(t.Context(), auth.System("test"))
 }
 
 // Config is a store configuration on a fresh database.

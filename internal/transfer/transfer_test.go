@@ -61,7 +61,7 @@ func (r refusal) String() string { return fmt.Sprintf("%s:%d: %v", r.file, r.lin
 func run(t *testing.T, st *store.Store, batch int, files ...string) (transfer.Summary, []refusal, error) {
 	t.Helper()
 	var got []refusal
-	sum, err := transfer.Import(t.Context(), st, files, transfer.Options{
+	sum, err := transfer.Import(storetest.Context(t), st, files, transfer.Options{
 		BatchSize: batch, Calendar: st.Calendar(), Now: importNow,
 		Refused: func(file string, line int, err error) { got = append(got, refusal{file, line, err}) },
 	})
@@ -121,7 +121,7 @@ func line(t *testing.T, rec any) string {
 // export writes every record of st, kind by kind, in format f.
 func export(t *testing.T, st *store.Store, f transfer.Format) map[transfer.Kind][]byte {
 	t.Helper()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	out := map[transfer.Kind][]byte{}
 	for _, k := range transfer.Kinds {
 		var buf bytes.Buffer
@@ -272,7 +272,7 @@ func changed(t *testing.T, d *registry.Dossier, seq int, mod func(*registry.Doss
 // lines around it are loaded, in batches smaller than the file.
 func TestImportRefusesBadLines(t *testing.T) {
 	st := storetest.Open(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	good := dossier(t, 1, vn(4, 20, 9, 30))
 	good2 := dossier(t, 6, vn(4, 22, 8, 0))
 	lines := []struct {
@@ -381,7 +381,7 @@ func TestImportRefusesBadLines(t *testing.T) {
 // refused with its physical line number; a file named for no kind is not read.
 func TestImportRefusesBadCSV(t *testing.T) {
 	st := storetest.Open(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	dir := t.TempDir()
 	agencies := writeFile(t, filepath.Join(dir, "agencies-2021.csv"), strings.Join([]string{
 		"code,name,level,parent",
@@ -540,7 +540,7 @@ func TestImportOutOfOrderHistoryNamesTheStep(t *testing.T) {
 // directives and reports read from a bulletin and entered by hand.
 func sampleDataset(t *testing.T, st *store.Store, dossiers int) {
 	t.Helper()
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	from, to := calendar.Date("2021-01-01").Time(), calendar.Date("2021-04-01").Time()
 	cfg := generate.Config{Seed: 3, Dossiers: dossiers, From: from, To: to, Now: to, Calendar: st.Calendar()}
 	b := transfer.NewBatcher(st, 200)
@@ -655,7 +655,7 @@ func TestImportIdempotent(t *testing.T) {
 	}
 	var sum transfer.Summary
 	var refused []refusal
-	sum, err := transfer.Import(t.Context(), st, files, transfer.Options{
+	sum, err := transfer.Import(storetest.Context(t), st, files, transfer.Options{
 		BatchSize: 7, Calendar: st.Calendar(), Now: importNow.Add(48 * time.Hour),
 		Refused: func(file string, line int, err error) { refused = append(refused, refusal{file, line, err}) },
 	})
@@ -700,7 +700,7 @@ func TestImportResumes(t *testing.T) {
 // says "NDJSON exports import back as they are".
 func TestRoundTripDeskDueDate(t *testing.T) {
 	a := storetest.Open(t, func(c *store.Config) { c.Now = func() time.Time { return vn(5, 31, 10, 0) } })
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	if _, err := a.CreateAgency(ctx, registry.CreateAgencyInput{Code: agencyA, Name: "Sở Tư pháp", Level: registry.LevelProvincial}, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -743,7 +743,7 @@ func TestRoundTripDeskDueDate(t *testing.T) {
 // naming the kind.
 func TestBatcher(t *testing.T) {
 	st := storetest.Open(t)
-	ctx := t.Context()
+	ctx := storetest.Context(t)
 	b := transfer.NewBatcher(st, 2)
 	for _, rec := range []any{
 		agency(agencyA, "Sở Tư pháp", registry.LevelProvincial, ""),
@@ -814,7 +814,7 @@ func TestImportPanicRefusesOneLine(t *testing.T) {
 		line(t, agency("000.00.11.H56", "UBND huyện Vạn Ninh", registry.LevelDistrict, agencyA)),
 	}, "\n")+"\n")
 	var refused []refusal
-	sum, err := transfer.Import(t.Context(), panickyStore{st, bad}, []string{path}, transfer.Options{
+	sum, err := transfer.Import(storetest.Context(t), panickyStore{st, bad}, []string{path}, transfer.Options{
 		Calendar: st.Calendar(), Now: importNow,
 		Refused: func(file string, line int, err error) { refused = append(refused, refusal{file, line, err}) },
 	})
@@ -829,7 +829,7 @@ func TestImportPanicRefusesOneLine(t *testing.T) {
 		t.Errorf("summary %+v, want the 2 other lines stored", sum)
 	}
 	for _, code := range []string{agencyA, "000.00.11.H56"} {
-		if a, err := st.Agency(t.Context(), code); err != nil || a == nil {
+		if a, err := st.Agency(storetest.Context(t), code); err != nil || a == nil {
 			t.Errorf("agency %s: %v, %v; want it stored", code, a, err)
 		}
 	}
