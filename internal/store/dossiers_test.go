@@ -117,7 +117,7 @@ func TestGeneratedCodeSkipsCodesGivenByHand(t *testing.T) {
 	}
 }
 
-// TestConcurrentStepsLoseNothing is the proof DESIGN.md asks for: the embedded
+// TestConcurrentStepsLoseNothing is the proof docs/design.md relies on: the embedded
 // engine loses concurrent updates of one document, and the store must not.
 func TestConcurrentStepsLoseNothing(t *testing.T) {
 	// A monotonic clock: every reading is one millisecond after the previous.

@@ -1,6 +1,7 @@
 // Package store keeps the registry in MongoDB through the official v2 driver.
 // It writes only the subset of MongoDB that the embedded FerretDB engine gets
-// right (see DESIGN.md), so the same code runs on both.
+// right (docs/design.md, "The embedded engine's rules"), so the same code
+// runs on both.
 package store
 
 import (

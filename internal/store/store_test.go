@@ -410,8 +410,9 @@ func TestIndexes(t *testing.T) {
 	}
 }
 
-// TestIndexesCoverListFilters checks the rule of DESIGN.md (Storage): "indexes
-// for every list filter are created at start-up". A filter on a field can use
+// TestIndexesCoverListFilters checks the rule of docs/design.md (the embedded
+// engine's rules): on MongoDB, indexes for every list filter and order are
+// created at open. A filter on a field can use
 // an index only when some index starts with that field.
 func TestIndexesCoverListFilters(t *testing.T) {
 	e := newEnv(t, mongoWay)
@@ -431,7 +432,7 @@ func TestIndexesCoverListFilters(t *testing.T) {
 			}
 		}
 		if len(missing) > 0 {
-			t.Errorf("%s: lists filter on %s but no index starts with it (DESIGN.md: indexes for every list filter); indexes: %v",
+			t.Errorf("%s: lists filter on %s but no index starts with it (docs/design.md: indexes for every list filter); indexes: %v",
 				col, strings.Join(missing, ", "), all)
 		}
 	}
