@@ -531,12 +531,12 @@ type ImportedDirectiveResolver interface {
 type MutationResolver interface {
 	CreateAgency(ctx context.Context, input registry.CreateAgencyInput) (*registry.Agency, error)
 	CreateProcedure(ctx context.Context, input registry.CreateProcedureInput) (*registry.Procedure, error)
-	ReceiveDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
-	RegisterDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
-	RecordDossierStep(ctx context.Context, code string, input registry.DossierStepInput, expectedVersion *int) (*registry.Dossier, error)
 	CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error)
 	ImportBulletin(ctx context.Context, text string, source string, dryRun *bool) (*registry.BulletinImport, error)
 	AddDirectiveRelation(ctx context.Context, id string, relation registry.RelationInput) (*registry.Directive, error)
+	ReceiveDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
+	RegisterDossier(ctx context.Context, input registry.ReceiveDossierInput) (*registry.Dossier, error)
+	RecordDossierStep(ctx context.Context, code string, input registry.DossierStepInput, expectedVersion *int) (*registry.Dossier, error)
 }
 type ProcedureResolver interface {
 	ID(ctx context.Context, obj *registry.Procedure) (string, error)
@@ -558,14 +558,14 @@ type QueryResolver interface {
 	Agencies(ctx context.Context, first *int, after *string, filter *registry.AgencyFilter) (*model.AgencyConnection, error)
 	Procedure(ctx context.Context, code string) (*registry.Procedure, error)
 	Procedures(ctx context.Context, first *int, after *string, filter *registry.ProcedureFilter) (*model.ProcedureConnection, error)
-	Dossier(ctx context.Context, code string) (*registry.Dossier, error)
-	Dossiers(ctx context.Context, first *int, after *string, filter *registry.DossierFilter, orderBy *registry.DossierOrder) (*model.DossierConnection, error)
+	AuditLog(ctx context.Context, first *int, after *string, filter *registry.AuditFilter) (*model.AuditConnection, error)
 	Directive(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error)
 	Directives(ctx context.Context, first *int, after *string, filter *registry.DirectiveFilter) (*model.DirectiveConnection, error)
+	Dossier(ctx context.Context, code string) (*registry.Dossier, error)
+	Dossiers(ctx context.Context, first *int, after *string, filter *registry.DossierFilter, orderBy *registry.DossierOrder) (*model.DossierConnection, error)
 	DossierStats(ctx context.Context, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) (*model.DossierStats, error)
 	StatDefinitions(ctx context.Context) ([]*stats.MeasureDefinition, error)
 	Reports(ctx context.Context, first *int, after *string, filter *registry.ReportFilter) (*model.ReportConnection, error)
-	AuditLog(ctx context.Context, first *int, after *string, filter *registry.AuditFilter) (*model.AuditConnection, error)
 	Reconciliation(ctx context.Context, agency string, period string) (*stats.Reconciliation, error)
 }
 type ReconciliationResolver interface {
@@ -2515,6 +2515,7 @@ schema {
 
 "A calendar date, ` + "`" + `2021-04-22` + "`" + `."
 scalar Date
+
 "An instant, RFC 3339: ` + "`" + `2021-04-22T08:30:00+07:00` + "`" + `."
 scalar DateTime
 
@@ -2551,6 +2552,24 @@ type Provenance {
   recorded: DateTime!
 }
 
+"Something a check noticed about published material."
+type Finding {
+  "PARTS_DO_NOT_ADD_UP, RATE_TRUNCATED, RATE_MISMATCH, PERIOD_UNDETERMINED, ISSUER_DISAGREES_WITH_SYMBOL, ..."
+  code: String!
+  message: String!
+  "The record field concerned."
+  field: String
+  "For PARTS_DO_NOT_ADD_UP: the parts minus the total."
+  difference: Int
+}
+
+type Query {
+  "Any object by its global id."
+  node(id: ID!): Node
+}
+`, BuiltIn: false},
+	{Name: "../schema/administration.graphqls", Input: `# Agencies, procedures, and the audit log.
+
 "A body that handles dossiers or issues directives."
 type Agency implements Node {
   id: ID!
@@ -2586,6 +2605,351 @@ type LegalBasis {
   symbol: String!
   directives: [Directive!]!
 }
+
+type AgencyEdge {
+  cursor: String!
+  node: Agency!
+}
+
+type AgencyConnection {
+  edges: [AgencyEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ProcedureEdge {
+  cursor: String!
+  node: Procedure!
+}
+
+type ProcedureConnection {
+  edges: [ProcedureEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input AgencyFilter {
+  level: Level
+}
+
+input ProcedureFilter {
+  agencyCode: String
+  level: Level
+  "Canonical or ASCII symbol of a directive the procedures cite."
+  legalBasis: String
+}
+
+extend type Query {
+  agency(code: String!): Agency
+  "` + "`" + `first` + "`" + ` defaults to 20; above 100 is an error."
+  agencies(first: Int = 20, after: String, filter: AgencyFilter): AgencyConnection!
+  procedure(code: String!): Procedure
+  procedures(first: Int = 20, after: String, filter: ProcedureFilter): ProcedureConnection!
+  "The audit log, newest first: every attempted change, who made it and how it ended. Auditors and administrators only; nothing in the API changes or deletes it."
+  auditLog(first: Int = 20, after: String, filter: AuditFilter): AuditConnection!
+}
+
+input CreateAgencyInput {
+  code: String!
+  name: String!
+  abbreviation: String
+  level: Level!
+  parentCode: String
+}
+
+input CreateProcedureInput {
+  code: String!
+  name: String!
+  field: String
+  level: Level!
+  agencyCode: String!
+  "Working days, 0-365."
+  processingDays: Int!
+  "Symbols of the directives the procedure rests on."
+  legalBases: [String!]
+}
+
+"""
+Changes. Each field's result is nullable: in a request with several mutations, one
+that fails is null with its error in ` + "`" + `errors` + "`" + ` (its path names it), and the others keep
+their results; mutations run one after another, in the order written.
+"""
+type Mutation {
+  createAgency(input: CreateAgencyInput!): Agency
+  createProcedure(input: CreateProcedureInput!): Procedure
+}
+
+"One attempted change."
+type AuditEntry {
+  id: ID!
+  at: DateTime!
+  "The API key's name; ` + "`" + `local` + "`" + ` for command-line tools, ` + "`" + `developer` + "`" + ` without a key file."
+  who: String!
+  role: String
+  "Short public id of the key."
+  keyId: String
+  "The change: createAgency, receiveDossier, recordDossierStep, importBulletin..."
+  operation: String!
+  "The record concerned, e.g. a dossier code and the step's action."
+  target: String
+  "OK, or the error code it ended with."
+  result: String!
+  requestId: String
+}
+
+type AuditEdge {
+  cursor: String!
+  node: AuditEntry!
+}
+
+type AuditConnection {
+  edges: [AuditEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input AuditFilter {
+  who: String
+  operation: String
+  target: String
+  from: DateTime
+  to: DateTime
+}
+`, BuiltIn: false},
+	{Name: "../schema/directives.graphqls", Input: `# Directives: lookups, search with facets, relations, bulletin imports.
+
+"A document symbol (số, ký hiệu) split into its parts."
+type Symbol {
+  "Canonical display form, e.g. ` + "`" + `46/QĐ-BCĐCCHC` + "`" + `."
+  text: String!
+  number: String!
+  "Year part, present only on legal normative documents (` + "`" + `61/2018/NĐ-CP` + "`" + `)."
+  year: Int
+  "Type code, e.g. ` + "`" + `QĐ` + "`" + `; null for official letters (công văn) and laws."
+  type: String
+  issuer: String!
+  "Drafting unit, e.g. ` + "`" + `KSTT` + "`" + ` in ` + "`" + `516/TTg-KSTT` + "`" + `."
+  unit: String
+}
+
+"A directive's legal effect as legal databases show it."
+enum Validity {
+  "Not stated by the source."
+  UNKNOWN
+  "Còn hiệu lực."
+  IN_FORCE
+  "Hết hiệu lực một phần."
+  PARTIALLY_EXPIRED
+  "Hết hiệu lực toàn bộ."
+  EXPIRED
+  "Chưa có hiệu lực."
+  NOT_YET_IN_FORCE
+  "Ngưng hiệu lực."
+  SUSPENDED
+}
+
+"""
+How one directive bears on another. The first eight are stated by the
+directive they start from; the ` + "`" + `_BY` + "`" + `/` + "`" + `BASIS_OF` + "`" + ` kinds are the same edges read
+from their target.
+"""
+enum RelationKind {
+  IMPLEMENTS
+  GUIDES
+  AMENDS
+  REPLACES
+  REPEALS
+  CORRECTS
+  BASED_ON
+  REFERENCES
+  IMPLEMENTED_BY
+  GUIDED_BY
+  AMENDED_BY
+  REPLACED_BY
+  REPEALED_BY
+  CORRECTED_BY
+  BASIS_OF
+  REFERENCED_BY
+}
+
+"An edge between directives, seen from one of them."
+type DirectiveRelation {
+  kind: RelationKind!
+  "Vietnamese wording, e.g. ` + "`" + `triển khai` + "`" + `, ` + "`" + `bị thay thế bởi` + "`" + `."
+  label: String!
+  "The other directive's number and symbol."
+  symbol: String!
+  "The other directive when the registry has it (empty when not yet registered; several when the symbol is ambiguous)."
+  directives: [Directive!]!
+  "The sentence a bulletin stated the relation in; null for one stated through the API."
+  excerpt: String
+}
+
+type Signer {
+  position: String
+  name: String
+}
+
+"An issued document: decision, official letter, plan, decree..."
+type Directive implements Node {
+  id: ID!
+  symbol: Symbol!
+  "Type code, e.g. ` + "`" + `QĐ` + "`" + `; null for official letters."
+  typeCode: String
+  "Vietnamese type name, e.g. ` + "`" + `Quyết định` + "`" + `, ` + "`" + `Công văn` + "`" + `."
+  typeName: String!
+  "Issuing body code (from the symbol unless given)."
+  issuerCode: String!
+  "The registry's agency whose unit id or abbreviation is the issuer code, when there is one."
+  issuer: Agency
+  issuerName: String
+  "The issuer as the source named it, kept even when it disagrees with the symbol."
+  issuerAsWritten: String
+  "Year of issue; null when the source did not say."
+  year: Int
+  issuedOn: Date
+  "Trích yếu."
+  summary: String
+  signer: Signer!
+  validity: Validity!
+  effectiveFrom: Date
+  effectiveTo: Date
+  topics: [String!]!
+  "Relations stated by this directive and, inverted, those stated by others about it."
+  relations: [DirectiveRelation!]!
+  "Procedures citing this directive as a legal basis."
+  citedBy(first: Int = 20, after: String): ProcedureConnection!
+  "What checks noticed, e.g. the source naming an issuer the symbol disagrees with."
+  findings: [Finding!]!
+  provenance: Provenance!
+}
+
+"What one bulletin gave."
+type BulletinImport {
+  dryRun: Boolean!
+  directives: [ImportedDirective!]!
+  reports: [ImportedReport!]!
+}
+
+type ImportedDirective {
+  directive: Directive!
+  "The type as the text named it (` + "`" + `Công văn` + "`" + `, ` + "`" + `Quyết định` + "`" + `)."
+  typeAsWritten: String
+  "Stored by this import (false: already there, or a dry run)."
+  created: Boolean!
+}
+
+type ImportedReport {
+  report: Report!
+  created: Boolean!
+}
+
+type DirectiveEdge {
+  cursor: String!
+  node: Directive!
+}
+
+type DirectiveConnection {
+  edges: [DirectiveEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  "Counts for the same filter, ignoring pagination; only the facets selected are computed."
+  facets: DirectiveFacets!
+}
+
+"A value and how many directives have it."
+type Facet {
+  """
+  The value, as the matching filter takes it. For types, the canonical code, and an
+  empty string for symbols without one (official letters, the Assembly's laws):
+  ` + "`" + `filter: {type: ""}` + "`" + ` lists those.
+  """
+  value: String!
+  "The value for people: a type's name (Quyết định; Công văn, luật for the empty code), otherwise the value itself."
+  label: String!
+  count: Int!
+}
+
+type DirectiveFacets {
+  types: [Facet!]!
+  issuers: [Facet!]!
+  years: [Facet!]!
+  validity: [Facet!]!
+}
+
+input DirectiveFilter {
+  """
+  Words that must all appear in the symbol, summary, issuer or signer, without
+  regard to case or diacritics: ` + "`" + `mot cua` + "`" + ` finds ` + "`" + `một cửa` + "`" + `, ` + "`" + `QD-TTg` + "`" + ` finds
+  ` + "`" + `QĐ-TTg` + "`" + `. Characters are literal (no patterns). At most 200 characters.
+  """
+  search: String
+  "Type code; ASCII forms are accepted (` + "`" + `QD` + "`" + ` for ` + "`" + `QĐ` + "`" + `). An empty string selects symbols without one (official letters, laws)."
+  type: String
+  issuerCode: String
+  year: Int
+  "Issued on or after this date."
+  issuedFrom: Date
+  "Issued on or before this date."
+  issuedTo: Date
+  validity: Validity
+  topic: String
+}
+
+extend type Query {
+  """
+  Directives with this number and symbol (ASCII input such as ` + "`" + `468/QD-TTg` + "`" + ` is
+  accepted). The same symbol is issued by many bodies (` + "`" + `2503/QĐ-UBND` + "`" + ` exists in
+  every province), so every candidate is returned rather than a guess; give
+  ` + "`" + `year` + "`" + ` to narrow.
+  """
+  directive(symbol: String!, year: Int): [Directive!]!
+  directives(first: Int = 20, after: String, filter: DirectiveFilter): DirectiveConnection!
+}
+
+input SignerInput {
+  position: String
+  name: String
+}
+
+input DirectiveRelationInput {
+  "A forward kind (IMPLEMENTS ... REFERENCES)."
+  kind: RelationKind!
+  "The other directive's number and symbol; it need not be in the registry yet."
+  symbol: String!
+}
+
+input CreateDirectiveInput {
+  "Number and symbol, e.g. ` + "`" + `468/QĐ-TTg` + "`" + `; forms found in the wild are accepted and stored canonically."
+  symbol: String!
+  "Defaults to the issuer in the symbol."
+  issuerCode: String
+  issuerName: String
+  issuedOn: Date!
+  "Trích yếu, at most 500 characters."
+  summary: String
+  signer: SignerInput
+  "Defaults to UNKNOWN."
+  validity: Validity
+  effectiveFrom: Date
+  effectiveTo: Date
+  topics: [String!]
+  relations: [DirectiveRelationInput!]
+}
+
+extend type Mutation {
+  createDirective(input: CreateDirectiveInput!): Directive
+  """
+  Read directives and statistics reports from Vietnamese news text and store
+  those not yet in the registry, each with the sentence it came from. With
+  ` + "`" + `dryRun` + "`" + ` nothing is stored. Importing the same text again changes nothing.
+  """
+  importBulletin(text: String!, source: String!, dryRun: Boolean = false): BulletinImport
+  "State a relation on a directive (by its id); stating it again changes nothing."
+  addDirectiveRelation(id: ID!, relation: DirectiveRelationInput!): Directive
+}
+`, BuiltIn: false},
+	{Name: "../schema/dossiers.graphqls", Input: `# Dossiers at one-stop desks: receipts, steps, histories, live steps.
 
 "How a dossier reached the desk (national channel codes 1-3)."
 enum Channel {
@@ -2720,292 +3084,15 @@ type Step {
   newDueDate: Date
 }
 
-"A document symbol (số, ký hiệu) split into its parts."
-type Symbol {
-  "Canonical display form, e.g. ` + "`" + `46/QĐ-BCĐCCHC` + "`" + `."
-  text: String!
-  number: String!
-  "Year part, present only on legal normative documents (` + "`" + `61/2018/NĐ-CP` + "`" + `)."
-  year: Int
-  "Type code, e.g. ` + "`" + `QĐ` + "`" + `; null for official letters (công văn) and laws."
-  type: String
-  issuer: String!
-  "Drafting unit, e.g. ` + "`" + `KSTT` + "`" + ` in ` + "`" + `516/TTg-KSTT` + "`" + `."
-  unit: String
-}
-
-"The kind of span a published report covers."
-enum PeriodType {
-  MONTH
-  QUARTER
-  HALF_YEAR
-  NINE_MONTHS
-  YEAR
-  YEAR_TO_DATE
-}
-
-"A directive's legal effect as legal databases show it."
-enum Validity {
-  "Not stated by the source."
-  UNKNOWN
-  "Còn hiệu lực."
-  IN_FORCE
-  "Hết hiệu lực một phần."
-  PARTIALLY_EXPIRED
-  "Hết hiệu lực toàn bộ."
-  EXPIRED
-  "Chưa có hiệu lực."
-  NOT_YET_IN_FORCE
-  "Ngưng hiệu lực."
-  SUSPENDED
-}
-
-"""
-How one directive bears on another. The first eight are stated by the
-directive they start from; the ` + "`" + `_BY` + "`" + `/` + "`" + `BASIS_OF` + "`" + ` kinds are the same edges read
-from their target.
-"""
-enum RelationKind {
-  IMPLEMENTS
-  GUIDES
-  AMENDS
-  REPLACES
-  REPEALS
-  CORRECTS
-  BASED_ON
-  REFERENCES
-  IMPLEMENTED_BY
-  GUIDED_BY
-  AMENDED_BY
-  REPLACED_BY
-  REPEALED_BY
-  CORRECTED_BY
-  BASIS_OF
-  REFERENCED_BY
-}
-
-"An edge between directives, seen from one of them."
-type DirectiveRelation {
-  kind: RelationKind!
-  "Vietnamese wording, e.g. ` + "`" + `triển khai` + "`" + `, ` + "`" + `bị thay thế bởi` + "`" + `."
-  label: String!
-  "The other directive's number and symbol."
-  symbol: String!
-  "The other directive when the registry has it (empty when not yet registered; several when the symbol is ambiguous)."
-  directives: [Directive!]!
-  "The sentence a bulletin stated the relation in; null for one stated through the API."
-  excerpt: String
-}
-
-type Signer {
-  position: String
-  name: String
-}
-
-"An issued document: decision, official letter, plan, decree..."
-type Directive implements Node {
-  id: ID!
-  symbol: Symbol!
-  "Type code, e.g. ` + "`" + `QĐ` + "`" + `; null for official letters."
-  typeCode: String
-  "Vietnamese type name, e.g. ` + "`" + `Quyết định` + "`" + `, ` + "`" + `Công văn` + "`" + `."
-  typeName: String!
-  "Issuing body code (from the symbol unless given)."
-  issuerCode: String!
-  "The registry's agency whose unit id or abbreviation is the issuer code, when there is one."
-  issuer: Agency
-  issuerName: String
-  "The issuer as the source named it, kept even when it disagrees with the symbol."
-  issuerAsWritten: String
-  "Year of issue; null when the source did not say."
-  year: Int
-  issuedOn: Date
-  "Trích yếu."
-  summary: String
-  signer: Signer!
-  validity: Validity!
-  effectiveFrom: Date
-  effectiveTo: Date
-  topics: [String!]!
-  "Relations stated by this directive and, inverted, those stated by others about it."
-  relations: [DirectiveRelation!]!
-  "Procedures citing this directive as a legal basis."
-  citedBy(first: Int = 20, after: String): ProcedureConnection!
-  "What checks noticed, e.g. the source naming an issuer the symbol disagrees with."
-  findings: [Finding!]!
-  provenance: Provenance!
-}
-
-"Something a check noticed about published material."
-type Finding {
-  "PARTS_DO_NOT_ADD_UP, RATE_TRUNCATED, RATE_MISMATCH, PERIOD_UNDETERMINED, ISSUER_DISAGREES_WITH_SYMBOL, ..."
-  code: String!
-  message: String!
-  "The record field concerned."
-  field: String
-  "For PARTS_DO_NOT_ADD_UP: the parts minus the total."
-  difference: Int
-}
-
-"A statistics report as published (e.g. in a bulletin), figures as printed."
-type Report implements Node {
-  id: ID!
-  "The agency as the source named it."
-  agencyName: String
-  "The registry's agency of that name, when there is one."
-  agency: Agency
-  """
-  The span the source states, as a code: a month ` + "`" + `2021-03` + "`" + `, a quarter ` + "`" + `2022-Q1` + "`" + `, a half
-  year ` + "`" + `2022-H1` + "`" + `, nine months ` + "`" + `2022-9M` + "`" + `, a year ` + "`" + `2022` + "`" + `, or months from January
-  ` + "`" + `2022-01/2022-04` + "`" + ` (từ đầu năm đến nay); null when the source does not say.
-  """
-  period: String
-  periodType: PeriodType
-  resolved: Int
-  early: Int
-  onTime: Int
-  late: Int
-  "Printed rates as shares: 83,8% is 0.838."
-  earlyRate: Float
-  onTimeRate: Float
-  lateRate: Float
-  findings: [Finding!]!
-  provenance: Provenance!
-}
-
-type ReportEdge {
-  cursor: String!
-  node: Report!
-}
-type ReportConnection {
-  edges: [ReportEdge!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-}
-
-input ReportFilter {
-  period: String
-  agencyCode: String
-}
-
-"What one bulletin gave."
-type BulletinImport {
-  dryRun: Boolean!
-  directives: [ImportedDirective!]!
-  reports: [ImportedReport!]!
-}
-
-type ImportedDirective {
-  directive: Directive!
-  "The type as the text named it (` + "`" + `Công văn` + "`" + `, ` + "`" + `Quyết định` + "`" + `)."
-  typeAsWritten: String
-  "Stored by this import (false: already there, or a dry run)."
-  created: Boolean!
-}
-
-type ImportedReport {
-  report: Report!
-  created: Boolean!
-}
-
-"A reported figure beside the one computed from the dossiers."
-type FigureComparison {
-  "resolved, early, onTime, late, earlyRate, onTimeRate or lateRate."
-  measure: String!
-  reported: Float
-  computed: Float
-  "computed - reported."
-  difference: Float
-  "Counts equal; rates within 0.1 percentage point (bulletins truncate). Null when the report does not give the figure."
-  agrees: Boolean
-}
-
-type ReportComparison {
-  report: Report!
-  figures: [FigureComparison!]!
-  "What the comparison means, e.g. which of a report's contradictory figures the dossiers follow."
-  notes: [String!]!
-}
-
-"The reports published for an agency and period beside what its dossiers give for the same months."
-type Reconciliation {
-  agency: Agency
-  agencyCode: String!
-  period: String!
-  "Computed from the dossiers, rates under the provincial definition (the one bulletins print)."
-  computed: StatRow!
-  "One per published report of that agency and period; empty when none was imported."
-  comparisons: [ReportComparison!]!
-}
-
-type AgencyEdge {
-  cursor: String!
-  node: Agency!
-}
-type AgencyConnection {
-  edges: [AgencyEdge!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-}
-type ProcedureEdge {
-  cursor: String!
-  node: Procedure!
-}
-type ProcedureConnection {
-  edges: [ProcedureEdge!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-}
 type DossierEdge {
   cursor: String!
   node: Dossier!
 }
+
 type DossierConnection {
   edges: [DossierEdge!]!
   pageInfo: PageInfo!
   totalCount: Int!
-}
-type DirectiveEdge {
-  cursor: String!
-  node: Directive!
-}
-type DirectiveConnection {
-  edges: [DirectiveEdge!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-  "Counts for the same filter, ignoring pagination; only the facets selected are computed."
-  facets: DirectiveFacets!
-}
-
-"A value and how many directives have it."
-type Facet {
-  """
-  The value, as the matching filter takes it. For types, the canonical code, and an
-  empty string for symbols without one (official letters, the Assembly's laws):
-  ` + "`" + `filter: {type: ""}` + "`" + ` lists those.
-  """
-  value: String!
-  "The value for people: a type's name (Quyết định; Công văn, luật for the empty code), otherwise the value itself."
-  label: String!
-  count: Int!
-}
-
-type DirectiveFacets {
-  types: [Facet!]!
-  issuers: [Facet!]!
-  years: [Facet!]!
-  validity: [Facet!]!
-}
-
-input AgencyFilter {
-  level: Level
-}
-
-input ProcedureFilter {
-  agencyCode: String
-  level: Level
-  "Canonical or ASCII symbol of a directive the procedures cite."
-  legalBasis: String
 }
 
 input DossierFilter {
@@ -3039,43 +3126,160 @@ enum DossierOrder {
   DUE_DATE
 }
 
-input DirectiveFilter {
-  """
-  Words that must all appear in the symbol, summary, issuer or signer, without
-  regard to case or diacritics: ` + "`" + `mot cua` + "`" + ` finds ` + "`" + `một cửa` + "`" + `, ` + "`" + `QD-TTg` + "`" + ` finds
-  ` + "`" + `QĐ-TTg` + "`" + `. Characters are literal (no patterns). At most 200 characters.
-  """
-  search: String
-  "Type code; ASCII forms are accepted (` + "`" + `QD` + "`" + ` for ` + "`" + `QĐ` + "`" + `). An empty string selects symbols without one (official letters, laws)."
-  type: String
-  issuerCode: String
-  year: Int
-  "Issued on or after this date."
-  issuedFrom: Date
-  "Issued on or before this date."
-  issuedTo: Date
-  validity: Validity
-  topic: String
-}
-
-type Query {
-  "Any object by its global id."
-  node(id: ID!): Node
-  agency(code: String!): Agency
-  "` + "`" + `first` + "`" + ` defaults to 20; above 100 is an error."
-  agencies(first: Int = 20, after: String, filter: AgencyFilter): AgencyConnection!
-  procedure(code: String!): Procedure
-  procedures(first: Int = 20, after: String, filter: ProcedureFilter): ProcedureConnection!
+extend type Query {
   dossier(code: String!): Dossier
   dossiers(first: Int = 20, after: String, filter: DossierFilter, orderBy: DossierOrder = CODE): DossierConnection!
+}
+
+input ApplicantInput {
+  name: String!
+  idNumber: String
+  phone: String
+}
+
+input ReceiveDossierInput {
+  "Generated as ` + "`" + `<unit id>-YYMMDD-XXXX` + "`" + ` when absent."
+  code: String
+  procedureCode: String!
+  agencyCode: String!
+  channel: Channel!
+  applicant: ApplicantInput!
+  "Defaults to now."
+  receivedAt: DateTime
+  "Defaults to the procedure's processing time in working days from receipt."
+  dueDate: Date
+  actor: String
+  note: String
+}
+
+"A step to record on a dossier's process control sheet."
+input DossierStepInput {
+  action: Action!
+  "Defaults to now; not before the previous step, not in the future."
+  at: DateTime
+  actor: String
+  fromUnit: String
+  "Required for TRANSFER."
+  toUnit: String
+  "Required for APOLOGIZE_AND_RESCHEDULE: the reason given to the applicant."
+  note: String
+  "Required for APOLOGIZE_AND_RESCHEDULE: the new appointment."
+  newDueDate: Date
+  "Required for RESOLVE: whether the request was granted."
+  approved: Boolean
+  "For RESOLVE: the result document's number and symbol."
+  resultSymbol: String
+}
+
+extend type Mutation {
+  "Receive a dossier at a desk: it starts RECEIVED with its due date set."
+  receiveDossier(input: ReceiveDossierInput!): Dossier
+  "Register a dossier submitted online (channel ONLINE); the desk then records RECEIVE or REFUSE."
+  registerDossier(input: ReceiveDossierInput!): Dossier
   """
-  Directives with this number and symbol (ASCII input such as ` + "`" + `468/QD-TTg` + "`" + ` is
-  accepted). The same symbol is issued by many bodies (` + "`" + `2503/QĐ-UBND` + "`" + ` exists in
-  every province), so every candidate is returned rather than a guess; give
-  ` + "`" + `year` + "`" + ` to narrow.
+  Record one step. With ` + "`" + `expectedVersion` + "`" + ` the step applies only if the dossier
+  is still at that version (CONFLICT otherwise); without it, concurrent steps
+  are applied one after another and none is lost.
   """
-  directive(symbol: String!, year: Int): [Directive!]!
-  directives(first: Int = 20, after: String, filter: DirectiveFilter): DirectiveConnection!
+  recordDossierStep(code: String!, input: DossierStepInput!, expectedVersion: Int): Dossier
+}
+
+"A recorded step and the dossier as it stands after it."
+type DossierStepEvent {
+  dossier: Dossier!
+  step: Step!
+}
+
+type Subscription {
+  "Each step recorded on this server for dossiers of an agency, or of one dossier (give at least one)."
+  dossierSteps(agency: String, code: String): DossierStepEvent!
+}
+`, BuiltIn: false},
+	{Name: "../schema/statistics.graphqls", Input: `# Statistics of dossiers, published reports, and reconciliation.
+
+"The kind of span a published report covers."
+enum PeriodType {
+  MONTH
+  QUARTER
+  HALF_YEAR
+  NINE_MONTHS
+  YEAR
+  YEAR_TO_DATE
+}
+
+"A statistics report as published (e.g. in a bulletin), figures as printed."
+type Report implements Node {
+  id: ID!
+  "The agency as the source named it."
+  agencyName: String
+  "The registry's agency of that name, when there is one."
+  agency: Agency
+  """
+  The span the source states, as a code: a month ` + "`" + `2021-03` + "`" + `, a quarter ` + "`" + `2022-Q1` + "`" + `, a half
+  year ` + "`" + `2022-H1` + "`" + `, nine months ` + "`" + `2022-9M` + "`" + `, a year ` + "`" + `2022` + "`" + `, or months from January
+  ` + "`" + `2022-01/2022-04` + "`" + ` (từ đầu năm đến nay); null when the source does not say.
+  """
+  period: String
+  periodType: PeriodType
+  resolved: Int
+  early: Int
+  onTime: Int
+  late: Int
+  "Printed rates as shares: 83,8% is 0.838."
+  earlyRate: Float
+  onTimeRate: Float
+  lateRate: Float
+  findings: [Finding!]!
+  provenance: Provenance!
+}
+
+type ReportEdge {
+  cursor: String!
+  node: Report!
+}
+
+type ReportConnection {
+  edges: [ReportEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input ReportFilter {
+  period: String
+  agencyCode: String
+}
+
+"A reported figure beside the one computed from the dossiers."
+type FigureComparison {
+  "resolved, early, onTime, late, earlyRate, onTimeRate or lateRate."
+  measure: String!
+  reported: Float
+  computed: Float
+  "computed - reported."
+  difference: Float
+  "Counts equal; rates within 0.1 percentage point (bulletins truncate). Null when the report does not give the figure."
+  agrees: Boolean
+}
+
+type ReportComparison {
+  report: Report!
+  figures: [FigureComparison!]!
+  "What the comparison means, e.g. which of a report's contradictory figures the dossiers follow."
+  notes: [String!]!
+}
+
+"The reports published for an agency and period beside what its dossiers give for the same months."
+type Reconciliation {
+  agency: Agency
+  agencyCode: String!
+  period: String!
+  "Computed from the dossiers, rates under the provincial definition (the one bulletins print)."
+  computed: StatRow!
+  "One per published report of that agency and period; empty when none was imported."
+  comparisons: [ReportComparison!]!
+}
+
+extend type Query {
   """
   Dossier statistics for any combination of groupings, from rollups kept at
   every dossier transition. Only the measures a query selects are computed.
@@ -3087,8 +3291,6 @@ type Query {
   statDefinitions: [StatDefinition!]!
   "Published statistics reports, newest period first."
   reports(first: Int = 20, after: String, filter: ReportFilter): ReportConnection!
-  "The audit log, newest first: every attempted change, who made it and how it ended. Auditors and administrators only; nothing in the API changes or deletes it."
-  auditLog(first: Int = 20, after: String, filter: AuditFilter): AuditConnection!
   "Reported figures of an agency for a period (a month ` + "`" + `2021-03` + "`" + `, a quarter ` + "`" + `2022-Q1` + "`" + `, a year ` + "`" + `2022` + "`" + `: see ` + "`" + `Report.period` + "`" + `) beside those computed from its dossiers for the same months."
   reconciliation(agency: String!, period: String!): Reconciliation!
 }
@@ -3224,172 +3426,6 @@ type StatDefinition {
   "Null for counts."
   denominator: String
   description: String
-}
-
-input CreateAgencyInput {
-  code: String!
-  name: String!
-  abbreviation: String
-  level: Level!
-  parentCode: String
-}
-
-input CreateProcedureInput {
-  code: String!
-  name: String!
-  field: String
-  level: Level!
-  agencyCode: String!
-  "Working days, 0-365."
-  processingDays: Int!
-  "Symbols of the directives the procedure rests on."
-  legalBases: [String!]
-}
-
-input ApplicantInput {
-  name: String!
-  idNumber: String
-  phone: String
-}
-
-input ReceiveDossierInput {
-  "Generated as ` + "`" + `<unit id>-YYMMDD-XXXX` + "`" + ` when absent."
-  code: String
-  procedureCode: String!
-  agencyCode: String!
-  channel: Channel!
-  applicant: ApplicantInput!
-  "Defaults to now."
-  receivedAt: DateTime
-  "Defaults to the procedure's processing time in working days from receipt."
-  dueDate: Date
-  actor: String
-  note: String
-}
-
-"A step to record on a dossier's process control sheet."
-input DossierStepInput {
-  action: Action!
-  "Defaults to now; not before the previous step, not in the future."
-  at: DateTime
-  actor: String
-  fromUnit: String
-  "Required for TRANSFER."
-  toUnit: String
-  "Required for APOLOGIZE_AND_RESCHEDULE: the reason given to the applicant."
-  note: String
-  "Required for APOLOGIZE_AND_RESCHEDULE: the new appointment."
-  newDueDate: Date
-  "Required for RESOLVE: whether the request was granted."
-  approved: Boolean
-  "For RESOLVE: the result document's number and symbol."
-  resultSymbol: String
-}
-
-input SignerInput {
-  position: String
-  name: String
-}
-
-input DirectiveRelationInput {
-  "A forward kind (IMPLEMENTS ... REFERENCES)."
-  kind: RelationKind!
-  "The other directive's number and symbol; it need not be in the registry yet."
-  symbol: String!
-}
-
-input CreateDirectiveInput {
-  "Number and symbol, e.g. ` + "`" + `468/QĐ-TTg` + "`" + `; forms found in the wild are accepted and stored canonically."
-  symbol: String!
-  "Defaults to the issuer in the symbol."
-  issuerCode: String
-  issuerName: String
-  issuedOn: Date!
-  "Trích yếu, at most 500 characters."
-  summary: String
-  signer: SignerInput
-  "Defaults to UNKNOWN."
-  validity: Validity
-  effectiveFrom: Date
-  effectiveTo: Date
-  topics: [String!]
-  relations: [DirectiveRelationInput!]
-}
-
-"""
-Changes. Each field's result is nullable: in a request with several mutations, one
-that fails is null with its error in ` + "`" + `errors` + "`" + ` (its path names it), and the others keep
-their results; mutations run one after another, in the order written.
-"""
-type Mutation {
-  createAgency(input: CreateAgencyInput!): Agency
-  createProcedure(input: CreateProcedureInput!): Procedure
-  "Receive a dossier at a desk: it starts RECEIVED with its due date set."
-  receiveDossier(input: ReceiveDossierInput!): Dossier
-  "Register a dossier submitted online (channel ONLINE); the desk then records RECEIVE or REFUSE."
-  registerDossier(input: ReceiveDossierInput!): Dossier
-  """
-  Record one step. With ` + "`" + `expectedVersion` + "`" + ` the step applies only if the dossier
-  is still at that version (CONFLICT otherwise); without it, concurrent steps
-  are applied one after another and none is lost.
-  """
-  recordDossierStep(code: String!, input: DossierStepInput!, expectedVersion: Int): Dossier
-  createDirective(input: CreateDirectiveInput!): Directive
-  """
-  Read directives and statistics reports from Vietnamese news text and store
-  those not yet in the registry, each with the sentence it came from. With
-  ` + "`" + `dryRun` + "`" + ` nothing is stored. Importing the same text again changes nothing.
-  """
-  importBulletin(text: String!, source: String!, dryRun: Boolean = false): BulletinImport
-  "State a relation on a directive (by its id); stating it again changes nothing."
-  addDirectiveRelation(id: ID!, relation: DirectiveRelationInput!): Directive
-}
-
-"A recorded step and the dossier as it stands after it."
-type DossierStepEvent {
-  dossier: Dossier!
-  step: Step!
-}
-
-type Subscription {
-  "Each step recorded on this server for dossiers of an agency, or of one dossier (give at least one)."
-  dossierSteps(agency: String, code: String): DossierStepEvent!
-}
-
-"One attempted change."
-type AuditEntry {
-  id: ID!
-  at: DateTime!
-  "The API key's name; ` + "`" + `local` + "`" + ` for command-line tools, ` + "`" + `developer` + "`" + ` without a key file."
-  who: String!
-  role: String
-  "Short public id of the key."
-  keyId: String
-  "The change: createAgency, receiveDossier, recordDossierStep, importBulletin..."
-  operation: String!
-  "The record concerned, e.g. a dossier code and the step's action."
-  target: String
-  "OK, or the error code it ended with."
-  result: String!
-  requestId: String
-}
-
-type AuditEdge {
-  cursor: String!
-  node: AuditEntry!
-}
-type AuditConnection {
-  edges: [AuditEdge!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-}
-
-input AuditFilter {
-  who: String
-  operation: String
-  target: String
-  from: DateTime
-  to: DateTime
 }
 `, BuiltIn: false},
 }
@@ -8290,138 +8326,6 @@ func (ec *executionContext) fieldContext_Mutation_createProcedure(ctx context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_receiveDossier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_receiveDossier(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReceiveDossier(ctx, fc.Args["input"].(registry.ReceiveDossierInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
-			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_receiveDossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dossier(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_receiveDossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_registerDossier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_registerDossier(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterDossier(ctx, fc.Args["input"].(registry.ReceiveDossierInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
-			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_registerDossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dossier(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_registerDossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordDossierStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordDossierStep(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordDossierStep(ctx, fc.Args["code"].(string), fc.Args["input"].(registry.DossierStepInput), fc.Args["expectedVersion"].(*int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
-			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordDossierStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dossier(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordDossierStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_createDirective(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8548,6 +8452,138 @@ func (ec *executionContext) fieldContext_Mutation_addDirectiveRelation(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_addDirectiveRelation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receiveDossier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiveDossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiveDossier(ctx, fc.Args["input"].(registry.ReceiveDossierInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
+			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiveDossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiveDossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerDossier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerDossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterDossier(ctx, fc.Args["input"].(registry.ReceiveDossierInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
+			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerDossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerDossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDossierStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDossierStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDossierStep(ctx, fc.Args["code"].(string), fc.Args["input"].(registry.DossierStepInput), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
+			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDossierStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDossierStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9357,34 +9393,34 @@ func (ec *executionContext) fieldContext_Query_procedures(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_dossier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_dossier(ctx, field)
+			return ec.fieldContext_Query_auditLog(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Dossier(ctx, fc.Args["code"].(string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.AuditFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
-			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
+			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐAuditConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_dossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dossier(ctx, field)
+			return ec.childFields_AuditConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -9394,51 +9430,7 @@ func (ec *executionContext) fieldContext_Query_dossier(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_dossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_dossiers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_dossiers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Dossiers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.DossierFilter), fc.Args["orderBy"].(*registry.DossierOrder))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DossierConnection) graphql.Marshaler {
-			return ec.marshalNDossierConnection2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_dossiers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DossierConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_dossiers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9527,6 +9519,94 @@ func (ec *executionContext) fieldContext_Query_directives(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_directives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dossier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Dossier(ctx, fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
+			return ec.marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dossier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dossiers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dossiers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Dossiers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.DossierFilter), fc.Args["orderBy"].(*registry.DossierOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DossierConnection) graphql.Marshaler {
+			return ec.marshalNDossierConnection2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDossierConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dossiers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DossierConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dossiers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9647,50 +9727,6 @@ func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_auditLog(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*registry.AuditFilter))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
-			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐAuditConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15747,27 +15783,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "receiveDossier":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_receiveDossier(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "registerDossier":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_registerDossier(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "recordDossierStep":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordDossierStep(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
 		case "createDirective":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDirective(ctx, field)
@@ -15785,6 +15800,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "addDirectiveRelation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addDirectiveRelation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "receiveDossier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiveDossier(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "registerDossier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerDossier(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordDossierStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDossierStep(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -16118,17 +16154,11 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_procedures(ctx, field)
 				})
-		case "dossier":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_dossier(ctx, field)
-				})
-		case "dossiers":
+		case "auditLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_dossiers(ctx, field)
+					return ec._Query_auditLog(ctx, field)
 				})
 		case "directive":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16141,6 +16171,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_directives(ctx, field)
+				})
+		case "dossier":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dossier(ctx, field)
+				})
+		case "dossiers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dossiers(ctx, field)
 				})
 		case "dossierStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16159,12 +16201,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reports(ctx, field)
-				})
-		case "auditLog":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_auditLog(ctx, field)
 				})
 		case "reconciliation":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
