@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"time"
 
 	"github.com/vnregistry/registry/graph/model"
 	"github.com/vnregistry/registry/internal/calendar"
@@ -56,7 +55,7 @@ func (r *dossierResolver) NationalOutcome(ctx context.Context, obj *registry.Dos
 
 // DeadlineState is the resolver for the deadlineState field.
 func (r *dossierResolver) DeadlineState(ctx context.Context, obj *registry.Dossier, asOf *calendar.Date) (*registry.DeadlineState, error) {
-	day := calendar.DateOf(time.Now())
+	day := r.Registry.Today()
 	if asOf != nil {
 		day = *asOf
 	}

@@ -39,6 +39,8 @@ type Registry interface {
 	Report(ctx context.Context, key string) (*registry.Report, error)
 	AuditLog(ctx context.Context, f registry.AuditFilter, args registry.PageArgs) (*registry.Page[*registry.AuditEntry], error)
 	AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error)
+	// Today is the date by the store's clock.
+	Today() calendar.Date
 	// Visible is a dossier as the caller may see it (subscribers get the
 	// feed's dossiers, which are whole).
 	Visible(ctx context.Context, d *registry.Dossier) *registry.Dossier

@@ -8,7 +8,6 @@ package graph
 import (
 	"cmp"
 	"context"
-	"time"
 
 	"github.com/vnregistry/registry/graph/model"
 	"github.com/vnregistry/registry/internal/calendar"
@@ -18,7 +17,7 @@ import (
 
 // DossierStats is the resolver for the dossierStats field.
 func (r *queryResolver) DossierStats(ctx context.Context, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) (*model.DossierStats, error) {
-	today := calendar.DateOf(time.Now())
+	today := r.Registry.Today()
 	q := stats.Query{
 		From: filter.From, To: filter.To, AsOf: cmp.Or(deref(asOf), today), GroupBy: groupBy,
 		Agencies: filter.AgencyCodes, Procedures: filter.ProcedureCodes, Fields: filter.Fields,
@@ -53,7 +52,7 @@ func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, 
 
 // Reconciliation is the resolver for the reconciliation field.
 func (r *queryResolver) Reconciliation(ctx context.Context, agency string, period string) (*stats.Reconciliation, error) {
-	return r.Registry.Reconcile(ctx, agency, period, calendar.DateOf(time.Now()))
+	return r.Registry.Reconcile(ctx, agency, period, r.Registry.Today())
 }
 
 // Agency is the resolver for the agency field.

@@ -513,7 +513,7 @@ func TestE2ERecordsReadBack(t *testing.T) {
 		s.fail(t, pageDoc, vars{"after": "garbage"}, "BAD_USER_INPUT", "after")
 	})
 
-	// schema.graphqls documents ProcedureFilter.legalBasis as "Canonical or
+	// schema/administration.graphqls documents ProcedureFilter.legalBasis as "Canonical or
 	// ASCII symbol", as directive(symbol:) accepts.
 	t.Run("procedures filtered by an ASCII legal basis", func(t *testing.T) {
 		for _, symbol := range []string{decree, "61/2018/ND-CP", "61/2018/nđ-cp"} {

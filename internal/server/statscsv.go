@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
@@ -19,6 +18,8 @@ import (
 // StatsSource answers statistics queries.
 type StatsSource interface {
 	DossierStats(ctx context.Context, q stats.Query) (stats.Result, error)
+	// Today is the date by the store's clock, the default asOf.
+	Today() calendar.Date
 }
 
 // statsCSV serves GET /stats.csv: the same figures as the dossierStats query,
@@ -27,7 +28,7 @@ type StatsSource interface {
 // field, level, channel (comma-separated lists), asOf (date), definition.
 func statsCSV(src StatsSource, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, def, err := parseStatsQuery(r.URL.Query())
+		q, def, err := parseStatsQuery(r.URL.Query(), src.Today())
 		if err == nil {
 			var res stats.Result
 			if res, err = src.DossierStats(r.Context(), q); err == nil {
@@ -44,7 +45,7 @@ func statsCSV(src StatsSource, log *slog.Logger) http.HandlerFunc {
 	}
 }
 
-func parseStatsQuery(v url.Values) (stats.Query, stats.Definition, error) {
+func parseStatsQuery(v url.Values, today calendar.Date) (stats.Query, stats.Definition, error) {
 	list := func(name string) []string {
 		var out []string
 		for _, s := range strings.Split(v.Get(name), ",") {
@@ -55,7 +56,7 @@ func parseStatsQuery(v url.Values) (stats.Query, stats.Definition, error) {
 		return out
 	}
 	q := stats.Query{
-		From: v.Get("from"), To: v.Get("to"), AsOf: calendar.DateOf(time.Now()),
+		From: v.Get("from"), To: v.Get("to"), AsOf: today,
 		Agencies: list("agency"), Procedures: list("procedure"), Fields: list("field"),
 		Stocks: true, Durations: true,
 	}

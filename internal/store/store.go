@@ -219,6 +219,10 @@ func (s *Store) Close(ctx context.Context) error {
 // Ping answers whether the server is reachable now.
 func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
 
+// Today is the date in Vietnam by the store's clock: the one clock that
+// dates steps, deadlines' states and statistics' "as of".
+func (s *Store) Today() calendar.Date { return calendar.DateOf(s.now()) }
+
 // Calendar is the working-day calendar deadlines are computed with.
 func (s *Store) Calendar() *calendar.Calendar { return s.cal }
 
