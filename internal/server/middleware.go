@@ -8,14 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"maps"
 	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,30 +49,6 @@ func withRequestID(next http.Handler) http.Handler {
 		}
 		w.Header().Set(RequestIDHeader, id)
 		next.ServeHTTP(w, r.WithContext(telemetry.WithRequestID(r.Context(), id)))
-	})
-}
-
-// recoverPanics answers a handler's panic as INTERNAL (its value and stack
-// logged with the request id, never sent) and counts it, so one bad request
-// cannot take the process down. http.ErrAbortHandler is the standard way to
-// abort a response and is passed on.
-func recoverPanics(log *slog.Logger, panicked func(where string), next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			log.ErrorContext(r.Context(), "panic in HTTP handler", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-			if panicked != nil {
-				panicked("http")
-			}
-			refuse(w, r, http.StatusInternalServerError, registry.CodeInternal, "internal error")
-		}()
-		next.ServeHTTP(w, r)
 	})
 }
 
@@ -275,15 +249,4 @@ func batches(max int, next http.Handler) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(out.Bytes())
 	})
-}
-
-// refuse answers a request stopped before GraphQL with a catalogue error.
-func refuse(w http.ResponseWriter, r *http.Request, status int, code registry.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	body, _ := json.Marshal(map[string]any{"errors": []map[string]any{{
-		"message":    msg,
-		"extensions": map[string]any{"code": code, "requestId": telemetry.RequestID(r.Context())},
-	}}})
-	_, _ = w.Write(body)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -87,39 +86,4 @@ func parseStatsQuery(v url.Values, today calendar.Date) (stats.Query, stats.Defi
 		return q, "", registry.Invalid("definition", "must be PROVINCIAL or NATIONAL_766")
 	}
 	return q, def, nil
-}
-
-// writeCatalogueError answers a REST-style request with the error catalogue's
-// code and the matching HTTP status; internal text goes to the log only.
-func writeCatalogueError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	code := registry.ErrorCode(err)
-	msg := "internal error"
-	if e, ok := errors.AsType[*registry.Error](err); ok && code != registry.CodeInternal {
-		msg = e.Error()
-	} else {
-		log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
-	}
-	refuse(w, r, HTTPStatus(code), code, msg)
-}
-
-// HTTPStatus is the HTTP status of each catalogue code, for responses that
-// are not GraphQL (which answers 200 with errors in the body).
-func HTTPStatus(c registry.Code) int {
-	switch c {
-	case registry.CodeBadUserInput:
-		return http.StatusBadRequest
-	case registry.CodeNotFound:
-		return http.StatusNotFound
-	case registry.CodeConflict:
-		return http.StatusConflict
-	case registry.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case registry.CodeForbidden:
-		return http.StatusForbidden
-	case registry.CodeComplexityExceeded:
-		return http.StatusUnprocessableEntity
-	case registry.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }

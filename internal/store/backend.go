@@ -287,31 +287,3 @@ func (e engineReads) nextSequence(ctx context.Context, id string) (int, error) {
 	).Decode(&c)
 	return c.Seq, classify(err)
 }
-
-// findAll decodes every document of col matching filter.
-func findAll[T any](ctx context.Context, s *Store, col string, filter bson.D) ([]*T, error) {
-	out, err := findAllOnce[T](ctx, s, col, filter)
-	if cursorLost(err) {
-		// The server dropped the cursor between batches: nothing was
-		// handed out yet, so reading again is safe.
-		out, err = findAllOnce[T](ctx, s, col, filter)
-	}
-	return out, classify(err)
-}
-
-func findAllOnce[T any](ctx context.Context, s *Store, col string, filter bson.D) ([]*T, error) {
-	cur, err := s.db.Collection(col).Find(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
-	var out []*T
-	err = cur.All(ctx, &out)
-	return out, err
-}
-
-// cursorLost recognises a cursor the server no longer has (CursorNotFound,
-// code 43), as FerretDB reports under concurrent reads.
-func cursorLost(err error) bool {
-	var se mongo.ServerError
-	return errors.As(err, &se) && se.HasErrorCode(43)
-}

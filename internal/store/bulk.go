@@ -141,31 +141,6 @@ func (s *Store) insertNew(ctx context.Context, cols []string, docs []any, idx []
 	return nil
 }
 
-// each calls fn with every document of col matching filter, in _id order,
-// reading with one cursor (pages would rescan on the embedded engine).
-func each[T any](ctx context.Context, s *Store, col string, filter bson.D, fn func(*T) error) error {
-	return find(ctx, s, col, filter, fn, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-}
-
-// find calls fn with every document of col matching filter.
-func find[T any](ctx context.Context, s *Store, col string, filter bson.D, fn func(*T) error, opts ...options.Lister[options.FindOptions]) error {
-	cur, err := s.db.Collection(col).Find(ctx, filter, opts...)
-	if err != nil {
-		return classify(err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		v := new(T)
-		if err := cur.Decode(v); err != nil {
-			return classify(err)
-		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	return classify(cur.Err())
-}
-
 // EachAgency streams the agencies matching f.
 func (s *Store) EachAgency(ctx context.Context, f registry.AgencyFilter, fn func(*registry.Agency) error) error {
 	return s.read.eachAgency(ctx, f, fn)

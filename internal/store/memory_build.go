@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
@@ -72,12 +70,6 @@ func (s *Store) buildMemory(ctx context.Context) (err error) {
 	s.log.Info("embedded store: memory built", "dossiers", m.scanned.Load(), "directives", m.directiveSet.size(),
 		"procedures", len(m.procedureRows.rows), "took", time.Since(began).Round(time.Millisecond))
 	return nil
-}
-
-// scanAll calls fn with every document of col, in no order: a sort would
-// make the embedded engine read the whole collection before the first.
-func scanAll[T any](ctx context.Context, s *Store, col string, fn func(*T) error) error {
-	return find(ctx, s, col, bson.D{}, fn)
 }
 
 // scannedFields are what the build reads of each dossier: its list fields

@@ -95,16 +95,6 @@ func procedureQuery(f registry.ProcedureFilter) (bson.D, error) {
 	return q, nil
 }
 
-// get returns the document with _id id, or nil when there is none.
-func get[T any](ctx context.Context, s *Store, col, id string) (*T, error) {
-	var v T
-	found, err := s.findOne(ctx, col, id, &v)
-	if err != nil || !found {
-		return nil, err
-	}
-	return &v, nil
-}
-
 // mustExist answers BAD_USER_INPUT naming field when a referenced record is missing.
 func (s *Store) mustExist(ctx context.Context, col, id, field, what string) error {
 	ok, err := s.read.exists(ctx, col, id)
