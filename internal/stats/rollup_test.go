@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/historytest"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
@@ -449,40 +450,6 @@ func TestRollupDeltaTelescopes(t *testing.T) {
 	}
 }
 
-// actionWeights makes random histories end in every way and request
-// supplements more than once now and then.
-var actionWeights = map[registry.Action]int{
-	registry.ActionReceive: 8, registry.ActionRefuse: 1,
-	registry.ActionTransfer: 4, registry.ActionRequestSupplement: 2, registry.ActionReceiveSupplement: 6,
-	registry.ActionRequireFinancial: 1, registry.ActionApologizeResched: 1,
-	registry.ActionResolve: 3, registry.ActionReturnResult: 4, registry.ActionWithdraw: 1, registry.ActionStop: 1,
-}
-
-func pickAction(r *rand.Rand, allowed []registry.Action) registry.Action {
-	total := 0
-	for _, a := range allowed {
-		total += actionWeights[a]
-	}
-	n := r.IntN(total)
-	for _, a := range allowed {
-		if n -= actionWeights[a]; n < 0 {
-			return a
-		}
-	}
-	return allowed[len(allowed)-1]
-}
-
-// randomGap is mostly hours or days, sometimes weeks.
-func randomGap(r *rand.Rand) time.Duration {
-	switch r.IntN(10) {
-	case 0, 1, 2, 3, 4:
-		return time.Duration(r.Int64N(int64(48 * time.Hour)))
-	case 5, 6, 7, 8:
-		return time.Duration(r.Int64N(int64(10 * 24 * time.Hour)))
-	}
-	return time.Duration(r.Int64N(int64(40 * 24 * time.Hour)))
-}
-
 var (
 	testProcs    = []*registry.Procedure{proc3, proc10, proc0}
 	testAgencies = []string{testAgency, testAgency2}
@@ -509,8 +476,8 @@ func randomHistory(t testing.TB, r *rand.Rand) []*registry.Dossier {
 		if len(allowed) == 0 {
 			break
 		}
-		when = when.Add(randomGap(r))
-		s := step{pickAction(r, allowed), when}
+		when = when.Add(historytest.Gap(r))
+		s := step{historytest.NextAction(r, allowed), when}
 		if err := cur.Apply(stepInput(s.action, s.when), testCal, testNow); err != nil {
 			t.Fatalf("%s at %s from %s: %v", s.action, s.when, cur.Status, err)
 		}

@@ -27,6 +27,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/historytest"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
 	"github.com/vnregistry/registry/internal/store"
@@ -104,58 +105,6 @@ func stSetup(t *testing.T, e *stEnv, r *rand.Rand) (agencies []string, procs []s
 	return agencies, procs
 }
 
-var stWeights = map[registry.Action]int{
-	registry.ActionReceive: 8, registry.ActionRefuse: 1,
-	registry.ActionTransfer: 4, registry.ActionRequestSupplement: 2, registry.ActionReceiveSupplement: 6,
-	registry.ActionRequireFinancial: 1, registry.ActionApologizeResched: 1,
-	registry.ActionResolve: 3, registry.ActionReturnResult: 4, registry.ActionWithdraw: 1, registry.ActionStop: 1,
-}
-
-func stPick(r *rand.Rand, allowed []registry.Action) registry.Action {
-	total := 0
-	for _, a := range allowed {
-		total += stWeights[a]
-	}
-	n := r.IntN(total)
-	for _, a := range allowed {
-		if n -= stWeights[a]; n < 0 {
-			return a
-		}
-	}
-	return allowed[len(allowed)-1]
-}
-
-func stGap(r *rand.Rand) time.Duration {
-	switch r.IntN(10) {
-	case 0, 1, 2, 3, 4:
-		return time.Duration(r.Int64N(int64(48 * time.Hour)))
-	case 5, 6, 7, 8:
-		return time.Duration(r.Int64N(int64(10 * 24 * time.Hour)))
-	}
-	return time.Duration(r.Int64N(int64(40 * 24 * time.Hour)))
-}
-
-// stStep is a valid input for action (when nil, at the store's now).
-func stStep(r *rand.Rand, action registry.Action, when *time.Time, today calendar.Date) registry.DossierStepInput {
-	in := registry.DossierStepInput{Action: action, At: when}
-	if when != nil {
-		today = calendar.DateOf(*when)
-	}
-	switch action {
-	case registry.ActionTransfer:
-		unit := fmt.Sprintf("Phòng %d", r.IntN(5))
-		in.ToUnit = &unit
-	case registry.ActionResolve:
-		approved := r.IntN(5) > 0
-		in.Approved = &approved
-	case registry.ActionApologizeResched:
-		due := today.AddDays(r.IntN(15))
-		note := "Hồ sơ cần xác minh thêm"
-		in.NewDueDate, in.Note = &due, &note
-	}
-	return in
-}
-
 type stStats struct{ dossiers, registered, steps, supplements int }
 
 // stGenerate stores n dossiers received (or registered online) at random
@@ -194,17 +143,17 @@ func stGenerate(t *testing.T, e *stEnv, r *rand.Rand, agencies []string, procs [
 			if len(allowed) == 0 {
 				break
 			}
-			if when = when.Add(stGap(r)); when.After(cutoff) {
+			if when = when.Add(historytest.Gap(r)); when.After(cutoff) {
 				break
 			}
 			at := when
-			action := stPick(r, allowed)
+			action := historytest.NextAction(r, allowed)
 			var expected *int
 			if r.IntN(2) == 0 {
 				v := d.Version
 				expected = &v
 			}
-			if d, err = e.s.RecordStep(ctx, d.Code, stStep(r, action, &at, ""), expected, stSource); err != nil {
+			if d, err = e.s.RecordStep(ctx, d.Code, historytest.StepInput(r, action, &at, ""), expected, stSource); err != nil {
 				t.Fatalf("%s at %s: %v", action, at, err)
 			}
 			st.steps++
@@ -962,7 +911,7 @@ func TestStatsRollupsUnderConcurrentSteps(t *testing.T) {
 			plan := plans[i%len(plans)]
 			for j := range 8 {
 				if j < len(plan) {
-					if err := record(own.Code, stStep(local, plan[j], nil, "2021-03-10")); err != nil {
+					if err := record(own.Code, historytest.StepInput(local, plan[j], nil, "2021-03-10")); err != nil {
 						errs <- fmt.Errorf("worker %d: own dossier %s: %s: %w", i, own.Code, plan[j], err)
 					}
 				}
@@ -978,7 +927,7 @@ func TestStatsRollupsUnderConcurrentSteps(t *testing.T) {
 				case i%8 == 7 && j == 6:
 					action = registry.ActionResolve
 				}
-				err := record(shared[(i+j)%nShared], stStep(local, action, nil, "2021-03-10"))
+				err := record(shared[(i+j)%nShared], historytest.StepInput(local, action, nil, "2021-03-10"))
 				if err != nil {
 					if registry.ErrorCode(err) != registry.CodeConflict {
 						errs <- fmt.Errorf("worker %d: shared dossier: %s: %w", i, action, err)
