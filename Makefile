@@ -6,13 +6,25 @@ PLAYGROUND_STAMP := $(PLAYGROUND)/node_modules/.make-stamp
 NODE_TESTS := cmd/registry/testdata/node
 NODE_TESTS_STAMP := $(NODE_TESTS)/node_modules/.make-stamp
 PLAYGROUND_ASSETS := $(addprefix $(PLAYGROUND)/assets/,graphiql.min.js graphiql.min.css react.production.min.js react-dom.production.min.js)
+# The /explore page's chart library (uPlot), likewise.
+EXPLORE := internal/explore
+EXPLORE_STAMP := $(EXPLORE)/node_modules/.make-stamp
+EXPLORE_ASSETS := $(addprefix $(EXPLORE)/assets/vendor/,uPlot.iife.min.js uPlot.min.css)
 
 .PHONY: assets
-assets: $(PLAYGROUND_ASSETS)
+assets: $(PLAYGROUND_ASSETS) $(EXPLORE_ASSETS)
 
 $(PLAYGROUND_STAMP): $(PLAYGROUND)/package.json $(PLAYGROUND)/package-lock.json
 	cd $(PLAYGROUND) && npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
+
+$(EXPLORE_STAMP): $(EXPLORE)/package.json $(EXPLORE)/package-lock.json
+	cd $(EXPLORE) && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(EXPLORE_ASSETS): $(EXPLORE_STAMP)
+	mkdir -p $(@D)
+	cp $(EXPLORE)/node_modules/uplot/dist/$(@F) $@
 
 $(NODE_TESTS_STAMP): $(NODE_TESTS)/package.json $(NODE_TESTS)/package-lock.json
 	cd $(NODE_TESTS) && npm ci --no-audit --no-fund --ignore-scripts

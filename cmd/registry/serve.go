@@ -23,6 +23,7 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/demo"
 	"github.com/vnregistry/registry/internal/engine"
+	"github.com/vnregistry/registry/internal/explore"
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/playground"
 	"github.com/vnregistry/registry/internal/registry"
@@ -204,7 +205,12 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	httpCfg.CORSOrigins, httpCfg.Logger, httpCfg.Subscriptions = cfg.origins(), log, subscriptions
 	httpCfg.Keys, httpCfg.Metrics, httpCfg.ReadyDetails, httpCfg.Audit = keys, tel.Handler(), details, st
 	httpCfg.Panicked = tel.Panicked
-	h, err := server.Handler(graph.WithLoaders(st, gql), playground.Handler("/graphql"), st.Ping, st, httpCfg)
+	// The pages people open: the playground at /, the figures at /explore.
+	pages := http.NewServeMux()
+	pages.Handle("/", playground.Handler("/graphql"))
+	pages.Handle("/explore", explore.Handler())
+	pages.Handle("/explore/", explore.Handler())
+	h, err := server.Handler(graph.WithLoaders(st, gql), pages, st.Ping, st, httpCfg)
 	if err != nil {
 		return err
 	}
@@ -236,14 +242,16 @@ func startingHandler(doing func() string) http.Handler {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "starting", "doing": doing()})
 	})
-	// The playground's address: a person sees a page that refreshes itself.
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+	// The pages' addresses: a person sees a page that refreshes itself.
+	starting := func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="2">`+
 			`<title>registry: starting</title><p>The registry is starting: %s. This page reloads by itself.`, html.EscapeString(doing()))
-	})
+	}
+	mux.HandleFunc("GET /{$}", starting)
+	mux.HandleFunc("GET /explore", starting)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Retry-After", "5")

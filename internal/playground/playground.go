@@ -46,10 +46,14 @@ const bootScript = `
     subscriptionUrl: ws + "//" + location.host + endpoint
   });
   var tabs = JSON.parse(document.getElementById("tabs").textContent);
+  // A link may bring a document to run (/explore's "show query").
+  var params = new URLSearchParams(location.search);
   ReactDOM.createRoot(root).render(React.createElement(GraphiQL, {
     fetcher: fetcher,
     schemaDescription: true,
-    defaultTabs: tabs.map(function (q) { return { query: q }; })
+    defaultTabs: tabs.map(function (q) { return { query: q }; }),
+    query: params.get("query") || undefined,
+    variables: params.get("variables") || undefined
   }));
 })();
 `

@@ -65,9 +65,10 @@ type Auditor interface {
 	AuditRefusedKey(ctx context.Context, request string, err error)
 }
 
-// Handler routes /graphql, /stats.csv, the playground at /, /healthz and
-// /readyz. ready answers whether the store is reachable.
-func Handler(graphql, playground http.Handler, ready func(context.Context) error, st StatsSource, cfg Config) (http.Handler, error) {
+// Handler routes /graphql, /stats.csv, /healthz, /readyz, and every other
+// path to pages (the playground at /, /explore). ready answers whether the
+// store is reachable.
+func Handler(graphql, pages http.Handler, ready func(context.Context) error, st StatsSource, cfg Config) (http.Handler, error) {
 	for _, o := range cfg.CORSOrigins {
 		if strings.Contains(o, "*") {
 			return nil, errors.New("server: CORS origins must be listed one by one; a wildcard lets any site read the API with its visitors' credentials")
@@ -115,7 +116,7 @@ func Handler(graphql, playground http.Handler, ready func(context.Context) error
 		}
 		_ = json.NewEncoder(w).Encode(body)
 	})
-	mux.Handle("/", playground)
+	mux.Handle("/", pages)
 	c := cors.New(cors.Options{
 		AllowedOrigins: cfg.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
