@@ -217,11 +217,12 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 			}
 		}
 		if issuerB < 0 {
-			if m := passiveAfterRE.FindStringSubmatchIndex(t.f[p:limit.e]); m != nil {
-				if ne, ok := t.nameEnd(p+m[2], limit.e); ok && issueVerbs.at(t, skipSpace(t.f, ne), limit.e) >= 0 || ok && thongQua.at(t, skipSpace(t.f, ne), limit.e) >= 0 {
-					issuerB, issuerE = p+m[2], ne
-					p = max(issueVerbs.at(t, skipSpace(t.f, ne), limit.e), thongQua.at(t, skipSpace(t.f, ne), limit.e))
-					continue
+			if m := passiveAfterRE.FindStringIndex(t.f[p:limit.e]); m != nil {
+				if ne, ok := t.nameEnd(p+m[1], limit.e); ok {
+					if v := passiveVerbs.at(t, skipSpace(t.f, ne), limit.e); v >= 0 {
+						issuerB, issuerE, p = p+m[1], ne, v
+						continue
+					}
 				}
 			}
 		}
@@ -291,10 +292,10 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 // onBehalfRE is "thay mặt <body>," before a signer who signs for it.
 var onBehalfRE = regexp.MustCompile(`\bthay\s+mat\s+()`)
 
-// passiveAfterRE is "được <issuer> thông qua" right after a symbol.
+// passiveAfterRE opens "được <issuer> thông qua" right after a symbol.
 var (
-	passiveAfterRE = regexp.MustCompile(`^\s*,?\s*duoc\s+()`)
-	thongQua       = newPhrases("thông qua", "phê duyệt")
+	passiveAfterRE = regexp.MustCompile(`^\s*,?\s*duoc\s+`)
+	passiveVerbs   = newPhrases("ban hành", "phát hành", "ký ban hành", "ký", "thông qua", "phê duyệt")
 )
 
 // issuedGapRE may stand between a symbol and its date: "ký ngày", "ban
