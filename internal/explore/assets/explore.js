@@ -178,7 +178,8 @@
         el('h3', { text: 'Cách tính: ' + DEFINITIONS[s.definition] }),
         el('ul', {}, defs.map(function (d) {
           return el('li', {}, el('strong', { text: d.name === 'rates.onTime' ? 'Tỷ lệ đúng hạn' : 'Tỷ lệ quá hạn' }), ' = ',
-            el('code', { text: d.numerator }), ' / ', el('code', { text: d.denominator || '' }), d.description ? ' — ' + d.description : '');
+            el('code', { text: d.numerator }), ' / ', el('code', { text: d.denominator || '' }),
+            d.description ? el('span', { lang: 'en', class: 'note', text: ' — ' + d.description }) : null);
         }))));
       if (!rows.length) {
         out.push(el('p', { text: 'Không có hồ sơ nào khớp với lựa chọn này.' }));
@@ -280,8 +281,11 @@
     YEAR_DISAGREES_WITH_SYMBOL: 'Năm ban hành khác với năm trong ký hiệu', DATE_YEAR_INFERRED: 'Ngày không ghi năm, năm lấy từ ngữ cảnh',
     SUMMARY_UNDETERMINED: 'Không có trích yếu', AMBIGUOUS: 'Có thể hiểu theo hai cách'
   };
+  // finding names a finding in Vietnamese; its detail, computed by the API,
+  // is in English (marked so for screen readers).
   function finding(f) {
-    return el('p', { class: 'finding', 'data-code': f.code }, el('strong', { text: (FINDINGS[f.code] || f.code) + ': ' }), f.message);
+    return el('p', { class: 'finding', 'data-code': f.code }, el('strong', { text: (FINDINGS[f.code] || f.code) + '. ' }),
+      el('span', { lang: 'en', class: 'note', text: f.message }));
   }
 
   function reportsView() {
@@ -318,7 +322,7 @@
             el('td', { class: 'num', text: fmt(f.reported) }), el('td', { class: 'num', text: fmt(f.computed) }),
             el('td', { class: 'num ' + (f.agrees ? 'agree' : 'disagree'), text: rate ? pct(f.difference) : num(f.difference) }));
         })))));
-      cmp.notes.forEach(function (n) { card.appendChild(el('p', { class: 'note', text: n })); });
+      cmp.notes.forEach(function (n) { card.appendChild(el('p', { class: 'note', lang: 'en', text: n })); });
       card.appendChild(showQuery(RECONCILE, variables));
     } else if (!err) {
       card.appendChild(el('p', { class: 'note', text: 'Không so sánh được: báo cáo không nêu cơ quan có trong cơ sở dữ liệu, hoặc không nêu kỳ.' }));
