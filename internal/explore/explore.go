@@ -54,16 +54,11 @@ func newHandler(fsys fs.FS) http.Handler {
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		switch rest, _ := strings.CutPrefix(r.URL.Path, "/explore"); rest {
-		case "", "/":
-			// The state lives in the URL's fragment, which the server never
-			// sees: one page for every view.
-			r = r.Clone(r.Context())
-			r.URL.Path = "/"
-		default:
-			r = r.Clone(r.Context())
-			r.URL.Path = rest
-		}
+		// The state lives in the URL's fragment, which the server never
+		// sees: /explore is one page for every view.
+		rest, _ := strings.CutPrefix(r.URL.Path, "/explore")
+		r = r.Clone(r.Context())
+		r.URL.Path = "/" + strings.TrimPrefix(rest, "/")
 		files.ServeHTTP(w, r)
 	})
 }
