@@ -16,10 +16,6 @@ type BatchReader interface {
 	AgenciesByCode(ctx context.Context, codes []string) (map[string]*registry.Agency, error)
 	ProceduresByCode(ctx context.Context, codes []string) (map[string]*registry.Procedure, error)
 	DirectivesBySymbols(ctx context.Context, symbols []string) (map[string][]*registry.Directive, error)
-	// InMemory reports reads answered from memory (the embedded engine):
-	// batching them saves nothing and its wait would cost each level of a
-	// response 2 ms.
-	InMemory() bool
 }
 
 // loaders batch the references one response resolves (a dossier's agency
@@ -37,12 +33,10 @@ type loadersKey struct{}
 // of one level run concurrently, well within it.
 const loaderWait = 2 * time.Millisecond
 
-// WithLoaders gives each request its own loaders over r, unless r reads
-// from memory.
+// WithLoaders gives each request its own loaders over r. Reads answered
+// from memory gain nothing from batching, and the loaders' wait would cost
+// each level of a response 2 ms: a registry in memory goes without.
 func WithLoaders(r BatchReader, next http.Handler) http.Handler {
-	if r.InMemory() {
-		return next
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		l := &loaders{
 			agency:     dataloadgen.NewLoader(aligned(r.AgenciesByCode), dataloadgen.WithWait(loaderWait)),

@@ -16,8 +16,8 @@ import (
 	"github.com/vnregistry/registry/graph"
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/feed"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -55,7 +55,7 @@ func pageCosts(t *testing.T, engineIO bool) {
 			t.Logf("command %s %s", e.CommandName, e.Command)
 		}
 	}}
-	st := storetest.Open(t, func(c *store.Config) { c.Monitor, c.DisableMemory = monitor, engineIO })
+	st := storetest.Open(t, func(c *gateway.Config) { c.Monitor, c.DisableMemory = monitor, engineIO })
 	seed(t, st)
 
 	h := graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))
@@ -116,7 +116,7 @@ func pageCosts(t *testing.T, engineIO bool) {
 
 // seed stores 2 agencies, 3 procedures each citing 2 directives, and 120
 // dossiers spread over them.
-func seed(t *testing.T, st *store.Store) {
+func seed(t *testing.T, st *gateway.Registry) {
 	t.Helper()
 	ctx := storetest.Context(t)
 	var recs []any

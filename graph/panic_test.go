@@ -11,14 +11,14 @@ import (
 
 	"github.com/vnregistry/registry/graph"
 	"github.com/vnregistry/registry/internal/feed"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // panickyRegistry is the real store with one read that panics, as a bug in
 // it would.
-type panickyRegistry struct{ *store.Store }
+type panickyRegistry struct{ *gateway.Registry }
 
 func (panickyRegistry) Agency(context.Context, string) (*registry.Agency, error) {
 	panic("agency read")

@@ -20,7 +20,7 @@ import (
 	"github.com/vnregistry/registry/graph"
 	"github.com/vnregistry/registry/internal/demo"
 	"github.com/vnregistry/registry/internal/feed"
-	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -46,7 +46,7 @@ func TestReadmeExamplesSendOnlyIDCommands(t *testing.T) {
 			mu.Unlock()
 		}
 	}}
-	st := storetest.Open(t, func(c *store.Config) { c.Monitor = monitor })
+	st := storetest.Open(t, func(c *gateway.Config) { c.Monitor = monitor })
 	if _, err := demo.Seed(storetest.Context(t), st, st.Calendar()); err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/vnregistry/registry/internal/bench"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/server"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/transfer"
 )
 
@@ -91,7 +91,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	b.Command = "registry bench " + shellJoin(args)
 	b.Log = log
 	b.Progress = transfer.NewProgress(stderr, isTerminal(os.Stderr)).Update
-	b.Open = func(ctx context.Context) (*store.Store, func(), error) {
+	b.Open = func(ctx context.Context) (*gateway.Registry, func(), error) {
 		return openStore(ctx, c, log, quietEngine(c, stderr), nil)
 	}
 	// The server at warn level (it would log every request), with no rate

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 )
 
 const importBulletinUsage = `Usage: registry import-bulletin [flags] FILE...
@@ -79,7 +79,7 @@ func importBulletinCommand(ctx context.Context, args []string, stdout, stderr io
 
 // importBulletin imports one file; a panic (a bug) fails that file only,
 // logged with its stack, and the next file is read.
-func importBulletin(ctx context.Context, log *slog.Logger, st *store.Store, file, text string, dryRun bool) (_ *registry.BulletinImport, err error) {
+func importBulletin(ctx context.Context, log *slog.Logger, st *gateway.Registry, file, text string, dryRun bool) (_ *registry.BulletinImport, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			log.Error("panic importing a bulletin", "file", file, "panic", v, "stack", string(debug.Stack()))

@@ -10,7 +10,7 @@ import (
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/demo"
-	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -26,7 +26,7 @@ func TestExploreInABrowser(t *testing.T) {
 		t.Fatal("chromium is needed: `make test` installs it (Debian's package)")
 	}
 	cfg := defaultConfig(t)
-	st, err := store.Open(context.Background(), store.Config{URI: cfg.store.mongoURI, Database: cfg.store.database, Engine: storetest.Engine()})
+	st, err := gateway.Open(context.Background(), gateway.Config{URI: cfg.store.mongoURI, Database: cfg.store.database, Engine: storetest.Engine()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,10 +25,10 @@ import (
 	"github.com/vnregistry/registry/internal/engine"
 	"github.com/vnregistry/registry/internal/explore"
 	"github.com/vnregistry/registry/internal/feed"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/playground"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/server"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/telemetry"
 )
 
@@ -117,7 +117,7 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 		}
 	}
 	fresh := cfg.store.mongoURI == "" && emptyDir(cfg.store.data)
-	st, closeStore, err := openStoreRetrying(ctx, &cfg.store, log, engineLog, func(c *store.Config) {
+	st, closeStore, err := openStoreRetrying(ctx, &cfg.store, log, engineLog, func(c *gateway.Config) {
 		c.OnStep, c.MinCell, c.Monitor, c.Background = publishLocal, cfg.minCell, tel.MongoMonitor(), true
 	})
 	if err == nil {
@@ -210,7 +210,11 @@ func runServer(ctx context.Context, cfg *serveConfig, log, engineLog *slog.Logge
 	pages.Handle("/", playground.Handler("/graphql"))
 	pages.Handle("/explore", explore.Handler())
 	pages.Handle("/explore/", explore.Handler())
-	h, err := server.Handler(graph.WithLoaders(st, gql), pages, st.Ping, st, httpCfg)
+	var api http.Handler = gql
+	if !st.InMemory() {
+		api = graph.WithLoaders(st, gql)
+	}
+	h, err := server.Handler(api, pages, st.Ping, st, httpCfg)
 	if err != nil {
 		return err
 	}
@@ -263,7 +267,7 @@ func startingHandler(doing func() string) http.Handler {
 }
 
 // waitReady waits for the store to answer, reporting the build's progress.
-func waitReady(ctx context.Context, st *store.Store, progress func(loaded, total int)) error {
+func waitReady(ctx context.Context, st *gateway.Registry, progress func(loaded, total int)) error {
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	for !st.Ready() {
@@ -283,7 +287,7 @@ func waitReady(ctx context.Context, st *store.Store, progress func(loaded, total
 // openStoreRetrying opens the store, retrying with backoff while a remote
 // store (MONGODB_URI) cannot be reached; it gives up only when ctx ends.
 // The embedded engine is not retried: its failures are configuration errors.
-func openStoreRetrying(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger, configure func(*store.Config)) (*store.Store, func(), error) {
+func openStoreRetrying(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger, configure func(*gateway.Config)) (*gateway.Registry, func(), error) {
 	wait := 500 * time.Millisecond
 	for {
 		st, closeStore, err := openStore(ctx, c, log, engineLog, configure)
@@ -304,7 +308,7 @@ func openStoreRetrying(ctx context.Context, c *storeConfig, log, engineLog *slog
 // data directory; the returned func closes what was opened.
 // engineLog receives the embedded engine's own log; configure, when not
 // nil, completes the store's configuration.
-func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger, configure func(*store.Config)) (*store.Store, func(), error) {
+func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger, configure func(*gateway.Config)) (*gateway.Registry, func(), error) {
 	cal := calendar.Default()
 	if c.holidays != "" {
 		data, err := os.ReadFile(c.holidays)
@@ -315,7 +319,7 @@ func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger,
 			return nil, nil, fmt.Errorf("--holidays %s: %w", c.holidays, err)
 		}
 	}
-	cfg := store.Config{URI: c.mongoURI, Database: c.database, Calendar: cal, Logger: log}
+	cfg := gateway.Config{URI: c.mongoURI, Database: c.database, Calendar: cal, Logger: log}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -326,9 +330,9 @@ func openStore(ctx context.Context, c *storeConfig, log, engineLog *slog.Logger,
 			return nil, nil, err
 		}
 		log.Info("embedded store started", "data", c.data)
-		cfg.URI, cfg.SerialWrites, cfg.Engine, stopEngine = eng.URI(), true, eng, eng.Stop
+		cfg.URI, cfg.Engine, stopEngine = eng.URI(), eng, eng.Stop
 	}
-	st, err := store.Open(ctx, cfg)
+	st, err := gateway.Open(ctx, cfg)
 	if err != nil {
 		stopEngine()
 		return nil, nil, err

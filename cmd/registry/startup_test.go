@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/vnregistry/registry/internal/engine"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/server"
-	"github.com/vnregistry/registry/internal/store"
 )
 
 // cliEnv, when set to a JSON array of arguments, makes the test binary the
@@ -162,7 +162,7 @@ func TestBulkLoadKilledThenStarted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Stop()
-	st, err := store.Open(t.Context(), store.Config{URI: eng.URI(), Database: "registry", Engine: eng})
+	st, err := gateway.Open(t.Context(), gateway.Config{URI: eng.URI(), Database: "registry", Engine: eng})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/transfer"
 )
 
@@ -125,7 +125,7 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // exportFilters registers KIND's filter flags and returns what streams the
 // matching records.
-func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *store.Store, func(any) error) error {
+func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *gateway.Registry, func(any) error) error {
 	str := func(name, usage string) *string { return fs.String(name, "", usage) }
 	opt := func(p *string) *string {
 		if *p == "" {
@@ -136,12 +136,12 @@ func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *stor
 	switch kind {
 	case transfer.Agency:
 		level := str("level", "CENTRAL, PROVINCIAL, DISTRICT or COMMUNE")
-		return func(ctx context.Context, st *store.Store, w func(any) error) error {
+		return func(ctx context.Context, st *gateway.Registry, w func(any) error) error {
 			return st.EachAgency(ctx, registry.AgencyFilter{Level: (*registry.Level)(opt(level))}, func(a *registry.Agency) error { return w(a) })
 		}
 	case transfer.Procedure:
 		agency, level, basis := str("agency", "implementing agency code"), str("level", "level"), str("legal-basis", "symbol of a directive cited")
-		return func(ctx context.Context, st *store.Store, w func(any) error) error {
+		return func(ctx context.Context, st *gateway.Registry, w func(any) error) error {
 			f := registry.ProcedureFilter{AgencyCode: opt(agency), Level: (*registry.Level)(opt(level)), LegalBasis: opt(basis)}
 			return st.EachProcedure(ctx, f, func(p *registry.Procedure) error { return w(p) })
 		}
@@ -150,7 +150,7 @@ func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *stor
 		validity, topic := str("validity", "validity"), str("topic", "topic")
 		from, to := str("issued-from", "first date, 2021-01-01"), str("issued-to", "last date")
 		year := fs.Int("year", 0, "year of issue")
-		return func(ctx context.Context, st *store.Store, w func(any) error) error {
+		return func(ctx context.Context, st *gateway.Registry, w func(any) error) error {
 			f := registry.DirectiveFilter{Search: opt(search), Type: opt(typ), IssuerCode: opt(issuer), Topic: opt(topic),
 				Validity: (*registry.Validity)(opt(validity)), IssuedFrom: (*calendar.Date)(opt(from)), IssuedTo: (*calendar.Date)(opt(to))}
 			if *year != 0 {
@@ -160,7 +160,7 @@ func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *stor
 		}
 	case transfer.Report:
 		period, agency := str("period", "month, 2021-03"), str("agency", "agency code")
-		return func(ctx context.Context, st *store.Store, w func(any) error) error {
+		return func(ctx context.Context, st *gateway.Registry, w func(any) error) error {
 			return st.EachReport(ctx, registry.ReportFilter{Period: opt(period), AgencyCode: opt(agency)}, func(r *registry.Report) error { return w(r) })
 		}
 	}
@@ -169,7 +169,7 @@ func exportFilters(fs *envFlags, kind transfer.Kind) func(context.Context, *stor
 	rf, rt := str("received-from", "received at or after (RFC 3339)"), str("received-to", "received before (RFC 3339)")
 	sf, stt := str("resolved-from", "resolved at or after (RFC 3339)"), str("resolved-to", "resolved before (RFC 3339)")
 	overdue := str("overdue-as-of", "open and overdue on this date")
-	return func(ctx context.Context, st *store.Store, w func(any) error) error {
+	return func(ctx context.Context, st *gateway.Registry, w func(any) error) error {
 		f := registry.DossierFilter{AgencyCode: opt(agency), ProcedureCode: opt(proc), Status: (*registry.Status)(opt(status)),
 			Channel: (*registry.Channel)(opt(channel)), Outcome: (*registry.Outcome)(opt(outcome)), OverdueAsOf: (*calendar.Date)(opt(overdue))}
 		for _, t := range []struct {
@@ -211,7 +211,7 @@ func parseFlags(fs *envFlags, args []string) (code int, ok bool) {
 
 // openTool opens the store for a tool subcommand; a nil store means stop
 // with the returned code.
-func openTool(ctx context.Context, c *storeConfig, stderr io.Writer) (*slog.Logger, *store.Store, func(), int) {
+func openTool(ctx context.Context, c *storeConfig, stderr io.Writer) (*slog.Logger, *gateway.Registry, func(), int) {
 	log, err := c.logger(stderr, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -231,7 +231,7 @@ func isTerminal(f *os.File) bool {
 }
 
 // rebuildRollups recomputes the statistics after a bulk load (see store.Load).
-func rebuildRollups(ctx context.Context, st *store.Store, stdout io.Writer) error {
+func rebuildRollups(ctx context.Context, st *gateway.Registry, stdout io.Writer) error {
 	began := time.Now()
 	cells, err := st.RebuildRollups(ctx)
 	if err == nil {

@@ -19,7 +19,7 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/gateway"
 )
 
 // DefaultDossiers is how many dossiers an empty store receives when
@@ -60,7 +60,7 @@ type Config struct {
 	// the same store, listening on addr, until ctx ends. The two are never
 	// open at once (on the embedded engine both start it on one data
 	// directory), so the server starts cold, as it would in production.
-	Open  func(ctx context.Context) (*store.Store, func(), error)
+	Open  func(ctx context.Context) (*gateway.Registry, func(), error)
 	Serve func(ctx context.Context, addr string) error
 	// Profiles, when not empty, is a directory that receives a CPU profile
 	// of each operation's measurement, named for it (dossier.pprof...).
@@ -146,7 +146,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 // measureOp checks the operation's first answer, then measures it.
-func measureOp(ctx context.Context, cfg Config, gw *gateway, op operation) row {
+func measureOp(ctx context.Context, cfg Config, gw *poster, op operation) row {
 	cfg.Log.Info("bench: measuring", "operation", op.name, "clients", cfg.Concurrency, "for", cfg.Duration)
 	r := row{op: op}
 	q, v := op.request(0, 0)

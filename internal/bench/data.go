@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/generate"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/transfer"
 )
 
@@ -89,7 +89,7 @@ func prepare(ctx context.Context, cfg Config, rep *Report) (*sample, error) {
 	return s, nil
 }
 
-func countDossiers(ctx context.Context, st *store.Store, f registry.DossierFilter) (int, error) {
+func countDossiers(ctx context.Context, st *gateway.Registry, f registry.DossierFilter) (int, error) {
 	page, err := st.Dossiers(ctx, f, registry.OrderByCode, registry.PageArgs{First: new(0)})
 	if err != nil {
 		return 0, err
@@ -99,7 +99,7 @@ func countDossiers(ctx context.Context, st *store.Store, f registry.DossierFilte
 
 // generateDossiers loads the generator's dossiers, with its agencies and
 // procedures, receipts in 2021.
-func generateDossiers(ctx context.Context, cfg Config, st *store.Store) (time.Duration, error) {
+func generateDossiers(ctx context.Context, cfg Config, st *gateway.Registry) (time.Duration, error) {
 	n := cmpOr(cfg.Dossiers, DefaultDossiers)
 	cfg.Log.Info("bench: generating dossiers into the store", "dossiers", n, "seed", cfg.Seed)
 	from, to := calendar.Date("2021-01-01").Time(), calendar.Date("2022-01-01").Time()
@@ -140,7 +140,7 @@ func cmpOr(v, def int) int {
 
 // completeDirectives adds synthetic directives until the store holds
 // cfg.Directives; it returns how many it holds and how many were added.
-func completeDirectives(ctx context.Context, cfg Config, st *store.Store) (have, added int, err error) {
+func completeDirectives(ctx context.Context, cfg Config, st *gateway.Registry) (have, added int, err error) {
 	count := func() (int, error) {
 		page, err := st.Directives(ctx, registry.DirectiveFilter{}, registry.PageArgs{First: new(0)})
 		if err != nil {
@@ -260,7 +260,7 @@ const openPerWriter = 250
 // answer from memory on the embedded engine: dossier codes and open
 // dossiers from pages at instants drawn with the seed across the receipts,
 // and the agencies with enough returned dossiers for a page.
-func draw(ctx context.Context, cfg Config, st *store.Store, dossiers int) (*sample, error) {
+func draw(ctx context.Context, cfg Config, st *gateway.Registry, dossiers int) (*sample, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5a3e))
 	s := &sample{searches: searches, seed: cfg.Seed}
 	// edge is the first dossier matching f in order o, or nil.

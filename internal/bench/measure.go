@@ -14,21 +14,21 @@ import (
 	"time"
 )
 
-// gateway posts GraphQL documents to the server.
-type gateway struct {
+// poster posts GraphQL documents to the server.
+type poster struct {
 	url    string
 	client *http.Client
 }
 
-func newGateway(url string, clients int) *gateway {
-	return &gateway{url: url, client: &http.Client{Transport: &http.Transport{
+func newGateway(url string, clients int) *poster {
+	return &poster{url: url, client: &http.Client{Transport: &http.Transport{
 		Proxy: nil, MaxIdleConns: 4 * clients, MaxIdleConnsPerHost: 4 * clients,
 	}}}
 }
 
 // do posts one document; an HTTP status other than 200 or any GraphQL
 // error fails the request.
-func (g *gateway) do(ctx context.Context, query string, vars map[string]any) (json.RawMessage, error) {
+func (g *poster) do(ctx context.Context, query string, vars map[string]any) (json.RawMessage, error) {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		return nil, err

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
-	"github.com/vnregistry/registry/internal/store"
 )
 
 // statsComparison is the dashboard read from the rollups against the same
@@ -31,7 +31,7 @@ func (s *sample) dashboard() stats.Query {
 // compareStats answers the dashboard from the rollups and by recomputing
 // from the dossiers, interleaved so both see the same machine, and checks
 // every answer is the same.
-func compareStats(ctx context.Context, cfg Config, st *store.Store, s *sample) (*statsComparison, error) {
+func compareStats(ctx context.Context, cfg Config, st *gateway.Registry, s *sample) (*statsComparison, error) {
 	q := s.dashboard()
 	c := &statsComparison{query: q, identical: true}
 	cfg.Log.Info("bench: statistics from the rollups against a recomputation", "recompute runs", cfg.RecomputeRuns, "rollup runs", cfg.RollupRuns)

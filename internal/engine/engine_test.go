@@ -18,8 +18,8 @@ import (
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/engine"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -38,10 +38,10 @@ func start(t *testing.T, dir string) *engine.Engine {
 }
 
 // open opens a store on the engine as the server does, closed when the test ends.
-func open(t *testing.T, eng *engine.Engine, when string) *store.Store {
+func open(t *testing.T, eng *engine.Engine, when string) *gateway.Registry {
 	t.Helper()
-	s, err := store.Open(storetest.Context(t), store.Config{
-		URI: eng.URI(), Database: "registry", SerialWrites: true,
+	s, err := gateway.Open(storetest.Context(t), gateway.Config{
+		URI: eng.URI(), Database: "registry",
 		Now: func() time.Time { return now },
 	})
 	if err != nil {

@@ -79,3 +79,12 @@ func AsField(field string, err error) error {
 	}
 	return &Error{Code: e.Code, Field: field, Message: e.Message}
 }
+
+// Errors a store answers with, which the service words for clients.
+var (
+	// ErrDuplicate: a record with the same key is already stored.
+	ErrDuplicate = errors.New("already stored")
+	// ErrOutcomeUnknown marks a write the store may or may not have applied
+	// (it did not answer in time): the audit log records it as UNKNOWN.
+	ErrOutcomeUnknown = errors.New("outcome unknown")
+)

@@ -17,7 +17,8 @@ import (
 
 	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/engine"
-	"github.com/vnregistry/registry/internal/store"
+	"github.com/vnregistry/registry/internal/gateway"
+	"github.com/vnregistry/registry/internal/memstore"
 )
 
 var (
@@ -58,7 +59,7 @@ func URI() string { return uri }
 func Embedded() bool { return eng != nil }
 
 // Engine is the embedded engine, or nil on MONGODB_URI.
-func Engine() store.Engine {
+func Engine() memstore.Engine {
 	if eng == nil {
 		return nil // a nil *engine.Engine would be a non-nil interface
 	}
@@ -97,18 +98,18 @@ func Context(t testing.TB) context.Context {
 }
 
 // Config is a store configuration on a fresh database.
-func Config(t testing.TB) store.Config {
-	return store.Config{URI: uri, Database: Database(t), Engine: Engine()}
+func Config(t testing.TB) gateway.Config {
+	return gateway.Config{URI: uri, Database: Database(t), Engine: Engine()}
 }
 
 // Open opens a store on a fresh database, closed when the test ends.
-func Open(t testing.TB, configure ...func(*store.Config)) *store.Store {
+func Open(t testing.TB, configure ...func(*gateway.Config)) *gateway.Registry {
 	t.Helper()
 	cfg := Config(t)
 	for _, f := range configure {
 		f(&cfg)
 	}
-	s, err := store.Open(context.Background(), cfg)
+	s, err := gateway.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

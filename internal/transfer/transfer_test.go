@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/generate"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/store"
 	"github.com/vnregistry/registry/internal/storetest"
 	"github.com/vnregistry/registry/internal/transfer"
 )
@@ -58,7 +58,7 @@ type refusal struct {
 func (r refusal) String() string { return fmt.Sprintf("%s:%d: %v", r.file, r.line, r.err) }
 
 // run imports files into st, collecting the refusals.
-func run(t *testing.T, st *store.Store, batch int, files ...string) (transfer.Summary, []refusal, error) {
+func run(t *testing.T, st *gateway.Registry, batch int, files ...string) (transfer.Summary, []refusal, error) {
 	t.Helper()
 	var got []refusal
 	sum, err := transfer.Import(storetest.Context(t), st, files, transfer.Options{
@@ -81,7 +81,7 @@ func byLine(rs []refusal) {
 }
 
 // mustImport imports files and fails the test on an error or a refusal.
-func mustImport(t *testing.T, st *store.Store, files ...string) transfer.Summary {
+func mustImport(t *testing.T, st *gateway.Registry, files ...string) transfer.Summary {
 	t.Helper()
 	sum, refused, err := run(t, st, 0, files...)
 	if err != nil {
@@ -119,7 +119,7 @@ func line(t *testing.T, rec any) string {
 }
 
 // export writes every record of st, kind by kind, in format f.
-func export(t *testing.T, st *store.Store, f transfer.Format) map[transfer.Kind][]byte {
+func export(t *testing.T, st *gateway.Registry, f transfer.Format) map[transfer.Kind][]byte {
 	t.Helper()
 	ctx := storetest.Context(t)
 	out := map[transfer.Kind][]byte{}
@@ -538,7 +538,7 @@ func TestImportOutOfOrderHistoryNamesTheStep(t *testing.T) {
 
 // sampleDataset loads generated agencies, procedures and dossiers, plus
 // directives and reports read from a bulletin and entered by hand.
-func sampleDataset(t *testing.T, st *store.Store, dossiers int) {
+func sampleDataset(t *testing.T, st *gateway.Registry, dossiers int) {
 	t.Helper()
 	ctx := storetest.Context(t)
 	from, to := calendar.Date("2021-01-01").Time(), calendar.Date("2021-04-01").Time()
@@ -699,7 +699,7 @@ func TestImportResumes(t *testing.T) {
 // desk (the store accepts one) must survive export and import: the README
 // says "NDJSON exports import back as they are".
 func TestRoundTripDeskDueDate(t *testing.T) {
-	a := storetest.Open(t, func(c *store.Config) { c.Now = func() time.Time { return vn(5, 31, 10, 0) } })
+	a := storetest.Open(t, func(c *gateway.Config) { c.Now = func() time.Time { return vn(5, 31, 10, 0) } })
 	ctx := storetest.Context(t)
 	if _, err := a.CreateAgency(ctx, registry.CreateAgencyInput{Code: agencyA, Name: "Sở Tư pháp", Level: registry.LevelProvincial}, "test"); err != nil {
 		t.Fatal(err)
@@ -789,7 +789,7 @@ func TestImportSkipsByteOrderMark(t *testing.T) {
 // panickyStore stores through the real store but panics on a batch holding
 // the agency with code bad, as a bug in storing one record would.
 type panickyStore struct {
-	*store.Store
+	*gateway.Registry
 	bad string
 }
 
@@ -799,7 +799,7 @@ func (p panickyStore) Load(ctx context.Context, records []any) ([]bool, []error,
 			panic("storing " + a.Code)
 		}
 	}
-	return p.Store.Load(ctx, records)
+	return p.Registry.Load(ctx, records)
 }
 
 // TestImportPanicRefusesOneLine: a panic while storing a record refuses its

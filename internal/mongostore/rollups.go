@@ -1,0 +1,215 @@
+package mongostore
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/stats"
+)
+
+// Rollups live in one document per month and agency, "2021-03|000.00.06.H56",
+// holding a map of cells "<procedure>~<channel>" (dots in the procedure code
+// become underscores: they would split the field path). A dashboard reads a
+// few hundred such documents; recomputing reads every dossier.
+type rollupDoc struct {
+	ID     string                     `bson:"_id"`
+	Month  string                     `bson:"month"`
+	Agency string                     `bson:"agency"`
+	Cells  map[string]*stats.Counters `bson:"c"`
+}
+
+// rollupDocID is the _id of the document holding cell c.
+func rollupDocID(c stats.Cell) string { return c.Month + "|" + c.Agency }
+
+func cellKey(c stats.Cell) string {
+	return strings.ReplaceAll(c.Procedure, ".", "_") + "~" + string(c.Channel)
+}
+
+func parseCellKey(month, agency, key string) stats.Cell {
+	proc, channel, _ := strings.Cut(key, "~")
+	return stats.Cell{Month: month, Agency: agency, Procedure: strings.ReplaceAll(proc, "_", "."), Channel: registry.Channel(channel)}
+}
+
+// applyRollup adds delta to the rollups with $inc, atomic per document. The
+// dossier is already stored: a failure here is logged, not returned, since
+// a client retrying would record the step twice; RollupLag shows it and
+// RebuildRollups repairs it.
+func (s *Store) applyRollup(ctx context.Context, code string, delta stats.Rollup) {
+	byDoc := map[string]bson.D{}
+	meta := map[string][2]string{}
+	for c, v := range delta {
+		id := rollupDocID(c)
+		meta[id] = [2]string{c.Month, c.Agency}
+		for _, f := range v.Fields() {
+			byDoc[id] = append(byDoc[id], bson.E{Key: "c." + cellKey(c) + "." + f.Name, Value: f.N})
+		}
+	}
+	models := make([]mongo.WriteModel, 0, len(byDoc))
+	for _, id := range slices.Sorted(maps.Keys(byDoc)) {
+		models = append(models, mongo.NewUpdateOneModel().
+			SetFilter(byID(id)).SetUpsert(true).
+			SetUpdate(bson.D{
+				{Key: "$inc", Value: byDoc[id]},
+				{Key: "$setOnInsert", Value: bson.D{{Key: "month", Value: meta[id][0]}, {Key: "agency", Value: meta[id][1]}}},
+			}))
+	}
+	if len(models) == 0 {
+		return
+	}
+	if _, err := s.db.Collection(colRollups).BulkWrite(ctx, models); err != nil {
+		s.rollupBehind.CompareAndSwap(0, s.now().UnixNano())
+		s.log.ErrorContext(ctx, "rollup update failed: statistics drift until `registry stats rebuild`", "dossier", code, "err", Classify(err))
+	}
+}
+
+// RollupLag is how long the rollups have missed a transition this process
+// failed to count (0 when none has failed since the last rebuild).
+func (s *Store) RollupLag() time.Duration {
+	if oldest := s.rollupBehind.Load(); oldest != 0 {
+		return s.now().Sub(time.Unix(0, oldest))
+	}
+	return 0
+}
+
+func readRollup(ctx context.Context, c *mongo.Collection, from, to string, agencies []string) (stats.Rollup, error) {
+	months := bson.D{{Key: "$lte", Value: to}}
+	if from != "" {
+		months = append(months, bson.E{Key: "$gte", Value: from})
+	}
+	filter := bson.D{{Key: "month", Value: months}}
+	if len(agencies) > 0 {
+		filter = append(filter, bson.E{Key: "agency", Value: bson.D{{Key: "$in", Value: agencies}}})
+	}
+	cur, err := c.Find(ctx, filter)
+	if err != nil {
+		return nil, Classify(err)
+	}
+	var docs []*rollupDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, Classify(err)
+	}
+	return sumDocs(docs), nil
+}
+
+func sumDocs(docs []*rollupDoc) stats.Rollup {
+	r := stats.Rollup{}
+	for _, d := range docs {
+		for k, v := range d.Cells {
+			r.Add(stats.Rollup{parseCellKey(d.Month, d.Agency, k): v}, 1)
+		}
+	}
+	return r
+}
+
+// StoredRollup reads every stored rollup cell, from the primary.
+func (s *Store) StoredRollup(ctx context.Context) (stats.Rollup, error) {
+	return readRollup(ctx, s.db.Collection(colRollups), "", "9999-12", nil)
+}
+
+// RecomputeRollup sums the contributions of every dossier: the truth the
+// rollups must equal.
+func (s *Store) RecomputeRollup(ctx context.Context) (stats.Rollup, error) {
+	r := stats.Rollup{}
+	err := scanAll(ctx, s, colDossiers, func(d *registry.Dossier) error { r.Add(stats.Contributions(d), 1); return nil })
+	return r, err
+}
+
+// ReplaceRollups stores r as the whole of the rollups. Steps recorded
+// meanwhile by other gateways may be missed: verify afterwards.
+func (s *Store) ReplaceRollups(ctx context.Context, r stats.Rollup) error {
+	if _, err := s.db.Collection(colRollups).DeleteMany(ctx, bson.D{}); err != nil {
+		return Classify(err)
+	}
+	docs := rollupDocs(r)
+	if len(docs) > 0 {
+		// Whole documents inserted at once: building them with $inc would
+		// rewrite each document once per cell.
+		batch := make([]any, 0, len(docs))
+		for _, id := range slices.Sorted(maps.Keys(docs)) {
+			batch = append(batch, docs[id])
+		}
+		if _, err := s.db.Collection(colRollups).InsertMany(ctx, batch); err != nil {
+			return Classify(err)
+		}
+	}
+	s.rollupBehind.Store(0)
+	return nil
+}
+
+// PutRollups makes the stored documents of the months and agencies of
+// cells hold the cells r has of them, whole and by _id; a document left
+// without cells is deleted. For a wrapper that keeps the rollups itself
+// (memory).
+func (s *Store) PutRollups(ctx context.Context, cells []stats.Cell, r stats.Rollup) error {
+	docs := rollupDocs(r)
+	ids := make([]string, len(cells))
+	for i, c := range cells {
+		ids[i] = rollupDocID(c)
+	}
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		var err error
+		if d := docs[id]; d != nil {
+			_, err = s.db.Collection(colRollups).ReplaceOne(ctx, byID(id), d, replaceUpsert)
+		} else {
+			_, err = s.db.Collection(colRollups).DeleteOne(ctx, byID(id))
+		}
+		if err != nil {
+			return Classify(err)
+		}
+	}
+	return nil
+}
+
+// rollupDocs groups cells into their stored documents, one per month and agency.
+var replaceUpsert = options.Replace().SetUpsert(true)
+
+func rollupDocs(r stats.Rollup) map[string]*rollupDoc {
+	docs := map[string]*rollupDoc{}
+	for c, v := range r {
+		if v.Zero() {
+			continue
+		}
+		id := rollupDocID(c)
+		d := docs[id]
+		if d == nil {
+			d = &rollupDoc{ID: id, Month: c.Month, Agency: c.Agency, Cells: map[string]*stats.Counters{}}
+			docs[id] = d
+		}
+		d.Cells[cellKey(c)] = v
+	}
+	return docs
+}
+
+// RebuildRollups replaces the rollups with a recomputation from the
+// dossiers. Steps recorded meanwhile by other gateways may be missed:
+// verify afterwards.
+func (s *Store) RebuildRollups(ctx context.Context) (cells int, err error) {
+	r, err := s.RecomputeRollup(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return len(r), s.ReplaceRollups(ctx, r)
+}
+
+// VerifyRollups recomputes the rollups from the dossiers and lists every
+// stored counter that differs.
+func (s *Store) VerifyRollups(ctx context.Context) ([]stats.Drift, error) {
+	want, err := s.RecomputeRollup(ctx)
+	if err != nil {
+		return nil, err
+	}
+	have, err := s.StoredRollup(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return stats.Drifts(have, want), nil
+}

@@ -1,0 +1,256 @@
+package mongostore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/stats"
+)
+
+// collectionOf is where a record is stored, and its _id.
+func collectionOf(rec any) (col, id string, err error) {
+	switch v := rec.(type) {
+	case *registry.Agency:
+		return colAgencies, v.Code, nil
+	case *registry.Procedure:
+		return colProcedures, v.Code, nil
+	case *registry.Directive:
+		return colDirectives, v.Key, nil
+	case *registry.Report:
+		return colReports, v.Key, nil
+	case *registry.Dossier:
+		return colDossiers, v.Code, nil
+	}
+	return "", "", fmt.Errorf("store: cannot store a %T", rec)
+}
+
+// Insert adds a new record (agency, procedure, directive, report); one
+// whose key is stored already is registry.ErrDuplicate.
+func (s *Store) Insert(ctx context.Context, rec any) error {
+	col, _, err := collectionOf(rec)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Collection(col).InsertOne(ctx, rec)
+	if isDuplicate(err) {
+		return registry.ErrDuplicate
+	}
+	return Classify(err)
+}
+
+// Load inserts the records not stored yet, in bulk, and says which were
+// new: inserting and taking "duplicate key" for "already there" is the
+// upsert the embedded engine does fast (its updates by other filters scan).
+// Dossiers loaded are not counted in the rollups: a bulk load ends with
+// RebuildRollups.
+func (s *Store) Load(ctx context.Context, records []any) ([]bool, error) {
+	inserted := make([]bool, len(records))
+	for start := 0; start < len(records); {
+		col, _, err := collectionOf(records[start])
+		if err != nil {
+			return nil, err
+		}
+		end := start + 1
+		for end < len(records) {
+			if c, _, _ := collectionOf(records[end]); c != col {
+				break
+			}
+			end++
+		}
+		for i := start; i < end; i++ {
+			inserted[i] = true
+		}
+		_, err = s.db.Collection(col).InsertMany(ctx, records[start:end], options.InsertMany().SetOrdered(false))
+		if bwe, ok := errors.AsType[mongo.BulkWriteException](err); ok && bwe.WriteConcernError == nil {
+			for _, we := range bwe.WriteErrors {
+				if !isDuplicate(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}) {
+					return nil, Classify(err)
+				}
+				inserted[start+we.Index] = false
+			}
+		} else if err != nil {
+			return nil, Classify(err)
+		}
+		start = end
+	}
+	return inserted, nil
+}
+
+// InsertDossier stores a new dossier and counts it in the rollups. A code
+// already stored is registry.ErrDuplicate. When the server does not answer
+// in time the error wraps registry.ErrOutcomeUnknown, and applied says
+// whether reading the dossier back found it stored.
+func (s *Store) InsertDossier(ctx context.Context, d *registry.Dossier) (applied bool, err error) {
+	if applied, err = s.PutDossier(ctx, nil, d); applied && err == nil {
+		s.applyRollup(ctx, d.Code, stats.Delta(nil, d))
+	}
+	return applied, err
+}
+
+// UpdateDossier replaces old by new if the stored dossier is still at
+// old's version (false otherwise: another writer was first), and moves it
+// between the rollups' cells. Errors as InsertDossier's.
+func (s *Store) UpdateDossier(ctx context.Context, old, new *registry.Dossier) (applied bool, err error) {
+	update, err := stepUpdate(old, new)
+	if err != nil {
+		return false, err
+	}
+	filter := bson.D{{Key: "_id", Value: old.Code}, {Key: "version", Value: old.Version}}
+	res, err := s.db.Collection(colDossiers).UpdateOne(ctx, filter, update)
+	if err != nil {
+		return s.settle(ctx, Classify(err), new)
+	}
+	if res.MatchedCount == 1 {
+		s.applyRollup(ctx, new.Code, stats.Delta(old, new))
+	}
+	return res.MatchedCount == 1, nil
+}
+
+// PutDossier writes a dossier by _id alone, leaving the rollups alone: for
+// a wrapper that is the only writer, checks versions and keeps the rollups
+// itself (the memory store on the embedded engine, whose queries by any
+// other filter scan the collection). old nil inserts. Errors as
+// InsertDossier's.
+func (s *Store) PutDossier(ctx context.Context, old, new *registry.Dossier) (applied bool, err error) {
+	if old == nil {
+		_, err = s.db.Collection(colDossiers).InsertOne(ctx, new)
+		if isDuplicate(err) {
+			return false, registry.ErrDuplicate
+		}
+	} else {
+		var update bson.D
+		if update, err = stepUpdate(old, new); err != nil {
+			return false, err
+		}
+		_, err = s.db.Collection(colDossiers).UpdateOne(ctx, byID(new.Code), update)
+	}
+	if err != nil {
+		return s.settle(ctx, Classify(err), new)
+	}
+	return true, nil
+}
+
+// settle follows a dossier write that failed with err. When the store was
+// away or slow, the command may have been applied all the same: the dossier
+// is read back by _id (with time of its own: the request's may be over) so
+// that the caller learns which.
+func (s *Store) settle(ctx context.Context, err error, want *registry.Dossier) (applied bool, _ error) {
+	// A command that found no server was never sent: nothing to settle.
+	if registry.ErrorCode(err) != registry.CodeUnavailable || errors.As(err, new(topology.ServerSelectionError)) {
+		return false, err
+	}
+	unknown := &registry.Error{Code: registry.CodeUnavailable, Message: "the store did not confirm the write in time",
+		Cause: fmt.Errorf("%w: %w", registry.ErrOutcomeUnknown, err)}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	got, rerr := s.Dossier(rctx, want.Code)
+	switch {
+	case rerr != nil:
+		s.log.ErrorContext(ctx, "a dossier write's outcome is unknown and the store cannot be asked; it will be read again",
+			"dossier", want.Code, "err", rerr)
+		return false, unknown
+	case got != nil && got.Version == want.Version:
+		s.log.WarnContext(ctx, "a dossier write that timed out was applied", "dossier", want.Code, "version", got.Version)
+		return true, unknown
+	}
+	s.log.WarnContext(ctx, "a dossier write that timed out was not applied", "dossier", want.Code)
+	return false, unknown
+}
+
+// stepUpdate turns old into new with one update: the new step is pushed,
+// every other field set, and fields new leaves empty (omitted) unset.
+func stepUpdate(old, new *registry.Dossier) (bson.D, error) {
+	before, err := topLevel(old)
+	if err != nil {
+		return nil, err
+	}
+	after, err := topLevel(new)
+	if err != nil {
+		return nil, err
+	}
+	set, unset := bson.D{}, bson.D{}
+	for _, e := range after {
+		if e.Key != "_id" && e.Key != "history" {
+			set = append(set, e)
+		}
+	}
+	for _, e := range before {
+		if !slices.ContainsFunc(after, func(a bson.E) bool { return a.Key == e.Key }) {
+			unset = append(unset, bson.E{Key: e.Key, Value: ""})
+		}
+	}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "history", Value: new.History[len(new.History)-1]}}}}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	return update, nil
+}
+
+// topLevel is v's document as stored.
+func topLevel(v any) (bson.D, error) {
+	raw, err := bson.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var doc bson.D
+	return doc, bson.Unmarshal(raw, &doc)
+}
+
+// AddRelation appends a relation to the directive with key.
+func (s *Store) AddRelation(ctx context.Context, key string, rel registry.Relation) error {
+	_, err := s.db.Collection(colDirectives).UpdateOne(ctx, byID(key),
+		bson.D{{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}}})
+	return Classify(err)
+}
+
+// NextSequence increments the counter id and returns its new value: one
+// atomic $inc, as several gateways may share the server.
+func (s *Store) NextSequence(ctx context.Context, id string) (int, error) {
+	var c struct {
+		Seq int `bson:"seq"`
+	}
+	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
+		byID(id),
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+	).Decode(&c)
+	return c.Seq, Classify(err)
+}
+
+// SetSequence stores the counter id.
+func (s *Store) SetSequence(ctx context.Context, id string, seq int) error {
+	_, err := s.db.Collection(colCounters).UpdateOne(ctx, byID(id),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
+	return Classify(err)
+}
+
+// EachSequence calls fn with every counter.
+func (s *Store) EachSequence(ctx context.Context, fn func(id string, seq int)) error {
+	type counter struct {
+		ID  string `bson:"_id"`
+		Seq int    `bson:"seq"`
+	}
+	return scanAll(ctx, s, colCounters, func(c *counter) error { fn(c.ID, c.Seq); return nil })
+}
+
+// AppendAudit records an audit entry, giving it its _id: time first, so
+// _id order is time order, and random after, so two entries in the same
+// nanosecond do not collide. Nothing updates or deletes entries.
+func (s *Store) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
+	var suffix [4]byte
+	_, _ = rand.Read(suffix[:])
+	e.ID = e.At.Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(suffix[:])
+	_, err := s.db.Collection(colAudit).InsertOne(ctx, e)
+	return Classify(err)
+}
