@@ -5,7 +5,7 @@ package service_test
 // `registry bench` reports (see BENCHMARKS.md). Benchmarks run only with
 // -bench; REGISTRY_BENCH_DOSSIERS sets the size (default 500), e.g.
 //
-//	REGISTRY_BENCH_DOSSIERS=100000 go test ./internal/store -run '^$' -bench Dashboard -benchtime 5x -timeout 30m
+//	REGISTRY_BENCH_DOSSIERS=100000 go test ./internal/service -run '^$' -bench Dashboard -benchtime 5x -timeout 30m
 
 import (
 	"context"
