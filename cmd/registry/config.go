@@ -10,6 +10,7 @@ import (
 
 	"github.com/vnregistry/registry/internal/limits"
 	"github.com/vnregistry/registry/internal/server"
+	"github.com/vnregistry/registry/internal/startup"
 	"github.com/vnregistry/registry/internal/telemetry"
 )
 
@@ -73,6 +74,11 @@ func (c *storeConfig) register(e *envFlags) {
 	fs.StringVar(&c.holidays, "holidays", "", "JSON file of public holidays and make-up working days replacing the built-in 2019-2027 calendar"+e.env("holidays", "REGISTRY_HOLIDAYS"))
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error"+e.env("log-level", "REGISTRY_LOG_LEVEL"))
 	fs.StringVar(&c.logHandler, "log-format", "text", "text or json"+e.env("log-format", "REGISTRY_LOG_FORMAT"))
+}
+
+// location is where the registry lives.
+func (c *storeConfig) location() startup.Store {
+	return startup.Store{Data: c.data, URI: c.mongoURI, Database: c.database, Holidays: c.holidays}
 }
 
 // logger logs to w at the configured level, or at least at min when given.

@@ -249,45 +249,69 @@ func NewDirective(in CreateDirectiveInput, prov Provenance) (*Directive, error) 
 			return nil, err
 		}
 	}
-	if d.EffectiveFrom, err = optionalDate("effectiveFrom", in.EffectiveFrom); err != nil {
+	if err := d.setValidityDates(in); err != nil {
 		return nil, err
+	}
+	if err := d.setTopics(in.Topics); err != nil {
+		return nil, err
+	}
+	if err := d.setRelations(in.Relations); err != nil {
+		return nil, err
+	}
+	d.Key, d.IssuerKey = DirectiveKey(d.IssuerCode, year, sym), fold.String(d.IssuerCode)
+	d.Search = d.SearchText()
+	return d, nil
+}
+
+// setValidityDates checks and sets the dates the directive is in force.
+func (d *Directive) setValidityDates(in CreateDirectiveInput) (err error) {
+	if d.EffectiveFrom, err = optionalDate("effectiveFrom", in.EffectiveFrom); err != nil {
+		return err
 	}
 	if d.EffectiveTo, err = optionalDate("effectiveTo", in.EffectiveTo); err != nil {
-		return nil, err
+		return err
 	}
 	if d.EffectiveFrom != "" && d.EffectiveTo != "" && d.EffectiveTo < d.EffectiveFrom {
-		return nil, Invalid("effectiveTo", "must not be before effectiveFrom %s", d.EffectiveFrom)
+		return Invalid("effectiveTo", "must not be before effectiveFrom %s", d.EffectiveFrom)
 	}
-	if len(in.Topics) > maxTopics {
-		return nil, Invalid("topics", "at most %d topics", maxTopics)
+	return nil
+}
+
+// setTopics checks and sets the topics, each once.
+func (d *Directive) setTopics(topics []string) error {
+	if len(topics) > maxTopics {
+		return Invalid("topics", "at most %d topics", maxTopics)
 	}
-	for i, t := range in.Topics {
+	for i, t := range topics {
 		t = strings.TrimSpace(t)
 		if err := checkText("topics["+strconv.Itoa(i)+"]", t, maxTopicRunes, true); err != nil {
-			return nil, err
+			return err
 		}
 		if !slices.Contains(d.Topics, t) {
 			d.Topics = append(d.Topics, t)
 		}
 	}
-	if len(in.Relations) > maxRelations {
-		return nil, Invalid("relations", "at most %d relations", maxRelations)
+	return nil
+}
+
+// setRelations checks and sets the relations the directive states, each once.
+func (d *Directive) setRelations(relations []RelationInput) error {
+	if len(relations) > maxRelations {
+		return Invalid("relations", "at most %d relations", maxRelations)
 	}
-	for i, r := range in.Relations {
+	for i, r := range relations {
 		rel, err := NewRelation(r)
 		if err != nil {
-			return nil, within("relations["+strconv.Itoa(i)+"]", err)
+			return within("relations["+strconv.Itoa(i)+"]", err)
 		}
 		if rel.SymbolKey == d.SymbolKey {
-			return nil, Invalid("relations["+strconv.Itoa(i)+"].symbol", "a directive cannot relate to itself")
+			return Invalid("relations["+strconv.Itoa(i)+"].symbol", "a directive cannot relate to itself")
 		}
 		if !HasRelation(d.Relations, rel) {
 			d.Relations = append(d.Relations, rel)
 		}
 	}
-	d.Key, d.IssuerKey = DirectiveKey(d.IssuerCode, year, sym), fold.String(d.IssuerCode)
-	d.Search = d.SearchText()
-	return d, nil
+	return nil
 }
 
 // NewRelation validates an edge. Inverse kinds are refused: an edge is stated

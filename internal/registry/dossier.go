@@ -310,6 +310,24 @@ func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Ti
 	}
 	n := *d // work on a copy so a refused step leaves d as it was
 	day := calendar.DateOf(at)
+	if err := n.applyAction(in, &step, cal, at); err != nil {
+		return err
+	}
+	step.Seq, step.Action, step.At = len(d.History)+1, in.Action, at
+	step.StatusBefore, step.StatusAfter = d.Status, next
+	step.OnTime = n.DueDate == "" || day <= n.DueDate
+	n.Status = next
+	n.Version = d.Version + 1
+	n.History = append(d.History[:len(d.History):len(d.History)], step)
+	n.derive()
+	*d = n
+	return nil
+}
+
+// applyAction changes the fields the step's action moves (deadlines,
+// pauses, the result), checking the data the action needs.
+func (n *Dossier) applyAction(in DossierStepInput, step *Step, cal *calendar.Calendar, at time.Time) error {
+	day := calendar.DateOf(at)
 	switch in.Action {
 	case ActionReceive:
 		n.ReceivedAt = at
@@ -369,14 +387,6 @@ func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Ti
 		taken := max(cal.WorkingDaysBetween(cal.CountingStart(n.ReceivedAt), day)-n.PausedDays, 0)
 		n.WorkingDaysTaken = &taken
 	}
-	step.Seq, step.Action, step.At = len(d.History)+1, in.Action, at
-	step.StatusBefore, step.StatusAfter = d.Status, next
-	step.OnTime = n.DueDate == "" || day <= n.DueDate
-	n.Status = next
-	n.Version = d.Version + 1
-	n.History = append(d.History[:len(d.History):len(d.History)], step)
-	n.derive()
-	*d = n
 	return nil
 }
 
