@@ -13,6 +13,7 @@ import (
 	"github.com/vnregistry/registry/internal/demo"
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/playground"
+	"github.com/vnregistry/registry/internal/service"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -21,11 +22,11 @@ import (
 // both directives, and its quarterly report reconciled with the dossiers of
 // the quarter's three months.
 func TestBulletinRelationsAndQuarterThroughGraphQL(t *testing.T) {
-	st := storetest.Open(t)
+	st := storetest.Memory(t, service.Config{})
 	if _, err := demo.Seed(storetest.Context(t), st, calendar.Default()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(asDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
+	srv := httptest.NewServer(storetest.AsDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
 	defer srv.Close()
 	body, _ := json.Marshal(map[string]string{"query": `{
 		plan: directive(symbol: "63/KH-UBND") { relations { kind symbol } provenance { excerpt } }
@@ -94,11 +95,11 @@ func TestBulletinRelationsAndQuarterThroughGraphQL(t *testing.T) {
 // answers on the sample data without errors, and every field it asks for at
 // the root has something to show.
 func TestPlaygroundTabsRunOnTheSample(t *testing.T) {
-	st := storetest.Open(t)
+	st := storetest.Memory(t, service.Config{})
 	if _, err := demo.Seed(storetest.Context(t), st, calendar.Default()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(asDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
+	srv := httptest.NewServer(storetest.AsDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
 	defer srv.Close()
 	for _, doc := range playground.Tabs {
 		body, _ := json.Marshal(map[string]string{"query": doc})

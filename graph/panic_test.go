@@ -11,14 +11,14 @@ import (
 
 	"github.com/vnregistry/registry/graph"
 	"github.com/vnregistry/registry/internal/feed"
-	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/service"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // panickyRegistry is the real store with one read that panics, as a bug in
 // it would.
-type panickyRegistry struct{ *gateway.Registry }
+type panickyRegistry struct{ *service.Service }
 
 func (panickyRegistry) Agency(context.Context, string) (*registry.Agency, error) {
 	panic("agency read")
@@ -29,9 +29,9 @@ func (panickyRegistry) Agency(context.Context, string) (*registry.Agency, error)
 // fields of the request are answered.
 func TestResolverPanicAnswersInternal(t *testing.T) {
 	counted := map[string]int{}
-	h := graph.NewHandler(&graph.Resolver{Registry: panickyRegistry{storetest.Open(t)}, Feed: feed.New()},
+	h := graph.NewHandler(&graph.Resolver{Registry: panickyRegistry{storetest.Memory(t, service.Config{})}, Feed: feed.New()},
 		graph.Options{Logger: slog.New(slog.DiscardHandler), Panicked: func(where string) { counted[where]++ }})
-	srv := httptest.NewServer(asDeveloper(h))
+	srv := httptest.NewServer(storetest.AsDeveloper(h))
 	defer srv.Close()
 	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"query":"{ agency(code: \"x\") { code } agencies { totalCount } }"}`))
 	if err != nil {

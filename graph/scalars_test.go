@@ -13,6 +13,7 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/feed"
 	"github.com/vnregistry/registry/internal/registry"
+	"github.com/vnregistry/registry/internal/service"
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
@@ -22,7 +23,7 @@ import (
 // and the rule, and changes nothing (it used to answer INTERNAL, or accept
 // year 1 and panic at year 10000).
 func TestMalformedDatesAreBadInput(t *testing.T) {
-	st := storetest.Open(t)
+	st := storetest.Memory(t, service.Config{})
 	ctx := storetest.Context(t)
 	if _, err := st.CreateAgency(ctx, registry.CreateAgencyInput{Code: "000.00.31.H56", Name: "Bộ phận một cửa", Level: registry.LevelDistrict}, "test"); err != nil {
 		t.Fatal(err)
@@ -36,7 +37,7 @@ func TestMalformedDatesAreBadInput(t *testing.T) {
 		Channel: registry.ChannelInPerson, Applicant: registry.ApplicantInput{Name: "A"}, ReceivedAt: &at}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(asDeveloper(graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{Logger: slog.New(slog.DiscardHandler)})))
+	srv := httptest.NewServer(storetest.AsDeveloper(graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{Logger: slog.New(slog.DiscardHandler)})))
 	defer srv.Close()
 
 	receive := func(at string) string {

@@ -1023,7 +1023,9 @@ func TestHostileTimeout(t *testing.T) {
 		})
 
 		// Nothing was written: a server without the tiny timeout on the
-		// same database finds no agency.
+		// same database, once this one has stopped (one writer at a time),
+		// finds no agency.
+		_ = h.stop(t)
 		cfg := defaultConfig(t)
 		cfg.store.database = h.cfg.store.database
 		if n := startServer(t, cfg).count(t, "agencies"); n != 0 {

@@ -23,6 +23,7 @@ type Engine struct {
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
+	docs   documents // Document's connections and statements
 }
 
 // Start starts FerretDB with its SQLite files under dir (created if missing)
@@ -76,6 +77,7 @@ func (e *Engine) URI() string { return e.uri }
 func (e *Engine) Stop() {
 	e.cancel()
 	<-e.done
+	e.docs.close()
 	_ = e.lock.Unlock()
 }
 

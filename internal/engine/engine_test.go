@@ -27,7 +27,7 @@ var now = time.Date(2021, 5, 31, 10, 0, 0, 0, calendar.Vietnam)
 
 // start runs the engine on dir, stopped when the test ends (stopping twice
 // is harmless).
-func start(t *testing.T, dir string) *engine.Engine {
+func start(t testing.TB, dir string) *engine.Engine {
 	t.Helper()
 	eng, err := engine.Start(dir, nil)
 	if err != nil {

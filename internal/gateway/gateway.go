@@ -19,6 +19,7 @@ import (
 	"github.com/vnregistry/registry/internal/mongostore"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/service"
+	"github.com/vnregistry/registry/internal/telemetry"
 )
 
 // Config says which server and database to use and how.
@@ -47,6 +48,9 @@ type Config struct {
 	// MinCell withholds, from anonymous readers, statistics rows counting
 	// fewer dossiers than this.
 	MinCell int
+	// LeaseTTL is how long the lease on writing the database, taken when
+	// memory is composed, holds unrenewed (DefaultLeaseTTL when zero).
+	LeaseTTL time.Duration
 }
 
 // Registry is the service over the deployment's stores, with their
@@ -55,6 +59,7 @@ type Registry struct {
 	*service.Service
 	mongo *mongostore.Store
 	mem   *memstore.Store // nil on MongoDB
+	lease *writerLease    // with mem
 }
 
 // Open connects to the server and composes the stores: memory over the
@@ -67,16 +72,21 @@ func Open(ctx context.Context, cfg Config) (*Registry, error) {
 		cfg.Now = time.Now
 	}
 	mongo, err := mongostore.Open(ctx, mongostore.Config{URI: cfg.URI, Database: cfg.Database, Logger: cfg.Logger,
-		Now: cfg.Now, Monitor: cfg.Monitor})
+		Now: cfg.Now, Monitor: cfg.Monitor, Alone: cfg.DisableMemory})
 	if err != nil {
 		return nil, err
 	}
 	r := &Registry{mongo: mongo}
 	var storage service.Storage = mongo
 	if mongo.IsFerretDB() && !cfg.DisableMemory {
+		if r.lease, err = takeLease(ctx, mongo, cfg); err != nil {
+			_ = mongo.Close(context.Background())
+			return nil, err
+		}
 		r.mem, err = memstore.Open(ctx, memstore.Config{Inner: mongo, Engine: cfg.Engine, Database: cfg.Database,
-			Logger: cfg.Logger, Now: cfg.Now, Background: cfg.Background})
+			Logger: cfg.Logger, Now: cfg.Now, Background: cfg.Background, Writable: r.lease.writable})
 		if err != nil {
+			r.lease.release(context.Background())
 			_ = mongo.Close(context.Background())
 			return nil, fmt.Errorf("embedded store: %w", err)
 		}
@@ -86,14 +96,16 @@ func Open(ctx context.Context, cfg Config) (*Registry, error) {
 		return nil, err
 	}
 	r.Service = service.New(storage, service.Config{Calendar: cfg.Calendar, Logger: cfg.Logger, Now: cfg.Now,
-		OnStep: cfg.OnStep, MinCell: cfg.MinCell})
+		OnStep: cfg.OnStep, MinCell: cfg.MinCell, RequestID: telemetry.RequestID})
 	return r, nil
 }
 
-// Close writes what memory owes the server and disconnects.
+// Close writes what memory owes the server, releases the lease and
+// disconnects.
 func (r *Registry) Close(ctx context.Context) error {
 	if r.mem != nil {
 		_ = r.mem.Close(ctx)
+		r.lease.release(ctx)
 	}
 	return r.mongo.Close(ctx)
 }

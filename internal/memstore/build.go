@@ -28,6 +28,9 @@ func (m *Store) build(ctx context.Context) (err error) {
 	if err := m.readReference(ctx); err != nil {
 		return err
 	}
+	if err := m.buildAudit(ctx); err != nil {
+		return err
+	}
 	computed := stats.Rollup{}
 	err = m.scanDossiers(ctx, func(d *registry.Dossier) {
 		m.index.putRow(rowOf(d))

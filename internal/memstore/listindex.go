@@ -231,7 +231,7 @@ func (m *Store) Dossier(ctx context.Context, code string) (*registry.Dossier, er
 	if !ix.has(code) {
 		return nil, nil
 	}
-	d, err := m.inner.Dossier(ctx, code)
+	d, err := m.readDossier(ctx, code)
 	if d != nil {
 		ix.remember(d)
 	}
@@ -320,7 +320,7 @@ func (ix *listIndex) matches(rf *rowFilter, i int32) bool {
 
 // inRange: Unix ns t within [from, to).
 func inRange(t int64, from, to *time.Time) bool {
-	return (from == nil || t >= from.UnixNano()) && (to == nil || t < to.UnixNano())
+	return (from == nil || t >= registry.TimeBound(*from).UnixNano()) && (to == nil || t < registry.TimeBound(*to).UnixNano())
 }
 
 // position is where a row stands in a list order: its sort value (Unix ns

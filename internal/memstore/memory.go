@@ -37,6 +37,9 @@ type Inner interface {
 	EachDossier(ctx context.Context, f registry.DossierFilter, fn func(*registry.Dossier) error) error
 	EachSequence(ctx context.Context, fn func(id string, seq int)) error
 	AuditLog(ctx context.Context, f registry.AuditFilter, args registry.PageArgs) (*registry.Page[*registry.AuditEntry], error)
+	AuditEntry(ctx context.Context, id string) (*registry.AuditEntry, error)
+	// EachAudit streams the audit log (the build without the engine).
+	EachAudit(ctx context.Context, fn func(*registry.AuditEntry) error) error
 	StoredRollup(ctx context.Context) (stats.Rollup, error)
 
 	Insert(ctx context.Context, rec any) error
@@ -63,6 +66,10 @@ type Engine interface {
 	// Scan reads fields (JSON paths) of every document of a collection
 	// without decoding whole documents.
 	Scan(ctx context.Context, database, collection string, paths []string, fn func(values []any) error) error
+	// Document decodes the document of a collection with _id id into v (by
+	// its bson tags), reporting whether there was one, without FerretDB's
+	// own handling of a find.
+	Document(ctx context.Context, database, collection, id string, v any) (bool, error)
 }
 
 // Config says what memory wraps.
@@ -77,6 +84,11 @@ type Config struct {
 	// Background builds the memory after Open returns (the server, which
 	// answers "starting" meanwhile); otherwise Open waits for it (tools).
 	Background bool
+	// Writable, when set, is asked before every write whether this process
+	// may write now (the gateway's lease on the database): nil, or an
+	// error to answer instead. Memory is exact only while it is the only
+	// writer.
+	Writable func() error
 }
 
 // Store is the registry in memory over Inner.
@@ -88,13 +100,15 @@ type Store struct {
 	now      func() time.Time
 	// writer is a one-slot semaphore: one write at a time, the engine's rule.
 	// A channel rather than a mutex so a waiting request honours its deadline.
-	writer chan struct{}
+	writer   chan struct{}
+	writable func() error
 
 	agencyRows    table[registry.Agency]
 	procedureRows table[registry.Procedure]
 	directiveSet  *directiveMemory
 	reportRows    table[registry.Report]
 	index         *listIndex // dossiers
+	audit         *auditIndex
 
 	rollupMu sync.RWMutex
 	rollups  stats.Rollup
@@ -129,11 +143,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Writable == nil {
+		cfg.Writable = func() error { return nil }
+	}
 	m := &Store{inner: cfg.Inner, engine: cfg.Engine, database: cfg.Database, log: cfg.Logger, now: cfg.Now,
-		writer:     make(chan struct{}, 1),
+		writer: make(chan struct{}, 1), writable: cfg.Writable,
 		agencyRows: newTable[registry.Agency](), procedureRows: newTable[registry.Procedure](),
 		directiveSet: newDirectiveMemory(), reportRows: newTable[registry.Report](),
-		index: newListIndex(), rollups: stats.Rollup{}, overProcedures: stats.Rollup{}, unflushed: map[stats.Cell]bool{}, counters: map[string]int{},
+		index: newListIndex(), audit: newAuditIndex(), rollups: stats.Rollup{}, overProcedures: stats.Rollup{}, unflushed: map[stats.Cell]bool{}, counters: map[string]int{},
 		ready: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if err := m.indexIDs(ctx); err != nil {
@@ -188,13 +205,16 @@ func (m *Store) Close(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn as the only writer.
+// write runs fn as the only writer, if this process may write.
 func (m *Store) write(ctx context.Context, fn func() error) error {
 	select {
 	case m.writer <- struct{}{}:
 		defer func() { <-m.writer }()
 	case <-ctx.Done():
 		return &registry.Error{Code: registry.CodeUnavailable, Message: "the store did not answer in time; try again", Cause: ctx.Err()}
+	}
+	if err := m.writable(); err != nil {
+		return err
 	}
 	return fn()
 }

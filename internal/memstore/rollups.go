@@ -75,7 +75,8 @@ func (m *Store) flushEvery(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := m.flushRollups(ctx); err != nil && ctx.Err() == nil {
+			// While this process may not write, the lease says why, once.
+			if err := m.flushRollups(ctx); err != nil && ctx.Err() == nil && m.writable() == nil {
 				m.log.Error("statistics rollups not written; retried in a second", "err", err)
 			}
 		}
@@ -125,6 +126,9 @@ func (m *Store) repairRollups(ctx context.Context, computed stats.Rollup) error 
 	docs := map[stats.Cell]bool{}
 	for _, d := range drifts {
 		docs[monthAgency(d.Cell)] = true
+	}
+	if err := m.writable(); err != nil {
+		return err
 	}
 	if err := m.inner.PutRollups(ctx, slices.Collect(maps.Keys(docs)), computed); err != nil {
 		return err

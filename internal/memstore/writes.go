@@ -118,9 +118,16 @@ func (m *Store) SetSequence(ctx context.Context, id string, seq int) error {
 	})
 }
 
-// AppendAudit records an audit entry. Not through the writer: an insert of
-// a new entry cannot lose an update, and a step would otherwise wait for
-// the writer twice.
+// AppendAudit records an audit entry and indexes it once stored. Not
+// through the writer: an insert of a new entry cannot lose an update, and a
+// step would otherwise wait for the writer twice.
 func (m *Store) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
-	return m.inner.AppendAudit(ctx, e)
+	if err := m.writable(); err != nil {
+		return err
+	}
+	if err := m.inner.AppendAudit(ctx, e); err != nil {
+		return err
+	}
+	m.audit.put(e)
+	return nil
 }

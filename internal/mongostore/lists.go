@@ -36,10 +36,8 @@ func list[T any](ctx context.Context, s *Store, col string, filter bson.D, o reg
 		query = bson.D{{Key: "$and", Value: bson.A{filter, after}}}
 		page.HasPrev = true
 	}
-	if n == 0 {
-		return page, nil
-	}
-	// One more than asked tells whether a next page exists.
+	// One more than asked tells whether a next page exists (with first: 0
+	// too, as memory's pages tell it).
 	// The whole page in the first batch: no getMore round trip.
 	cur, err := c.Find(ctx, query, options.Find().SetSort(sortOf(o)).SetLimit(int64(n+1)).SetBatchSize(int32(n+1)))
 	if err != nil {
@@ -233,4 +231,16 @@ func (s *Store) Rollup(ctx context.Context, from, to string, agencies []string, 
 // AuditLog lists audit entries, newest first.
 func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, args registry.PageArgs) (*registry.Page[*registry.AuditEntry], error) {
 	return list(ctx, s, colAudit, auditQuery(f), registry.AuditOrder, args)
+}
+
+// AuditEntry reads one audit entry by _id, the one find the embedded engine
+// answers by search; nil when there is none.
+func (s *Store) AuditEntry(ctx context.Context, id string) (*registry.AuditEntry, error) {
+	return get[registry.AuditEntry](ctx, s, colAudit, id)
+}
+
+// EachAudit calls fn with every audit entry, in no order: a sort would make
+// the embedded engine read the whole log before the first.
+func (s *Store) EachAudit(ctx context.Context, fn func(*registry.AuditEntry) error) error {
+	return scanAll(ctx, s, colAudit, fn)
 }

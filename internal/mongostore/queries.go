@@ -87,12 +87,22 @@ func directiveQuery(f registry.DirectiveFilter) (bson.D, error) {
 func reportQuery(f registry.ReportFilter) bson.D {
 	q := bson.D{}
 	if f.Period != nil {
-		q = append(q, bson.E{Key: "period", Value: *f.Period})
+		q = append(q, bson.E{Key: "period", Value: equal(*f.Period)})
 	}
 	if f.AgencyCode != nil {
-		q = append(q, bson.E{Key: "agency", Value: *f.AgencyCode})
+		q = append(q, bson.E{Key: "agency", Value: equal(*f.AgencyCode)})
 	}
 	return q
+}
+
+// equal is the condition "the field equals v" for a field stored with
+// omitempty: "" is not stored, so an empty v also selects the field's
+// absence, as the predicates read it.
+func equal(v string) any {
+	if v == "" {
+		return bson.D{{Key: "$in", Value: bson.A{"", nil}}}
+	}
+	return v
 }
 
 func auditQuery(f registry.AuditFilter) bson.D {
@@ -101,9 +111,10 @@ func auditQuery(f registry.AuditFilter) bson.D {
 		field string
 		v     *string
 	}{{"who", f.Who}, {"operation", f.Operation}, {"target", f.Target}} {
-		if c.v != nil {
-			q = append(q, bson.E{Key: c.field, Value: *c.v})
+		if c.v == nil {
+			continue
 		}
+		q = append(q, bson.E{Key: c.field, Value: equal(*c.v)})
 	}
 	if r := timeRange(f.From, f.To); r != nil {
 		q = append(q, bson.E{Key: "at", Value: r})
@@ -141,14 +152,15 @@ func dossierQuery(f registry.DossierFilter) (bson.D, error) {
 	return q, nil
 }
 
-// timeRange is a [from, to) condition, or nil when both ends are open.
+// timeRange is a [from, to) condition, or nil when both ends are open,
+// its bounds rounded as registry.InTimeRange rounds them.
 func timeRange(from, to *time.Time) bson.D {
 	var r bson.D
 	if from != nil {
-		r = append(r, bson.E{Key: "$gte", Value: *from})
+		r = append(r, bson.E{Key: "$gte", Value: registry.TimeBound(*from)})
 	}
 	if to != nil {
-		r = append(r, bson.E{Key: "$lt", Value: *to})
+		r = append(r, bson.E{Key: "$lt", Value: registry.TimeBound(*to)})
 	}
 	return r
 }

@@ -38,40 +38,56 @@ func parseCellKey(month, agency, key string) stats.Cell {
 	return stats.Cell{Month: month, Agency: agency, Procedure: strings.ReplaceAll(proc, "_", "."), Channel: registry.Channel(channel)}
 }
 
-// applyRollup adds delta to the rollups with $inc, atomic per document. The
-// dossier is already stored: a failure here is logged, not returned, since
-// a client retrying would record the step twice; RollupLag shows it and
-// RebuildRollups repairs it.
-func (s *Store) applyRollup(ctx context.Context, code string, delta stats.Rollup) {
-	byDoc := map[string]bson.D{}
-	meta := map[string][2]string{}
+// rollupInc is the change of one rollup document: $inc paths of its cells'
+// counters, and its month and agency should the update create it.
+type rollupInc struct {
+	id, month, agency string
+	inc               bson.D
+}
+
+// rollupIncs groups delta by rollup document, in _id order.
+func rollupIncs(delta stats.Rollup) []rollupInc {
+	byDoc := map[string]*rollupInc{}
 	for c, v := range delta {
 		id := rollupDocID(c)
-		meta[id] = [2]string{c.Month, c.Agency}
+		r := byDoc[id]
+		if r == nil {
+			r = &rollupInc{id: id, month: c.Month, agency: c.Agency}
+			byDoc[id] = r
+		}
 		for _, f := range v.Fields() {
-			byDoc[id] = append(byDoc[id], bson.E{Key: "c." + cellKey(c) + "." + f.Name, Value: f.N})
+			r.inc = append(r.inc, bson.E{Key: "c." + cellKey(c) + "." + f.Name, Value: f.N})
 		}
 	}
-	models := make([]mongo.WriteModel, 0, len(byDoc))
+	out := make([]rollupInc, 0, len(byDoc))
 	for _, id := range slices.Sorted(maps.Keys(byDoc)) {
-		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(byID(id)).SetUpsert(true).
-			SetUpdate(bson.D{
-				{Key: "$inc", Value: byDoc[id]},
-				{Key: "$setOnInsert", Value: bson.D{{Key: "month", Value: meta[id][0]}, {Key: "agency", Value: meta[id][1]}}},
-			}))
+		out = append(out, *byDoc[id])
 	}
-	if len(models) == 0 {
-		return
-	}
-	if _, err := s.db.Collection(colRollups).BulkWrite(ctx, models); err != nil {
-		s.rollupBehind.CompareAndSwap(0, s.now().UnixNano())
-		s.log.ErrorContext(ctx, "rollup update failed: statistics drift until `registry stats rebuild`", "dossier", code, "err", Classify(err))
+	return out
+}
+
+func (r rollupInc) update() bson.D {
+	return bson.D{
+		{Key: "$inc", Value: r.inc},
+		{Key: "$setOnInsert", Value: bson.D{{Key: "month", Value: r.month}, {Key: "agency", Value: r.agency}}},
 	}
 }
 
+// incRollups adds delta to the rollups with $inc: not idempotent, so only
+// inside the transaction of the dossier's write (outbox.go).
+func (s *Store) incRollups(ctx context.Context, delta stats.Rollup) error {
+	incs := rollupIncs(delta)
+	models := make([]mongo.WriteModel, len(incs))
+	for i, r := range incs {
+		models[i] = mongo.NewUpdateOneModel().SetFilter(byID(r.id)).SetUpsert(true).SetUpdate(r.update())
+	}
+	_, err := s.db.Collection(colRollups).BulkWrite(ctx, models)
+	return err
+}
+
 // RollupLag is how long the rollups have missed a transition this process
-// failed to count (0 when none has failed since the last rebuild).
+// failed to count (0 when none has failed since the last rebuild, or since
+// a sweep that left no rollup outbox owed).
 func (s *Store) RollupLag() time.Duration {
 	if oldest := s.rollupBehind.Load(); oldest != 0 {
 		return s.now().Sub(time.Unix(0, oldest))
@@ -190,9 +206,15 @@ func rollupDocs(r stats.Rollup) map[string]*rollupDoc {
 }
 
 // RebuildRollups replaces the rollups with a recomputation from the
-// dossiers. Steps recorded meanwhile by other gateways may be missed:
-// verify afterwards.
+// dossiers. Steps recorded meanwhile by other gateways may be missed or
+// counted twice: verify afterwards.
 func (s *Store) RebuildRollups(ctx context.Context) (cells int, err error) {
+	// The recomputation counts the changes still owed: a sweep must not
+	// apply them again.
+	if _, err := s.db.Collection(colDossiers).UpdateMany(ctx, pendingOutbox,
+		bson.D{{Key: "$unset", Value: bson.D{{Key: fieldOutbox, Value: ""}}}}); err != nil {
+		return 0, Classify(err)
+	}
 	r, err := s.RecomputeRollup(ctx)
 	if err != nil {
 		return 0, err

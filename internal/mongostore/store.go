@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +36,10 @@ type Config struct {
 	Now func() time.Time
 	// Monitor, when set, observes every driver command (metrics, traces).
 	Monitor *event.CommandMonitor
+	// Alone says no store wraps this one (the gateway's DisableMemory): on
+	// FerretDB it then sweeps rollup outboxes too, reading every dossier to
+	// find them (outbox.go). On MongoDB nothing wraps it and it always does.
+	Alone bool
 }
 
 // Store is the registry in one MongoDB database.
@@ -47,6 +52,12 @@ type Store struct {
 	ferret bool
 	// rollupBehind is when a rollup update first failed (Unix ns), 0 if none.
 	rollupBehind atomic.Int64
+	// transactions: the deployment (a replica set or a sharded cluster)
+	// runs multi-document transactions; otherwise rollups go by outbox.
+	transactions bool
+	// stopSweeps ends the rollup outbox sweeps, sweeps waits for them.
+	stopSweeps context.CancelFunc
+	sweeps     sync.WaitGroup
 }
 
 const (
@@ -58,10 +69,11 @@ const (
 	colRollups    = "rollups"
 	colAudit      = "audit"
 	colReports    = "reports"
+	colLeases     = "leases"
 )
 
 // Collections are every collection the store writes.
-var Collections = []string{colAgencies, colProcedures, colDossiers, colDirectives, colCounters, colRollups, colAudit, colReports}
+var Collections = []string{colAgencies, colProcedures, colDossiers, colDirectives, colCounters, colRollups, colAudit, colReports, colLeases}
 
 // Open connects, pings with a timeout, creates the collections and brings
 // stored directives to the current keys.
@@ -88,6 +100,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
+	if cfg.Alone || !s.ferret {
+		s.startSweeps(ctx)
+	}
 	return s, nil
 }
 
@@ -102,14 +117,33 @@ func (s *Store) open(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("store: buildInfo: %w", err)
 	}
 	_, s.ferret = info["ferretdbVersion"]
+	var hello bson.M
+	if err := s.client.Database("admin").RunCommand(pingCtx, bson.D{{Key: "hello", Value: 1}}).Decode(&hello); err != nil {
+		// Too old a server: the outbox works everywhere.
+		s.log.WarnContext(ctx, "store: hello failed; rollups change by outbox, not in transactions", "err", err)
+	}
+	s.transactions = supportsTransactions(hello)
 	if err := s.createCollections(ctx); err != nil {
 		return err
 	}
 	return s.rekeyDirectives(ctx)
 }
 
-// Close disconnects.
-func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+// Close stops the sweeps and disconnects.
+func (s *Store) Close(ctx context.Context) error {
+	if s.stopSweeps != nil {
+		s.stopSweeps()
+		s.sweeps.Wait()
+	}
+	return s.client.Disconnect(ctx)
+}
+
+// supportsTransactions reads a hello answer: members of a replica set name
+// it, a mongos says "isdbgrid"; a standalone server (FerretDB too) neither.
+func supportsTransactions(hello bson.M) bool {
+	_, replicaSet := hello["setName"]
+	return replicaSet || hello["msg"] == "isdbgrid"
+}
 
 // Ping answers whether the server is reachable now.
 func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
@@ -159,6 +193,11 @@ func (s *Store) CreateIndexes(ctx context.Context) error {
 				return fmt.Errorf("store: indexes on %s: %w", col, err)
 			}
 		}
+	}
+	// The few dossiers whose rollup change is owed, for the sweep (outbox.go).
+	pending := mongo.IndexModel{Keys: bson.D{{Key: fieldOutbox + ".id", Value: 1}}, Options: options.Index().SetSparse(true)}
+	if _, err := s.db.Collection(colDossiers).Indexes().CreateOne(ctx, pending); err != nil {
+		return fmt.Errorf("store: indexes on %s: %w", colDossiers, err)
 	}
 	return nil
 }

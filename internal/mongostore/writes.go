@@ -87,34 +87,45 @@ func (s *Store) Load(ctx context.Context, records []any) ([]bool, error) {
 	return inserted, nil
 }
 
-// InsertDossier stores a new dossier and counts it in the rollups. A code
-// already stored is registry.ErrDuplicate. When the server does not answer
-// in time the error wraps registry.ErrOutcomeUnknown, and applied says
-// whether reading the dossier back found it stored.
+// InsertDossier stores a new dossier and counts it in the rollups, in one
+// write (outbox.go). A code already stored is registry.ErrDuplicate. When
+// the server does not answer in time the error wraps
+// registry.ErrOutcomeUnknown, and applied says whether reading the dossier
+// back found it stored.
 func (s *Store) InsertDossier(ctx context.Context, d *registry.Dossier) (applied bool, err error) {
-	if applied, err = s.PutDossier(ctx, nil, d); applied && err == nil {
-		s.applyRollup(ctx, d.Code, stats.Delta(nil, d))
-	}
-	return applied, err
+	return s.writeWithRollups(ctx, d, stats.Delta(nil, d), func(ctx context.Context, ob *outboxEntry) (bool, error) {
+		doc, err := topLevel(d)
+		if err != nil {
+			return false, err
+		}
+		if ob != nil {
+			doc = append(doc, bson.E{Key: fieldOutbox, Value: bson.A{ob.raw}})
+		}
+		_, err = s.db.Collection(colDossiers).InsertOne(ctx, doc)
+		if isDuplicate(err) {
+			return false, registry.ErrDuplicate
+		}
+		return err == nil, err
+	})
 }
 
 // UpdateDossier replaces old by new if the stored dossier is still at
 // old's version (false otherwise: another writer was first), and moves it
-// between the rollups' cells. Errors as InsertDossier's.
+// between the rollups' cells in the same write. Errors as InsertDossier's.
 func (s *Store) UpdateDossier(ctx context.Context, old, new *registry.Dossier) (applied bool, err error) {
-	update, err := stepUpdate(old, new)
-	if err != nil {
-		return false, err
-	}
 	filter := bson.D{{Key: "_id", Value: old.Code}, {Key: "version", Value: old.Version}}
-	res, err := s.db.Collection(colDossiers).UpdateOne(ctx, filter, update)
-	if err != nil {
-		return s.settle(ctx, Classify(err), new)
-	}
-	if res.MatchedCount == 1 {
-		s.applyRollup(ctx, new.Code, stats.Delta(old, new))
-	}
-	return res.MatchedCount == 1, nil
+	return s.writeWithRollups(ctx, new, stats.Delta(old, new), func(ctx context.Context, ob *outboxEntry) (bool, error) {
+		var push []bson.E
+		if ob != nil {
+			push = append(push, bson.E{Key: fieldOutbox, Value: ob.raw})
+		}
+		update, err := stepUpdate(old, new, push...)
+		if err != nil {
+			return false, err
+		}
+		res, err := s.db.Collection(colDossiers).UpdateOne(ctx, filter, update)
+		return err == nil && res.MatchedCount == 1, err
+	})
 }
 
 // PutDossier writes a dossier by _id alone, leaving the rollups alone: for
@@ -168,9 +179,11 @@ func (s *Store) settle(ctx context.Context, err error, want *registry.Dossier) (
 	return false, unknown
 }
 
-// stepUpdate turns old into new with one update: the new step is pushed,
-// every other field set, and fields new leaves empty (omitted) unset.
-func stepUpdate(old, new *registry.Dossier) (bson.D, error) {
+// stepUpdate turns old into new with one update: the new step is pushed
+// (with push, fields registry.Dossier does not have), every other field
+// set, and fields new leaves empty (omitted) unset. Only fields of
+// registry.Dossier are set or unset: a rollup outbox is left as it is.
+func stepUpdate(old, new *registry.Dossier, push ...bson.E) (bson.D, error) {
 	before, err := topLevel(old)
 	if err != nil {
 		return nil, err
@@ -190,7 +203,7 @@ func stepUpdate(old, new *registry.Dossier) (bson.D, error) {
 			unset = append(unset, bson.E{Key: e.Key, Value: ""})
 		}
 	}
-	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "history", Value: new.History[len(new.History)-1]}}}}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: append(bson.D{{Key: "history", Value: new.History[len(new.History)-1]}}, push...)}}
 	if len(unset) > 0 {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
 	}

@@ -229,7 +229,7 @@ func NewDossier(in ReceiveDossierInput, first Action, code string, proc *Procedu
 	if !calendar.InRange(at) {
 		return nil, Invalid("receivedAt", "must be %s", calendar.RangeText)
 	}
-	at = at.UTC()
+	at = StoredTime(at)
 	d := &Dossier{
 		Code: code, ProcedureCode: proc.Code, AgencyCode: agency, Channel: in.Channel, Applicant: applicant,
 		ProcessingDays: proc.ProcessingDays, ReceivedAt: at, Version: 1, Provenance: prov,
@@ -298,7 +298,7 @@ func (d *Dossier) Apply(in DossierStepInput, cal *calendar.Calendar, now time.Ti
 	if in.At != nil {
 		at = *in.At
 	}
-	at = at.UTC()
+	at = StoredTime(at)
 	if at.After(now.Add(clockSkew)) {
 		return Invalid("at", "must not be in the future")
 	}

@@ -26,9 +26,26 @@ func (f AuditFilter) Matches(e *AuditEntry) bool {
 		(f.Target == nil || e.Target == *f.Target) && InTimeRange(e.At, f.From, f.To)
 }
 
-// InTimeRange: t within [from, to), an end left open when nil.
+// InTimeRange: t within [from, to), an end left open when nil. Bounds
+// count at the precision times are stored at (see TimeBound).
 func InTimeRange(t time.Time, from, to *time.Time) bool {
-	return (from == nil || !t.Before(*from)) && (to == nil || t.Before(*to))
+	return (from == nil || !t.Before(TimeBound(*from))) && (to == nil || t.Before(TimeBound(*to)))
+}
+
+// StoredTime is t in UTC at the precision MongoDB stores dates at, the
+// millisecond: a record keeps its times so from the start, and reads the
+// same from memory as from the store after a restart.
+func StoredTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// TimeBound is a range bound as stored times compare with it: rounded up
+// to the next millisecond. A stored time is within [from, to) exactly when
+// it is within [TimeBound(from), TimeBound(to)), and MongoDB, which cuts a
+// bound to the millisecond, selects the same.
+func TimeBound(t time.Time) time.Time {
+	if r := t.Truncate(time.Millisecond); !r.Equal(t) {
+		return r.Add(time.Millisecond)
+	}
+	return t
 }
 
 // Matcher checks the filter (BAD_USER_INPUT naming the field) and returns

@@ -8,7 +8,6 @@ import (
 
 	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/registry"
-	"github.com/vnregistry/registry/internal/telemetry"
 )
 
 // The changes, each audited once, here, around its use case: who tried
@@ -125,7 +124,7 @@ func audited[T any](ctx context.Context, s *Service, operation string, target fu
 func (s *Service) audit(ctx context.Context, operation, target string, err error) {
 	p := auth.FromContext(ctx)
 	e := registry.AuditEntry{At: s.now().UTC(), Who: p.Name, Role: string(p.Role), KeyID: p.KeyID,
-		Operation: operation, Target: target, Result: "OK", RequestID: telemetry.RequestID(ctx)}
+		Operation: operation, Target: target, Result: "OK", RequestID: s.requestID(ctx)}
 	if err != nil {
 		e.Result = string(registry.ErrorCode(err))
 	}

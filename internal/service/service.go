@@ -91,6 +91,8 @@ type Config struct {
 	// MinCell withholds, from anonymous readers, statistics rows counting
 	// fewer dossiers than this: small counts can single out a person.
 	MinCell int
+	// RequestID names the request a context belongs to, for the audit log.
+	RequestID func(context.Context) string
 }
 
 // Service is the registry's use cases over a storage.
@@ -102,6 +104,8 @@ type Service struct {
 	onStep  func(*registry.Dossier)
 	minCell int
 	steps   *stripes
+	// requestID: see Config.RequestID.
+	requestID func(context.Context) string
 }
 
 // New is the service over store.
@@ -115,7 +119,11 @@ func New(store Storage, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{store: store, cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now, onStep: cfg.OnStep, minCell: cfg.MinCell, steps: newStripes()}
+	if cfg.RequestID == nil {
+		cfg.RequestID = func(context.Context) string { return "" }
+	}
+	return &Service{store: store, cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now, onStep: cfg.OnStep, minCell: cfg.MinCell,
+		steps: newStripes(), requestID: cfg.RequestID}
 }
 
 // Today is the date in Vietnam by the service's clock: the one clock that

@@ -8,6 +8,7 @@ package startup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -73,12 +74,13 @@ func Open(ctx context.Context, s Store, log, engineLog *slog.Logger, configure f
 
 // openRetrying opens the registry, retrying with backoff while a remote
 // store (MONGODB_URI) cannot be reached; it gives up only when ctx ends.
-// The embedded engine is not retried: its failures are configuration errors.
+// The embedded engine is not retried: its failures are configuration errors;
+// nor a database another gateway holds: the server refuses to start.
 func openRetrying(ctx context.Context, s Store, log, engineLog *slog.Logger, configure func(*gateway.Config)) (*gateway.Registry, func(), error) {
 	wait := 500 * time.Millisecond
 	for {
 		reg, closeStore, err := Open(ctx, s, log, engineLog, configure)
-		if err == nil || s.URI == "" || ctx.Err() != nil {
+		if err == nil || s.URI == "" || ctx.Err() != nil || errors.Is(err, gateway.ErrLeaseHeld) {
 			return reg, closeStore, err
 		}
 		log.Error("store unreachable; /readyz answers 503 until it is; retrying", "in", wait, "err", err)

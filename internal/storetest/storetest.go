@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"sync/atomic"
@@ -115,4 +116,13 @@ func Open(t testing.TB, configure ...func(*gateway.Config)) *gateway.Registry {
 	}
 	t.Cleanup(func() { _ = s.Close(context.Background()) })
 	return s
+}
+
+// AsDeveloper serves h to callers acting as the developer, as the HTTP
+// layer does for a gateway started without keys: the service refuses what a
+// context without a principal (anonymous) asks to change.
+func AsDeveloper(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.Developer())))
+	})
 }

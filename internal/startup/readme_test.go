@@ -1,4 +1,4 @@
-package graph_test
+package startup_test
 
 import (
 	"bytes"
@@ -50,7 +50,7 @@ func TestReadmeExamplesSendOnlyIDCommands(t *testing.T) {
 	if _, err := demo.Seed(storetest.Context(t), st, st.Calendar()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(asDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
+	srv := httptest.NewServer(storetest.AsDeveloper(graph.WithLoaders(st, graph.NewHandler(&graph.Resolver{Registry: st, Feed: feed.New()}, graph.Options{}))))
 	defer srv.Close()
 
 	recording.Store(true)
@@ -141,7 +141,7 @@ func exactlyID(filter bson.RawValue) error {
 // readmeExamples are the README's GraphQL blocks, in order.
 func readmeExamples(t *testing.T) []string {
 	t.Helper()
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
