@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -317,56 +314,6 @@ func TestLeaseStolen(t *testing.T) {
 	}
 }
 
-// stallProxy forwards connections to the engine and, while told to, holds
-// its replies back: a store away for a while.
-type stallProxy struct {
-	ln    net.Listener
-	until atomic.Int64 // replies wait until this Unix ns time
-}
-
-func newStallProxy(t *testing.T) *stallProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	p := &stallProxy{ln: ln}
-	target := strings.TrimSuffix(strings.TrimPrefix(storetest.URI(), "mongodb://"), "/")
-	go func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", target)
-			if err != nil {
-				client.Close()
-				continue
-			}
-			go func() { _, _ = io.Copy(server, client); server.Close() }()
-			go func() { p.replies(client, server); client.Close() }()
-		}
-	}()
-	return p
-}
-
-func (p *stallProxy) replies(client, server net.Conn) {
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := server.Read(buf)
-		if n > 0 {
-			time.Sleep(time.Until(time.Unix(0, p.until.Load())))
-			if _, werr := client.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
 // TestLeaseLapsedWhileStoreAway: a store away for longer than the lease's
 // TTL lets the lease lapse; when it is back and no other process took the
 // lease meanwhile, the gateway takes the next generation and writes again.
@@ -375,10 +322,10 @@ func TestLeaseLapsedWhileStoreAway(t *testing.T) {
 		t.Skip("the proxy forwards to the embedded engine")
 	}
 	const ttl = 900 * time.Millisecond
-	proxy := newStallProxy(t)
+	proxy := storetest.NewSlowProxy(t)
 	watch := &logWatch{Handler: slog.DiscardHandler, level: slog.LevelWarn, message: "taken again", seen: make(chan struct{})}
 	cfg := storetest.Config(t)
-	cfg.URI, cfg.LeaseTTL, cfg.Logger = "mongodb://"+proxy.ln.Addr().String()+"/", ttl, slog.New(watch)
+	cfg.URI, cfg.LeaseTTL, cfg.Logger = proxy.URI(), ttl, slog.New(watch)
 	ctx := storetest.Context(t)
 	r, err := gateway.Open(ctx, cfg)
 	if err != nil {
@@ -387,7 +334,7 @@ func TestLeaseLapsedWhileStoreAway(t *testing.T) {
 	defer r.Close(ctx)
 	d := seed(t, r)
 
-	proxy.until.Store(time.Now().Add(2 * ttl).UnixNano())
+	proxy.Hold(2 * ttl)
 	select {
 	case <-watch.seen:
 	case <-time.After(5 * ttl):

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/vnregistry/registry/internal/registry"
 )
@@ -435,24 +434,11 @@ func (m *Store) Dossiers(ctx context.Context, f registry.DossierFilter, o regist
 	if len(codes) > n {
 		codes, page.HasNext = codes[:n], true
 	}
-	page.Items = make([]*registry.Dossier, len(codes))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for i, code := range codes {
-		g.Go(func() error {
-			d, err := m.Dossier(gctx, code)
-			if err == nil && d == nil {
-				err = registry.Errorf(registry.CodeConflict, "dossier %s vanished while listed", code)
-			}
-			page.Items[i] = d
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	err = fill(ctx, page, codes, key, m.Dossier, func(code string) error {
+		return registry.Errorf(registry.CodeConflict, "dossier %s vanished while listed", code)
+	})
+	if err != nil {
 		return nil, err
-	}
-	for _, d := range page.Items {
-		page.Cursors = append(page.Cursors, key.Encode(d))
 	}
 	return page, nil
 }

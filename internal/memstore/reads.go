@@ -226,24 +226,37 @@ func (m *Store) AuditLog(ctx context.Context, f registry.AuditFilter, args regis
 	}
 	var ids []string
 	ids, page.HasNext = m.audit.page(f, after, n)
-	page.Items = make([]*registry.AuditEntry, len(ids))
+	err = fill(ctx, page, ids, registry.AuditOrder, m.inner.AuditEntry, func(id string) error {
+		return registry.Errorf(registry.CodeInternal, "audit entry %s is in memory but not stored", id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// fill reads a page's items by key, eight at a time, and gives each its
+// cursor; missing is the error for a key memory lists but read finds not.
+func fill[T any](ctx context.Context, page *registry.Page[*T], keys []string, o registry.Order[*T],
+	read func(context.Context, string) (*T, error), missing func(key string) error) error {
+	page.Items = make([]*T, len(keys))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	for i, id := range ids {
+	for i, key := range keys {
 		g.Go(func() error {
-			e, err := m.inner.AuditEntry(gctx, id)
-			if err == nil && e == nil {
-				err = registry.Errorf(registry.CodeInternal, "audit entry %s is in memory but not stored", id)
+			item, err := read(gctx, key)
+			if err == nil && item == nil {
+				err = missing(key)
 			}
-			page.Items[i] = e
+			page.Items[i] = item
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
-	for _, e := range page.Items {
-		page.Cursors = append(page.Cursors, registry.AuditOrder.Encode(e))
+	for _, item := range page.Items {
+		page.Cursors = append(page.Cursors, o.Encode(item))
 	}
-	return page, nil
+	return nil
 }

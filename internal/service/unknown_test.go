@@ -3,12 +3,8 @@ package service_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,63 +15,6 @@ import (
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
-// slowProxy forwards TCP connections to the engine and, while told to,
-// holds the engine's replies back: a command sent, applied, and not
-// confirmed in time, as when a network or a server stalls.
-type slowProxy struct {
-	ln    net.Listener
-	until atomic.Int64 // replies wait until this Unix ns time
-	wg    sync.WaitGroup
-}
-
-func newSlowProxy(t *testing.T, target string) *slowProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &slowProxy{ln: ln}
-	p.wg.Go(func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", target)
-			if err != nil {
-				client.Close()
-				continue
-			}
-			p.wg.Go(func() { _, _ = io.Copy(server, client); server.Close() })
-			p.wg.Go(func() { p.replies(client, server); client.Close() })
-		}
-	})
-	t.Cleanup(func() { ln.Close() })
-	return p
-}
-
-// replies copies the engine's answers to the client, each chunk held until
-// the hold in force when it arrived is over.
-func (p *slowProxy) replies(client, server net.Conn) {
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := server.Read(buf)
-		if n > 0 {
-			if wait := time.Until(time.Unix(0, p.until.Load())); wait > 0 {
-				time.Sleep(wait)
-			}
-			if _, werr := client.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (p *slowProxy) hold(d time.Duration) { p.until.Store(time.Now().Add(d).UnixNano()) }
-
 // TestStepWhoseOutcomeIsUnknown: a step the engine applies but does not
 // confirm before the request's deadline answers UNAVAILABLE saying it may
 // have been recorded and how to check; memory follows the engine (the
@@ -85,16 +24,14 @@ func TestStepWhoseOutcomeIsUnknown(t *testing.T) {
 	if !storetest.Embedded() {
 		t.Skip("the writer settles unknown outcomes on the embedded engine")
 	}
-	engineAddr := strings.TrimPrefix(storetest.URI(), "mongodb://")
-	engineAddr = strings.TrimSuffix(engineAddr, "/")
-	proxy := newSlowProxy(t, engineAddr)
-	e := seeded(t, func(c *gateway.Config) { c.URI = "mongodb://" + proxy.ln.Addr().String() + "/" })
+	proxy := storetest.NewSlowProxy(t)
+	e := seeded(t, func(c *gateway.Config) { c.URI = proxy.URI() })
 	ctx := storetest.Context(t)
 	d := must(e.s.ReceiveDossier(ctx, receipt(agencyA, procA, vn(5, 20, 9, 0)), source))(t)
 
 	at := vn(5, 20, 10, 0)
 	step := registry.DossierStepInput{Action: registry.ActionTransfer, At: &at, ToUnit: new("Phòng Hộ tịch")}
-	proxy.hold(1500 * time.Millisecond)
+	proxy.Hold(1500 * time.Millisecond)
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	_, err := e.s.RecordStep(short, d.Code, step, nil, source)
 	cancel()
