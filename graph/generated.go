@@ -3013,7 +3013,10 @@ type Result {
   symbol: String
 }
 
-"The applicant; empty (null) for anonymous readers, who do not see personal data."
+"""
+The applicant: personal data, null unless the reader is a clerk of the dossier's agency,
+an auditor or an administrator.
+"""
 type Applicant {
   name: String
   idNumber: String
@@ -3146,8 +3149,14 @@ input ReceiveDossierInput {
   applicant: ApplicantInput!
   "Defaults to now."
   receivedAt: DateTime
-  "Defaults to the procedure's processing time in working days from receipt."
+  """
+  Defaults to the procedure's processing time in working days from receipt. Another date
+  is for an administrator (FORBIDDEN to others), with ` + "`" + `dueDateReason` + "`" + `: from the receipt
+  day to 30 working days after the computed date.
+  """
   dueDate: Date
+  "Required with ` + "`" + `dueDate` + "`" + `: why the computed due date does not apply. Recorded in the audit log."
+  dueDateReason: String
   actor: String
   note: String
 }
@@ -3335,7 +3344,7 @@ type DossierStats {
   total: StatRow!
   "One row per group and period with anything to count, in period then key order."
   groups: [StatRow!]!
-  "Groups withheld from anonymous readers because they count fewer dossiers than the configured minimum (small counts can single out a person). The total still includes them."
+  "Groups withheld from anonymous readers: those counting fewer dossiers than the configured minimum (small counts can single out a person), and those from which a withheld one could be derived (the total minus the visible groups, or a neighbouring period's stock). The total still includes them."
   suppressed: Int!
 }
 
@@ -14141,7 +14150,7 @@ func (ec *executionContext) unmarshalInputReceiveDossierInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "procedureCode", "agencyCode", "channel", "applicant", "receivedAt", "dueDate", "actor", "note"}
+	fieldsInOrder := [...]string{"code", "procedureCode", "agencyCode", "channel", "applicant", "receivedAt", "dueDate", "dueDateReason", "actor", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14197,6 +14206,13 @@ func (ec *executionContext) unmarshalInputReceiveDossierInput(ctx context.Contex
 				return it, err
 			}
 			it.DueDate = data
+		case "dueDateReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateReason = data
 		case "actor":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)

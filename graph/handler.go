@@ -48,7 +48,7 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(boundedDocuments{lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(limits.TokenLimit)
 	for _, e := range opts.Extensions {
 		srv.Use(e)
@@ -83,8 +83,9 @@ func originHosts(origins []string) []string {
 	return hosts
 }
 
-// maxPersistedQuery bounds one cached persisted query: with 1000 entries the
-// cache holds at most 64 MB, whatever anonymous clients send.
+// maxPersistedQuery bounds one cached document (a persisted query, or a
+// parsed one): with 1000 entries a cache holds at most 64 MB of text,
+// whatever anonymous clients send (a bulletin's import may be 6 MB).
 const maxPersistedQuery = 64 << 10
 
 // boundedCache refuses to keep persisted queries larger than any real one.
@@ -94,5 +95,16 @@ type boundedCache struct{ *lru.LRU[string] }
 func (c boundedCache) Add(ctx context.Context, hash, query string) {
 	if len(query) <= maxPersistedQuery {
 		c.LRU.Add(ctx, hash, query)
+	}
+}
+
+// boundedDocuments keeps parsed documents no larger than a real query: an
+// import carrying a page is parsed again next time rather than kept.
+type boundedDocuments struct{ *lru.LRU[*ast.QueryDocument] }
+
+// Add caches the document parsed from query unless query is too large.
+func (c boundedDocuments) Add(ctx context.Context, query string, doc *ast.QueryDocument) {
+	if len(query) <= maxPersistedQuery {
+		c.LRU.Add(ctx, query, doc)
 	}
 }

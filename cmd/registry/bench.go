@@ -95,11 +95,12 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return openStore(ctx, c, log, quietEngine(c, stderr), nil)
 	}
 	// The server at warn level (it would log every request), with no rate
-	// limit (the clients are the load) and the bench's request deadline.
+	// or concurrency limit (the clients, all on one address, are the load)
+	// and the bench's request deadline.
 	warn := slog.LevelWarn
 	srvLog, _ := c.logger(stderr, &warn)
 	b.Serve = func(ctx context.Context, addr string) error {
-		cfg := &serveConfig{store: *c, addr: addr, http: server.Config{Timeout: b.Timeout, Rate: math.Inf(1), Burst: 1}}
+		cfg := &serveConfig{store: *c, addr: addr, http: server.Config{Timeout: b.Timeout, Rate: math.Inf(1), Burst: 1, Concurrency: math.MaxInt32}}
 		return runServer(ctx, cfg, srvLog, quietEngine(c, stderr), nil)
 	}
 

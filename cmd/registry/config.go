@@ -143,11 +143,12 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	fs.DurationVar(&c.http.Timeout, "timeout", d.Timeout, "time limit of each request; its store work is cancelled"+e.env("timeout", "REGISTRY_TIMEOUT"))
 	fs.Float64Var(&c.http.Rate, "rate", d.Rate, "requests per second per API key, or per client address without one"+e.env("rate", "REGISTRY_RATE"))
 	fs.IntVar(&c.http.Burst, "burst", d.Burst, "requests a caller may make at once above the rate"+e.env("burst", "REGISTRY_BURST"))
+	fs.IntVar(&c.http.Concurrency, "concurrency", d.Concurrency, "requests per API key, or per client address without one, running at once; one more waits up to 2s, then 429"+e.env("concurrency", "REGISTRY_CONCURRENCY"))
 	fs.BoolVar(&c.http.BehindProxy, "behind-proxy", false, "trust X-Forwarded-For for the client address"+e.env("behind-proxy", "REGISTRY_BEHIND_PROXY"))
 	fs.IntVar(&c.limits.MaxDepth, "max-depth", l.MaxDepth, "deepest selection nesting"+e.env("max-depth", "REGISTRY_MAX_DEPTH"))
 	fs.IntVar(&c.limits.MaxAliases, "max-aliases", l.MaxAliases, "most aliased fields in a document"+e.env("max-aliases", "REGISTRY_MAX_ALIASES"))
 	fs.IntVar(&c.limits.MaxRootFields, "max-root-fields", l.MaxRootFields, "most fields at the root of an operation"+e.env("max-root-fields", "REGISTRY_MAX_ROOT_FIELDS"))
-	fs.IntVar(&c.limits.MaxCost, "max-cost", l.MaxCost, "highest query cost: a list costs first (or 20) times its selection"+e.env("max-cost", "REGISTRY_MAX_COST"))
+	fs.IntVar(&c.limits.MaxCost, "max-cost", l.MaxCost, "highest query cost (a batch's: the sum of its operations'): a list costs its bound (first, or 20; statistics groups: periods times the values of each dimension) times its selection"+e.env("max-cost", "REGISTRY_MAX_COST"))
 	if err := e.parse(args); err != nil {
 		return nil, err
 	}

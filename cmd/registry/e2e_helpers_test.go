@@ -88,14 +88,14 @@ func (b *syncBuffer) when(substr string) <-chan struct{} {
 }
 
 // defaultConfig is the configuration of a server on the test engine with a
-// fresh database. The rate limit is raised: these tests send bursts of
-// concurrent requests from one address on purpose.
+// fresh database. The rate and concurrency limits are raised: these tests
+// send bursts of concurrent requests from one address on purpose.
 func defaultConfig(t *testing.T) *serveConfig {
 	t.Helper()
 	return &serveConfig{
 		store: storeConfig{mongoURI: storetest.URI(), database: storetest.Database(t)},
 		addr:  "127.0.0.1:0",
-		http:  server.Config{Rate: 10000, Burst: 10000},
+		http:  server.Config{Rate: 10000, Burst: 10000, Concurrency: 10000},
 	}
 }
 

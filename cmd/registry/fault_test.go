@@ -77,7 +77,7 @@ func faultConfig(t *testing.T, storeAddr string) *serveConfig {
 	return &serveConfig{
 		store: storeConfig{mongoURI: "mongodb://" + storeAddr + "/", database: storetest.Database(t)},
 		addr:  freeAddr(t),
-		http:  server.Config{Rate: 10000, Burst: 10000},
+		http:  server.Config{Rate: 10000, Burst: 10000, Concurrency: 10000},
 	}
 }
 

@@ -59,7 +59,7 @@ func TestReadyOnlyOnceInMemory(t *testing.T) {
 	const dossiers = 6000
 	dir := generated(t, dossiers)
 	cfg := &serveConfig{store: storeConfig{data: dir, database: "registry"}, addr: freeAddr(t),
-		http: server.Config{Rate: 10000, Burst: 10000}}
+		http: server.Config{Rate: 10000, Burst: 10000, Concurrency: 10000}}
 	s := startUnready(t, cfg, &syncBuffer{})
 
 	var starting []string

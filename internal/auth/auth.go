@@ -84,10 +84,39 @@ func (p Principal) authenticated() bool {
 	return false
 }
 
-// SeesPersonalData reports whether applicant names and identity numbers may
-// be shown to p: to every key holder, never to anonymous readers.
-func (p Principal) SeesPersonalData() bool {
+// SeesApplicantOf reports whether p may see the personal data (the
+// applicant) of a dossier of agency. It is the only rule on it: a dossier's
+// own desk, and the roles that oversee every desk (AUDITOR, ADMIN and the
+// system). Other clerks, editors (who keep reference data and have no need
+// of applicants) and anonymous readers see none.
+func (p Principal) SeesApplicantOf(agency string) bool {
+	switch p.Role {
+	case RoleAdmin, RoleAuditor:
+		return true
+	case RoleClerk:
+		return p.Agency != "" && p.Agency == agency
+	}
+	return false
+}
+
+// SeesSmallStatistics reports whether statistics about a handful of
+// dossiers, which could point at their applicants, may be shown to p whole:
+// to every key holder, never to anonymous readers.
+func (p Principal) SeesSmallStatistics() bool {
 	return p.authenticated()
+}
+
+// CanOverrideDueDate allows giving a receipt another due date than the one
+// the procedure's processing days and the calendar give: ADMIN only. A desk
+// is measured by that date, so its own clerks may not set it; an EDITOR
+// corrects a procedure's processing days instead, for every later receipt.
+func (p Principal) CanOverrideDueDate() error {
+	if p.Role == RoleAdmin {
+		return nil
+	}
+	err := p.deny("setting a receipt's dueDate instead of the computed one", "ADMIN")
+	err.Field = "dueDate"
+	return err
 }
 
 // CanWriteDossier allows receiving dossiers of agency and recording their
@@ -130,7 +159,7 @@ func (p Principal) CanAdminister() error {
 
 // deny explains a refusal: UNAUTHENTICATED when a key would help, so the
 // client knows to send one; FORBIDDEN when the key it sent is not enough.
-func (p Principal) deny(action, roles string) error {
+func (p Principal) deny(action, roles string) *registry.Error {
 	if !p.authenticated() {
 		return registry.Errorf(registry.CodeUnauthenticated, "%s needs an API key with role %s", action, roles)
 	}

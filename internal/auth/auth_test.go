@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -38,17 +39,17 @@ func TestCapabilities(t *testing.T) {
 		"clerk unbound": {Name: "odd", Role: RoleClerk},
 	}
 	type want struct {
-		writeA, writeB, writeNone, edit, audit, admin registry.Code
-		personal                                      bool
+		writeA, writeB, writeNone, edit, audit, admin, due registry.Code
+		smallStats, applicantA, applicantB                 bool
 	}
 	tests := map[string]want{
-		"anonymous":     {unauth, unauth, unauth, unauth, unauth, unauth, false},
-		"zero value":    {unauth, unauth, unauth, unauth, unauth, unauth, false},
-		"clerk A":       {ok, forbid, forbid, forbid, forbid, forbid, true},
-		"clerk unbound": {forbid, forbid, forbid, forbid, forbid, forbid, true},
-		"editor":        {forbid, forbid, forbid, ok, forbid, forbid, true},
-		"auditor":       {forbid, forbid, forbid, forbid, ok, forbid, true},
-		"admin":         {ok, ok, ok, ok, ok, ok, true},
+		"anonymous":     {unauth, unauth, unauth, unauth, unauth, unauth, unauth, false, false, false},
+		"zero value":    {unauth, unauth, unauth, unauth, unauth, unauth, unauth, false, false, false},
+		"clerk A":       {ok, forbid, forbid, forbid, forbid, forbid, forbid, true, true, false},
+		"clerk unbound": {forbid, forbid, forbid, forbid, forbid, forbid, forbid, true, false, false},
+		"editor":        {forbid, forbid, forbid, ok, forbid, forbid, forbid, true, false, false},
+		"auditor":       {forbid, forbid, forbid, forbid, ok, forbid, forbid, true, true, true},
+		"admin":         {ok, ok, ok, ok, ok, ok, ok, true, true, true},
 	}
 	for name, w := range tests {
 		p := principals[name]
@@ -63,14 +64,29 @@ func TestCapabilities(t *testing.T) {
 			{"CanEditRegistry", p.CanEditRegistry(), w.edit},
 			{"CanReadAudit", p.CanReadAudit(), w.audit},
 			{"CanAdminister", p.CanAdminister(), w.admin},
+			{"CanOverrideDueDate", p.CanOverrideDueDate(), w.due},
 		}
 		for _, c := range checks {
 			if got := code(c.got); got != c.want {
 				t.Errorf("%s: %s = %v (code %q), want code %q", name, c.what, c.got, got, c.want)
 			}
 		}
-		if got := p.SeesPersonalData(); got != w.personal {
-			t.Errorf("%s: SeesPersonalData = %v, want %v", name, got, w.personal)
+		if got := p.SeesSmallStatistics(); got != w.smallStats {
+			t.Errorf("%s: SeesSmallStatistics = %v, want %v", name, got, w.smallStats)
+		}
+		for agency, want := range map[string]bool{agencyA: w.applicantA, agencyB: w.applicantB, "": w.applicantB} {
+			if got := p.SeesApplicantOf(agency); got != want {
+				t.Errorf("%s: SeesApplicantOf(%q) = %v, want %v", name, agency, got, want)
+			}
+			// A writer is handed the dossier it wrote: it must see all of it.
+			if p.CanWriteDossier(agency) == nil && !p.SeesApplicantOf(agency) {
+				t.Errorf("%s may write dossiers of %q but not see their applicant", name, agency)
+			}
+		}
+		if err := p.CanOverrideDueDate(); err != nil {
+			if e, ok := errors.AsType[*registry.Error](err); !ok || e.Field != "dueDate" {
+				t.Errorf("%s: CanOverrideDueDate = %#v, want an error naming field dueDate", name, err)
+			}
 		}
 	}
 }

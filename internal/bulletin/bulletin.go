@@ -151,14 +151,16 @@ func (t *text) attachSigner(s sentence, ms []*mention, before []*mention) {
 }
 
 // referredTo is the directive a sentence without a symbol refers to by
-// its type word at the start: the last one of that type named before.
+// its type word at the start: the last one of that type the text issues,
+// else the last one a sentence was about. One only named along the way
+// ("Triển khai Quyết định A, UBND tỉnh ban hành Quyết định về ...") may not
+// be the one meant: the text may have issued another without its number.
 func (t *text) referredTo(s sentence, before []*mention) *mention {
 	typ := t.referringType(s)
 	if typ == "" {
 		return nil
 	}
-	// The last one the text issues, else the last one it names.
-	var named *mention
+	var about *mention
 	for i := len(before) - 1; i >= 0; i-- {
 		if fold.String(before[i].TypeAsWritten) != typ {
 			continue
@@ -166,11 +168,11 @@ func (t *text) referredTo(s sentence, before []*mention) *mention {
 		if before[i].issued {
 			return before[i]
 		}
-		if named == nil {
-			named = before[i]
+		if about == nil && before[i].opens {
+			about = before[i]
 		}
 	}
-	return named
+	return about
 }
 
 // listIntro recognises a sentence that ends by introducing a list of
@@ -191,7 +193,7 @@ func (t *text) listIntro(s sentence, ms []*mention, before []*mention) (*mention
 	if from == nil || gapB < 0 {
 		return nil, "", false
 	}
-	kind, reversed, ok := t.relationIn(gapB, s.e-1)
+	kind, reversed, ok := t.relationIn(gapB, s.e-1, !t.adverbial(s, from))
 	if !ok || reversed {
 		return nil, "", false
 	}

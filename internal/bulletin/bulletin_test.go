@@ -500,3 +500,44 @@ func TestNoInputPanics(t *testing.T) {
 		checkInvariants(t, text)
 	}
 }
+
+// TestRelationsOnlyWhereStated: a relation is read from a sentence that
+// states it of the directive it is given to. A directive named as what a
+// sentence refers to ("Thực hiện A, UBND tỉnh ... bãi bỏ B") is not the
+// subject of what the sentence goes on to do; "Quyết định" at a sentence's
+// start refers to one the text issued or was about, not to one it only
+// named along the way (the text may issue another without its number).
+func TestRelationsOnlyWhereStated(t *testing.T) {
+	for _, text := range []string{
+		"Thực hiện Quyết định 468/QĐ-TTg, UBND tỉnh rà soát và bãi bỏ Quyết định số 88/QĐ-UBND.",
+		"Thực hiện Quyết định 468/QĐ-TTg, UBND tỉnh đã rà soát, bãi bỏ Quyết định số 88/QĐ-UBND.",
+		"Theo Quyết định 468/QĐ-TTg, các địa phương phải rà soát để bãi bỏ Quyết định số 88/QĐ-UBND.",
+		"Theo Quyết định 468/QĐ-TTg, đồng thời bãi bỏ Quyết định số 88/QĐ-UBND.",
+		"Triển khai Quyết định số 468/QĐ-TTg của Thủ tướng Chính phủ, ngày 5/4/2021 UBND tỉnh ban hành Quyết định về Quy chế một cửa. " +
+			"Quyết định có hiệu lực từ ngày ký và bãi bỏ Quyết định số 88/QĐ-UBND.",
+		"Các sở tiếp tục thực hiện Quyết định 468/QĐ-TTg. Quyết định bãi bỏ Quyết định số 88/QĐ-UBND của UBND tỉnh.",
+	} {
+		for _, d := range checkInvariants(t, text).Directives {
+			if len(d.Relations) > 0 {
+				t.Errorf("%q:\n  %s: a relation the text does not state of it", text, describeDirective(d))
+			}
+		}
+	}
+	// What the same sentences say of the directive they are about stands.
+	for text, want := range map[string][]string{
+		"Quyết định số 468/QĐ-TTg phê duyệt Đề án. Quyết định bãi bỏ Quyết định số 88/QĐ-TTg.":                                     {"468/QĐ-TTg REPEALS 88/QĐ-TTg"},
+		"Thực hiện Quyết định 468/QĐ-TTg, UBND tỉnh ban hành Quyết định 12/QĐ-UBND và bãi bỏ Quyết định số 88/QĐ-UBND.":            {"12/QĐ-UBND REPEALS 88/QĐ-UBND", "12/QĐ-UBND IMPLEMENTS 468/QĐ-TTg"},
+		"Ngày 5/4/2021, UBND tỉnh ban hành Quyết định số 12/QĐ-UBND về một cửa. Quyết định bãi bỏ Quyết định số 88/QĐ-UBND.":       {"12/QĐ-UBND REPEALS 88/QĐ-UBND"},
+		"Thực hiện Kế hoạch số 75/KH-UBND ngày 12/4/2021 của UBND tỉnh triển khai Quyết định số 468/QĐ-TTg, các sở rà soát hồ sơ.": {"75/KH-UBND IMPLEMENTS 468/QĐ-TTg"},
+	} {
+		var got []string
+		for _, d := range checkInvariants(t, text).Directives {
+			for _, r := range d.Relations {
+				got = append(got, d.Symbol.String()+" "+string(r.Kind)+" "+r.Symbol)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: relations %q, want %q", text, got, want)
+		}
+	}
+}

@@ -236,7 +236,9 @@ func measureCorpus(t *testing.T, dir string, atLeast int, threshold float64) {
 		}
 		text := string(src)
 		if IsHTML(text) {
-			text = HTMLText(text)
+			if text, err = HTMLText(text); err != nil {
+				t.Fatalf("%s: %v", base, err)
+			}
 		}
 		x := Extract(filepath.Base(base), text)
 		var diffs []string

@@ -94,8 +94,11 @@ type mention struct {
 	typeB     int // where its type word (or "số", or the symbol) starts
 	clauseEnd int // after its date and issuer clause
 	issued    bool
-	date      statedDate
-	haveDate  bool
+	// opens: the sentence starts with it ("Quyết định số ... phê duyệt"),
+	// so the sentence is about it.
+	opens    bool
+	date     statedDate
+	haveDate bool
 	// issuerB, issuerE locate IssuerAsWritten in the folded text.
 	issuerB, issuerE int
 	// sharedIssuer is the issuer named after the next directive when this
@@ -152,6 +155,7 @@ func (t *text) mentions(s sentence, years *yearContext) []*mention {
 			limit.e = symbols[i+1].b
 		}
 		if d, ok := t.mention(s, limit, prev, f.b, f.e, f.sym, years); ok {
+			d.opens = d.typeB == s.b
 			out = append(out, d)
 		}
 	}
@@ -201,10 +205,33 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 		return nil, false
 	}
 
-	// After the symbol: "ngày <date>", "của <issuer>", "do <issuer> ban
-	// hành", "do <signer> ký", in any order.
-	issuerB, issuerE := -1, -1
-	p := e
+	p, issuerB, issuerE := t.afterSymbol(d, e, limit, years, sym)
+	d.clauseEnd = p
+	issuerB, issuerE = t.issuedBy(d, s, prev, issuerB, issuerE, years, sym)
+	if issuerB >= 0 {
+		d.IssuerAsWritten, d.issuerB, d.issuerE = t.orig(issuerB, issuerE), issuerB, issuerE
+	}
+	d.IssuedOn = d.date.date
+
+	// The rest of the sentence is the summary, unless a comma closes the
+	// mention: "theo Quyết định số ... của UBND tỉnh, bộ phận ..." goes on
+	// about something else.
+	rb := skipSpace(t.f, p)
+	if rb < s.e && t.f[rb] != ',' && t.f[rb] != ';' {
+		if sb, se := trimPunct(t.f, rb, s.e); sb < se {
+			d.Summary = t.orig(sb, se)
+		}
+	}
+	return d, true
+}
+
+// afterSymbol reads what follows the symbol ending at e: "ngày <date>",
+// "của <issuer>", "do <issuer> ban hành", "do <signer> ký", in any order,
+// setting d's date and signer; it returns where the clause ends and the
+// issuer's span (-1 when none).
+func (t *text) afterSymbol(d *mention, e int, limit sentence, years *yearContext, sym registry.Symbol) (p, issuerB, issuerE int) {
+	issuerB, issuerE = -1, -1
+	p = e
 	for {
 		if !d.haveDate {
 			if db, de, date, ok := t.dateAt(p, limit.e, years, sym.Year); ok && db-p <= len(" ban hanh vao ngay ") {
@@ -244,10 +271,14 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 		}
 		break
 	}
-	d.clauseEnd = p
+	return p, issuerB, issuerE
+}
 
-	// "<date>, <issuer> vừa ban hành <type> số <symbol>": the symbol is the
-	// object of the verb, whose subject and date are the directive's.
+// issuedBy reads "<date>, <issuer> vừa ban hành <type> số <symbol>": the
+// symbol is the object of the verb, whose subject and date are the
+// directive's. It returns the issuer's span, the one given when the
+// sentence names none there.
+func (t *text) issuedBy(d *mention, s sentence, prev, issuerB, issuerE int, years *yearContext, sym registry.Symbol) (int, int) {
 	vw := max(prev, d.typeB-lookbackBytes)
 	if m := issuingRE.FindStringSubmatchIndex(t.f[vw:d.typeB]); m != nil {
 		vb := vw + m[2]
@@ -272,21 +303,7 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 			}
 		}
 	}
-	if issuerB >= 0 {
-		d.IssuerAsWritten, d.issuerB, d.issuerE = t.orig(issuerB, issuerE), issuerB, issuerE
-	}
-	d.IssuedOn = d.date.date
-
-	// The rest of the sentence is the summary, unless a comma closes the
-	// mention: "theo Quyết định số ... của UBND tỉnh, bộ phận ..." goes on
-	// about something else.
-	rb := skipSpace(t.f, p)
-	if rb < s.e && t.f[rb] != ',' && t.f[rb] != ';' {
-		if sb, se := trimPunct(t.f, rb, s.e); sb < se {
-			d.Summary = t.orig(sb, se)
-		}
-	}
-	return d, true
+	return issuerB, issuerE
 }
 
 // onBehalfRE is "thay mặt <body>," before a signer who signs for it.
@@ -414,8 +431,9 @@ var (
 // the first to the second, or, passive ("được sửa đổi bởi"), of the second
 // to the first. The relation phrase opens the gap ("A triển khai ... B",
 // "A sửa đổi một số điều của Quy chế ... ban hành kèm theo B"), or closes
-// it with only filler after it ("A có hiệu lực từ ngày ... và thay thế B").
-func (t *text) relationIn(b, e int) (kind registry.RelationKind, reversed, ok bool) {
+// it with only filler after it ("A có hiệu lực từ ngày ... và thay thế B")
+// when A is the subject of what the gap says (subject).
+func (t *text) relationIn(b, e int, subject bool) (kind registry.RelationKind, reversed, ok bool) {
 	if b >= e {
 		return "", false, false
 	}
@@ -428,6 +446,11 @@ func (t *text) relationIn(b, e int) (kind registry.RelationKind, reversed, ok bo
 	}
 	lead := gapLeadRE.FindStringIndex(t.f[b:e])[1]
 	p := b + lead
+	// "Thực hiện A, đồng thời bãi bỏ B": the sentence goes on with its
+	// subject, which A is not.
+	if !subject && coordinatedLeadRE.MatchString(" "+t.f[b:p]) {
+		return "", false, false
+	}
 	// "về thực hiện thủ tục hành chính" is a summary; "về thực hiện Quyết
 	// định số ..." a relation: after "về", only filler may follow.
 	about := strings.Contains(t.f[b:p], "ve")
@@ -453,7 +476,7 @@ func (t *text) relationIn(b, e int) (kind registry.RelationKind, reversed, ok bo
 				}
 			}
 		}
-		if i < inside {
+		if i < inside || !subject {
 			continue
 		}
 		for _, r := range relationWords {
@@ -515,7 +538,7 @@ func (t *text) relate(s sentence, ms []*mention, from *mention) {
 			t.addRelation(&src.Directive, kind, b.Symbol, s.b, s.e) // "hướng dẫn B và C"
 			continue
 		}
-		k, reversed, ok := t.relationIn(gapB, b.typeB)
+		k, reversed, ok := t.relationIn(gapB, b.typeB, !t.adverbial(s, a))
 		switch {
 		case !ok:
 			src = nil
@@ -555,6 +578,32 @@ func (t *text) relate(s sentence, ms []*mention, from *mention) {
 		return
 	}
 }
+
+// adverbial reports whether m is only referred to in a sentence that
+// opens with a reference ("Thực hiện A, UBND tỉnh rà soát và bãi bỏ B",
+// "Theo A, ..."): the sentence's subject comes after it, so what the
+// sentence goes on to do is not m's. What the sentence issues is its
+// object, and a directive of an earlier sentence ("Quyết định ..." referring
+// back) its subject.
+func (t *text) adverbial(s sentence, m *mention) bool {
+	if m.issued || m.b < s.b || m.b >= s.e {
+		return false
+	}
+	p := s.b + gapLeadRE.FindStringIndex(t.f[s.b:s.e])[1]
+	if referenceLeadRE.MatchString(t.f[p:s.e]) {
+		return true
+	}
+	for _, r := range relationWords {
+		if r.words.at(t, p, s.e) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// referenceLeadRE opens a sentence with what it refers to: "Theo Quyết
+// định ...", "Tại Công văn ...".
+var referenceLeadRE = regexp.MustCompile(`^(?:theo|tai)\s`)
 
 // coordinatedLeadRE opens a gap that goes on with the same subject: "và
 // thay thế", ", đồng thời bãi bỏ".

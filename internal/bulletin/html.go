@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/vnregistry/registry/internal/registry"
 )
 
 // htmlStart recognises a page saved from a browser, as opposed to text.
@@ -36,11 +38,14 @@ var blocks = map[atom.Atom]bool{
 // footer and asides, nor elements whose class or id says they are menus,
 // breadcrumbs, sidebars or sharing; scripts, styles and forms dropped; entities decoded;
 // blocks on lines of their own and table cells separated by " | ". Offsets of
-// what is extracted then count characters of this text.
-func HTMLText(page string) string {
+// what is extracted then count characters of this text. A page nesting
+// elements deeper than the parser builds is refused: read as text instead,
+// its markup and scripts would be stored as what it says.
+func HTMLText(page string) (string, error) {
 	doc, err := html.Parse(strings.NewReader(page))
-	if err != nil { // html.Parse only fails on a failing reader
-		return page
+	if err != nil { // the reader cannot fail: the page is too deep
+		return "", registry.Invalid("text", "is an HTML page nesting elements more than %d deep, deeper than a page is read: "+
+			"send its article's text, or the page with fewer nested elements", maxHTMLDepth)
 	}
 	root := find(doc, atom.Article)
 	if root == nil {
@@ -59,8 +64,12 @@ func HTMLText(page string) string {
 			lines = append(lines, l)
 		}
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(lines, "\n"), nil
 }
+
+// maxHTMLDepth is how deep golang.org/x/net/html nests open elements
+// before it gives up on a page.
+const maxHTMLDepth = 512
 
 // chromeWords in an element's class, id or role mark the site's own
 // furniture around an article: menus, breadcrumbs, sidebars, sharing.

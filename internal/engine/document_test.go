@@ -211,7 +211,7 @@ func recordHistories(t *testing.T, ctx context.Context, s *gateway.Registry, ref
 			d, err = s.RegisterDossier(ctx, in, "test")
 		} else {
 			if i%4 == 0 {
-				in.DueDate = new(calendar.DateOf(when).AddDays(r.IntN(20)))
+				in.DueDate, in.DueDateReason = new(calendar.DateOf(when).AddDays(r.IntN(20))), new("gia hạn")
 			}
 			d, err = s.ReceiveDossier(ctx, in, "test")
 		}

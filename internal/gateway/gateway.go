@@ -143,6 +143,16 @@ func (r *Registry) RollupLag() time.Duration {
 	return r.mongo.RollupLag()
 }
 
+// RollupsRepaired is what opening the store repaired in the stored
+// statistics rollups, which it does before anything can compare them: nil
+// when they agreed, and on MongoDB, whose rollups change with the dossiers.
+func (r *Registry) RollupsRepaired() *memstore.RollupRepair {
+	if r.mem == nil {
+		return nil
+	}
+	return r.mem.RollupsRepaired()
+}
+
 // InMemory reports whether lists are answered from memory.
 func (r *Registry) InMemory() bool { return r.mem != nil }
 

@@ -11,7 +11,7 @@ import (
 )
 
 func TestMeasureCost(t *testing.T) {
-	const page = `{ edges { node { history { seq } } } }` // 1 + (1 + (1 + 10×1)) = 13 an item
+	const page = `{ edges { node { history { seq } } } }` // 1 + (1 + (1 + 20×1)) = 23 an item (history: 20 steps)
 	for _, tc := range []struct {
 		name  string
 		query string
@@ -20,17 +20,18 @@ func TestMeasureCost(t *testing.T) {
 	}{
 		{"scalar", `{ dossier(code: "x") { code } }`, nil, 2},
 		{"scalar list costs 1", `{ dossier(code: "x") { topics } }`, nil, 2},
-		{"list of objects costs 10 times", `{ dossier(code: "x") { history { seq note } } }`, nil, 1 + 1 + 10*2},
-		{"first", `{ dossiers(first: 100) ` + page + ` }`, nil, 1 + 100*13},
-		{"first from the schema default", `{ dossiers ` + page + ` }`, nil, 1 + 20*13},
-		{"connection without first", `{ recentDossiers ` + page + ` }`, nil, 1 + 20*13},
+		{"list of objects costs its bound times", `{ dossier(code: "x") { history { seq note } } }`, nil, 1 + 1 + 20*2},
+		{"list outside the registry's bounds costs 10 times", `{ dossier(code: "x") { steps { seq } } }`, nil, 1 + 1 + 10*1},
+		{"first", `{ dossiers(first: 100) ` + page + ` }`, nil, 1 + 100*23},
+		{"first from the schema default", `{ dossiers ` + page + ` }`, nil, 1 + 20*23},
+		{"connection without first", `{ recentDossiers ` + page + ` }`, nil, 1 + 20*23},
 		{"first counts totalCount and pageInfo too", `{ dossiers(first: 5) { totalCount pageInfo { hasNextPage } } }`, nil, 1 + 5*3},
 		{"nested connections", nested, nil, 30401},
-		{"first from a variable", `query($n: Int) { dossiers(first: $n) ` + page + ` }`, map[string]any{"n": int64(100)}, 1 + 100*13},
-		{"variable as float64", `query($n: Int) { dossiers(first: $n) ` + page + ` }`, map[string]any{"n": 100.0}, 1 + 100*13},
-		{"variable as a string", `query($n: Int) { dossiers(first: $n) ` + page + ` }`, map[string]any{"n": "100"}, 1 + 100*13},
-		{"variable absent: argument default", `query($n: Int) { dossiers(first: $n) ` + page + ` }`, nil, 1 + 20*13},
-		{"variable default", `query($n: Int = 50) { dossiers(first: $n) ` + page + ` }`, nil, 1 + 50*13},
+		{"first from a variable", `query($n: Int) { dossiers(first: $n) ` + page + ` }`, map[string]any{"n": int64(100)}, 1 + 100*23},
+		{"variable as float64", `query($n: Int) { dossiers(first: $n) ` + page + ` }`, map[string]any{"n": 100.0}, 1 + 100*23},
+		{"variable as a string", `query($n: Int) { dossiers(first: $n) ` + page + ` }`, map[string]any{"n": "100"}, 1 + 100*23},
+		{"variable absent: argument default", `query($n: Int) { dossiers(first: $n) ` + page + ` }`, nil, 1 + 20*23},
+		{"variable default", `query($n: Int = 50) { dossiers(first: $n) ` + page + ` }`, nil, 1 + 50*23},
 		{"negative first", `{ dossiers(first: -5) ` + page + ` }`, nil, 1},
 		{"fragments expanded", `{ ...Q ...Q } fragment Q on Query { dossiers(first: 2) { totalCount } }`, nil, 2 * (1 + 2*1)},
 		{"typename", `{ __typename }`, nil, 1},

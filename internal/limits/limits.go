@@ -3,17 +3,29 @@
 // (the OWASP GraphQL cheat sheet's list; gqlgen itself only limits complexity).
 //
 // Cost: a field costs 1 plus n times the cost of its selection, where n is
-// how many items it may return: its `first` argument after variables and
-// defaults; 20 for a field of a *Connection type without one; 10 for another
-// list field; 1 otherwise, and 1 for the lists of a connection (edges), whose
-// length its `first` already counts. Introspection (__schema, __type) costs
+// how many items it may return, its bound: its `first` argument after
+// variables and defaults; 20 for a field of a *Connection type without one;
+// 1 for the lists of a connection (edges), whose length its `first` already
+// counts, and for a field that is not a list. An unpaginated list costs its
+// bound (listBounds in cost.go): what the records allow (legal bases, facet
+// values...) or, where nothing bounds it, a documented assumed length
+// (history, relations...). dossierStats' groups are bounded by their
+// arguments: the periods of the span times the values of each dimension
+// grouped (the filter's list, or the registry's count through a
+// SizeSource). A connection's facets are computed once a page, so its
+// `first` does not multiply them. Introspection (__schema, __type) costs
 // nothing: its size is bounded by the schema, and gqlparser's
 // MaxIntrospectionDepth rule bounds its nesting.
+//
+// The operations of one HTTP request (a batch) share one budget of MaxCost
+// when the request's context has one (WithBudget): an operation that would
+// take the sum past it is refused before it runs.
 package limits
 
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -38,8 +50,18 @@ type Config struct {
 	// MaxRootFields bounds the fields selected at the operation's root, with
 	// fragments expanded.
 	MaxRootFields int
-	// MaxCost bounds the operation's cost, as the package comment defines it.
+	// MaxCost bounds the operation's cost, as the package comment defines it,
+	// and a batch's, the sum of its operations'.
 	MaxCost int
+	// Sizes, when set, gives the registry's counts of agencies, procedures
+	// and fields, which bound statistics groupings; without it, fixed bounds.
+	Sizes SizeSource
+}
+
+// WithSizes returns c counting statistics groupings with src.
+func (c Config) WithSizes(src SizeSource) Config {
+	c.Sizes = src
+	return c
 }
 
 // Defaults returns the limits used for fields a Config leaves at zero.
@@ -88,12 +110,16 @@ func (e *Extension) Validate(graphql.ExecutableSchema) error { return nil }
 // MutateOperationContext implements graphql.OperationContextMutator: gqlgen
 // calls it after parsing, validation and variable coercion, before execution.
 // It reports the first limit exceeded.
-func (e *Extension) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+func (e *Extension) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	if n := countAliases(opCtx.Doc); n > e.cfg.MaxAliases {
 		return exceeded(registry.CodeBadUserInput, "alias count", n, e.cfg.MaxAliases)
 	}
-	m := measure(opCtx.Doc, opCtx.Operation, opCtx.Variables)
+	m, err := newWalker(ctx, opCtx.Doc, opCtx.Variables, e.cfg.Sizes).operation(opCtx.Operation)
 	switch {
+	case err != nil:
+		// The store's own words stay in its log; the client may retry.
+		return &gqlerror.Error{Message: "the statistics' dimensions could not be counted to check the query's cost; try again",
+			Extensions: map[string]any{"code": string(registry.CodeUnavailable)}}
 	case m.fields > e.cfg.MaxRootFields:
 		return exceeded(registry.CodeBadUserInput, "root field count", m.fields, e.cfg.MaxRootFields)
 	case m.depth > e.cfg.MaxDepth:
@@ -101,7 +127,43 @@ func (e *Extension) MutateOperationContext(_ context.Context, opCtx *graphql.Ope
 	case m.cost > e.cfg.MaxCost:
 		return exceeded(registry.CodeComplexityExceeded, "query cost", m.cost, e.cfg.MaxCost)
 	}
+	if b, ok := ctx.Value(budgetKey{}).(*budget); ok {
+		if spent, total, ok := b.spend(m.cost, e.cfg.MaxCost); !ok {
+			err := exceeded(registry.CodeComplexityExceeded, "batch cost", total, e.cfg.MaxCost)
+			err.Message = fmt.Sprintf("batch cost %d (this operation %d, the batch's earlier ones %d) exceeds the limit of %d",
+				total, m.cost, spent, e.cfg.MaxCost)
+			return err
+		}
+	}
 	return nil
+}
+
+type budgetKey struct{}
+
+// budget is what the operations of one request have cost so far.
+type budget struct {
+	mu    sync.Mutex
+	spent int
+}
+
+// WithBudget gives the operations run under ctx one cost budget: those of
+// a batch then cost the sum of theirs, so that a batch of ten costs as much
+// as the ten operations sent at once.
+func WithBudget(ctx context.Context) context.Context {
+	return context.WithValue(ctx, budgetKey{}, &budget{})
+}
+
+// spend adds cost to the budget unless that takes it past limit; it
+// returns what was spent before and the total it would make.
+func (b *budget) spend(cost, limit int) (before, total int, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	before, total = b.spent, add(b.spent, cost)
+	if total > limit {
+		return before, total, false
+	}
+	b.spent = total
+	return before, total, true
 }
 
 func exceeded(code registry.Code, what string, value, limit int) *gqlerror.Error {

@@ -31,7 +31,7 @@ type Query {
 }
 type Agency { code: String! parent: Agency }
 type Procedure { code: String! dossiers(first: Int = 20, after: String): DossierConnection! }
-type Dossier { code: String! procedure: Procedure! history: [Step!]! topics: [String!]! }
+type Dossier { code: String! procedure: Procedure! history: [Step!]! steps: [Step!]! topics: [String!]! }
 type Step { seq: Int! note: String }
 type DossierEdge { cursor: String! node: Dossier! }
 type DossierConnection { edges: [DossierEdge!]! pageInfo: PageInfo! totalCount: Int! }

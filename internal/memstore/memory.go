@@ -120,6 +120,8 @@ type Store struct {
 	// tens of kilobytes, which the engine would rewrite whole at each step.
 	unflushed  map[stats.Cell]bool
 	dirtySince int64
+	// repaired is what the build rewrote of the stored rollups (nil: none).
+	repaired atomic.Pointer[RollupRepair]
 
 	// counters are the dossier code sequences; only the writer touches them.
 	counters map[string]int

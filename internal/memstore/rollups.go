@@ -112,6 +112,22 @@ func (m *Store) flushRollups(ctx context.Context) error {
 	})
 }
 
+// RollupRepair is what opening the store found the stored rollups owed the
+// dossiers and rewrote, before anything could compare them.
+type RollupRepair struct {
+	At        time.Time
+	Documents int           // month-and-agency documents rewritten
+	Counters  int           // counters that differed
+	First     []stats.Drift // the first few differences, in Drifts' order
+}
+
+// repairShown is how many differences a RollupRepair keeps.
+const repairShown = 5
+
+// RollupsRepaired is what the build repaired in the stored rollups: nil
+// when they agreed with the dossiers (or before the build is done).
+func (m *Store) RollupsRepaired() *RollupRepair { return m.repaired.Load() }
+
 // repairRollups makes the stored rollups equal the ones computed from the
 // dossiers, rewriting only the documents that differ.
 func (m *Store) repairRollups(ctx context.Context, computed stats.Rollup) error {
@@ -133,6 +149,8 @@ func (m *Store) repairRollups(ctx context.Context, computed stats.Rollup) error 
 	if err := m.inner.PutRollups(ctx, slices.Collect(maps.Keys(docs)), computed); err != nil {
 		return err
 	}
+	m.repaired.Store(&RollupRepair{At: m.now(), Documents: len(docs), Counters: len(drifts),
+		First: slices.Clone(drifts[:min(repairShown, len(drifts))])})
 	m.log.Warn("statistics rollups repaired from the dossiers (an interrupted write or bulk load had left them behind)",
 		"documents", len(docs), "counters", len(drifts), "first", drifts[0].String())
 	return nil

@@ -97,8 +97,10 @@ type Step struct {
 	// OnTime: the step happened by the dossier's due date.
 	OnTime bool `bson:"onTime" json:"onTime"`
 	// NewDueDate is the appointment an apology set, or on a RECEIVE the due
-	// date the desk gave instead of the computed one.
+	// date an administrator gave instead of the computed one.
 	NewDueDate calendar.Date `bson:"newDueDate,omitempty" json:"newDueDate,omitempty"`
+	// DueDateReason is why, on a RECEIVE with NewDueDate.
+	DueDateReason string `bson:"dueDateReason,omitempty" json:"dueDateReason,omitempty"`
 }
 
 // StatusCode is the national status code of the dossier's status.
@@ -149,7 +151,10 @@ type ReceiveDossierInput struct {
 	Channel       Channel
 	Applicant     ApplicantInput
 	ReceivedAt    *time.Time // defaults to now
+	// DueDate replaces the computed due date (an administrator's act, see
+	// receiptDueDate); DueDateReason, required with it, says why.
 	DueDate       *calendar.Date
+	DueDateReason *string
 	Actor         *string
 	Note          *string
 }
@@ -238,21 +243,20 @@ func NewDossier(in ReceiveDossierInput, first Action, code string, proc *Procedu
 	switch first {
 	case ActionReceive:
 		d.Status = StatusReceived
-		d.DueDate = cal.DueDate(at, proc.ProcessingDays)
+		if d.DueDate, step.DueDateReason, err = receiptDueDate(in, at, proc, cal); err != nil {
+			return nil, err
+		}
 		if in.DueDate != nil {
-			if _, err := calendar.ParseDate(string(*in.DueDate)); err != nil {
-				return nil, Invalid("dueDate", "%v", err)
-			}
-			if *in.DueDate < calendar.DateOf(at) {
-				return nil, Invalid("dueDate", "must not be before the receipt date %s", calendar.DateOf(at))
-			}
 			// Kept on the step: a replay of the history must find it.
-			d.DueDate, step.NewDueDate = *in.DueDate, *in.DueDate
+			step.NewDueDate = d.DueDate
 		}
 		d.AppointmentDate = d.DueDate
 	case ActionRegisterOnline:
 		if in.DueDate != nil {
 			return nil, Invalid("dueDate", "is set when the desk receives the dossier, not at online registration")
+		}
+		if in.DueDateReason != nil {
+			return nil, Invalid("dueDateReason", "is given only with dueDate, at receipt")
 		}
 		d.Status = StatusRegisteredOnline
 	default:
@@ -262,6 +266,43 @@ func NewDossier(in ReceiveDossierInput, first Action, code string, proc *Procedu
 	d.History = []Step{step}
 	d.derive()
 	return d, nil
+}
+
+// MaxDueDateExtension is how many working days after the computed due date
+// a receipt's given due date may fall: about six weeks, room for a decision
+// that extends one dossier's processing, never a deadline that cannot pass.
+const MaxDueDateExtension = 30
+
+// receiptDueDate is the due date of a receipt at at: the procedure's
+// processing days from receipt by the calendar, or the date in.DueDate gives
+// instead, with its reason, from the receipt day to MaxDueDateExtension
+// working days after the computed date.
+func receiptDueDate(in ReceiveDossierInput, at time.Time, proc *Procedure, cal *calendar.Calendar) (due calendar.Date, reason string, err error) {
+	computed := cal.DueDate(at, proc.ProcessingDays)
+	reason = strings.TrimSpace(deref(in.DueDateReason))
+	if in.DueDate == nil {
+		if in.DueDateReason != nil {
+			return "", "", Invalid("dueDateReason", "is given only with dueDate")
+		}
+		return computed, "", nil
+	}
+	if _, err := calendar.ParseDate(string(*in.DueDate)); err != nil {
+		return "", "", Invalid("dueDate", "%v", err)
+	}
+	if *in.DueDate < calendar.DateOf(at) {
+		return "", "", Invalid("dueDate", "must not be before the receipt date %s", calendar.DateOf(at))
+	}
+	if latest := cal.AddWorkingDays(computed, MaxDueDateExtension); *in.DueDate > latest {
+		return "", "", Invalid("dueDate", "must be at most %d working days after the computed due date %s, so not after %s",
+			MaxDueDateExtension, computed, latest)
+	}
+	if reason == "" {
+		return "", "", Invalid("dueDateReason", "is required with dueDate: say why the computed due date %s does not apply", computed)
+	}
+	if err := checkText("dueDateReason", reason, maxReasonRunes, true); err != nil {
+		return "", "", err
+	}
+	return *in.DueDate, reason, nil
 }
 
 // clockSkew is how far ahead of the server's clock a client's time may be.

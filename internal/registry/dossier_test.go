@@ -222,6 +222,33 @@ func TestDossierNewInvalid(t *testing.T) {
 				in.Channel = ChannelOnline
 				in.DueDate = dtPtr(calendar.Date("2021-03-10"))
 			}, field: "dueDate"},
+		{name: "dueDateReason given at online registration", first: ActionRegisterOnline,
+			edit: func(in *ReceiveDossierInput) { in.Channel, in.DueDateReason = ChannelOnline, dtPtr("gia hạn") }, field: "dueDateReason"},
+		// Computed 2021-03-04; 30 working days later, 2021-04-15.
+		{name: "dueDate 2021-04-16 is 31 working days after the computed 2021-03-04", first: ActionReceive,
+			edit: func(in *ReceiveDossierInput) {
+				in.DueDate, in.DueDateReason = dtPtr(calendar.Date("2021-04-16")), dtPtr("gia hạn")
+			}, field: "dueDate"},
+		{name: "dueDate 2100-01-01 would never pass", first: ActionReceive,
+			edit: func(in *ReceiveDossierInput) {
+				in.DueDate, in.DueDateReason = dtPtr(calendar.Date("2100-01-01")), dtPtr("gia hạn")
+			}, field: "dueDate"},
+		{name: "dueDate without a reason", first: ActionReceive,
+			edit: func(in *ReceiveDossierInput) { in.DueDate = dtPtr(calendar.Date("2021-03-10")) }, field: "dueDateReason"},
+		{name: "dueDate with a blank reason", first: ActionReceive,
+			edit: func(in *ReceiveDossierInput) {
+				in.DueDate, in.DueDateReason = dtPtr(calendar.Date("2021-03-10")), dtPtr(" \t")
+			}, field: "dueDateReason"},
+		{name: "dueDateReason of 501 characters", first: ActionReceive,
+			edit: func(in *ReceiveDossierInput) {
+				in.DueDate, in.DueDateReason = dtPtr(calendar.Date("2021-03-10")), dtPtr(strings.Repeat("ă", 501))
+			}, field: "dueDateReason"},
+		{name: "dueDateReason with a zero-width space", first: ActionReceive,
+			edit: func(in *ReceiveDossierInput) {
+				in.DueDate, in.DueDateReason = dtPtr(calendar.Date("2021-03-10")), dtPtr("gia\u200bhạn")
+			}, field: "dueDateReason"},
+		{name: "dueDateReason without a dueDate", first: ActionReceive,
+			edit: func(in *ReceiveDossierInput) { in.DueDateReason = dtPtr("gia hạn") }, field: "dueDateReason"},
 		{name: "receivedAt two minutes after now", first: ActionReceive,
 			edit: func(in *ReceiveDossierInput) { in.ReceivedAt = dtPtr(dtNow.Add(2 * time.Minute)) }, field: "receivedAt"},
 		{name: "receivedAt a day after now", first: ActionReceive,
@@ -304,6 +331,8 @@ func TestDossierNewAccepted(t *testing.T) {
 			dueDate: dtPtr(calendar.Date("2021-03-01")), wantDue: "2021-03-01"},
 		{name: "explicit dueDate on the receipt date of an after-hours Friday receipt", at: dtVN(2021, 3, 5, 17, 30),
 			dueDate: dtPtr(calendar.Date("2021-03-05")), wantDue: "2021-03-05"},
+		{name: "explicit dueDate 30 working days after the computed 2021-03-04", at: receipt,
+			dueDate: dtPtr(calendar.Date("2021-04-15")), wantDue: "2021-04-15"},
 		{name: "receivedAt 30s ahead of now is within clock skew", at: dtNow.Add(30 * time.Second),
 			// Thu 2026-01-15 + 3: Fri 16, Mon 19, Tue 20.
 			wantDue: "2026-01-20"},
@@ -313,6 +342,9 @@ func TestDossierNewAccepted(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := dtInput(tc.at, ChannelInPerson)
 			in.DueDate = tc.dueDate
+			if tc.dueDate != nil {
+				in.DueDateReason = dtPtr(" Quyết định gia hạn 12/QĐ-UBND ")
+			}
 			code := tc.code
 			if code == "" {
 				code = dtCode(tc.at)
@@ -324,6 +356,19 @@ func TestDossierNewAccepted(t *testing.T) {
 			if d.DueDate != tc.wantDue || d.AppointmentDate != tc.wantDue {
 				t.Errorf("DueDate %s AppointmentDate %s, want both %s", d.DueDate, d.AppointmentDate, tc.wantDue)
 			}
+			if tc.dueDate == nil {
+				return
+			}
+			// The reason is kept, trimmed, on the step a replay reads it from.
+			if st := d.History[0]; st.NewDueDate != tc.wantDue || st.DueDateReason != "Quyết định gia hạn 12/QĐ-UBND" {
+				t.Errorf("RECEIVE step keeps %q, %q", st.NewDueDate, st.DueDateReason)
+			}
+			if r, err := Replay(d, calendar.Default()); err != nil || r.DueDate != tc.wantDue {
+				t.Errorf("Replay = %v, %v; want due date %s", r, err, tc.wantDue)
+			}
+			d.History[0].DueDateReason = ""
+			_, err = Replay(d, calendar.Default())
+			dtWantErr(t, err, CodeBadUserInput, "history[0].dueDateReason")
 		})
 	}
 }

@@ -19,6 +19,7 @@ var (
 const (
 	maxNameRunes    = 500 // the legal limit for a summary (trích yếu); generous for names
 	maxNoteRunes    = 2000
+	maxReasonRunes  = 500 // a due date's reason: a line in the audit log, not a letter
 	maxLegalBases   = 100
 	maxProcessDays  = 365
 	maxAbbreviation = 32

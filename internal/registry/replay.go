@@ -28,7 +28,7 @@ func Replay(d *Dossier, cal *calendar.Calendar) (*Dossier, error) {
 		ReceivedAt: &first.At, Actor: &first.Actor, Note: &first.Note,
 	}
 	if first.NewDueDate != "" {
-		in.DueDate = &first.NewDueDate
+		in.DueDate, in.DueDateReason = &first.NewDueDate, &first.DueDateReason
 	}
 	// "Now" for the replay is the latest step: no step may be after it, and
 	// one out of order is then reported as such, at its own index.

@@ -87,7 +87,8 @@ func authenticate(keys *auth.Keys, audit Auditor, next http.Handler) http.Handle
 			var err error
 			if p, err = keys.Authenticate(r.Header.Get("Authorization")); err != nil {
 				if audit != nil {
-					audit.AuditRefusedKey(r.Context(), r.Method+" "+r.URL.Path, err)
+					operation, target := attempted(r)
+					audit.AuditRefusedKey(r.Context(), operation, target, err)
 				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="registry"`)
 				refuse(w, r, http.StatusUnauthorized, registry.CodeUnauthenticated, err.(*registry.Error).Message)

@@ -44,6 +44,9 @@ type Config struct {
 	// client address without one): requests per second, and how many at once.
 	Rate  float64
 	Burst int
+	// Concurrency bounds the requests each caller (likewise) has running at
+	// once; one more waits up to 2 s for a slot, then is answered 429.
+	Concurrency int
 	// BehindProxy trusts X-Forwarded-For for the client address.
 	BehindProxy bool
 	// Metrics, when set, is served at /metrics.
@@ -62,7 +65,9 @@ type Config struct {
 
 // Auditor records security events met before any operation runs.
 type Auditor interface {
-	AuditRefusedKey(ctx context.Context, request string, err error)
+	// AuditRefusedKey records a request refused for its API key, with the
+	// operations it tried and their targets (see attempted).
+	AuditRefusedKey(ctx context.Context, operation, target string, err error)
 }
 
 // Handler routes /graphql, /stats.csv, /healthz, /readyz, and every other
@@ -86,9 +91,9 @@ func Handler(graphql, pages http.Handler, ready func(context.Context) error, st 
 	cfg.Burst = cmp.Or(cfg.Burst, d.Burst)
 	// Outermost first: the id exists for every answer; the body limit holds
 	// before anything reads; the caller is known before it is rate-limited.
-	rates := newLimiter(cfg.Rate, cfg.Burst, cfg.BehindProxy)
+	rates, fair := newLimiter(cfg.Rate, cfg.Burst, cfg.BehindProxy), newFairness(cfg.Concurrency, cfg.BehindProxy)
 	api := func(h http.Handler) http.Handler {
-		return limitBody(cfg.MaxBody, authenticate(cfg.Keys, cfg.Audit, rates.middleware(withTimeout(cfg.Timeout, h))))
+		return limitBody(cfg.MaxBody, authenticate(cfg.Keys, cfg.Audit, rates.middleware(fair.middleware(withTimeout(cfg.Timeout, h)))))
 	}
 	mux := http.NewServeMux()
 	// The CSV export stays a plain link: it only reads, like the playground.
@@ -130,9 +135,19 @@ func Handler(graphql, pages http.Handler, ready func(context.Context) error, st 
 	return withRequestID(recoverPanics(log, cfg.Panicked, c.Handler(mux))), nil
 }
 
+// MaxText is the largest text argument the API accepts, in bytes: a
+// bulletin's text (the service's maxBulletin; TestBulletinLimitOverHTTP
+// holds the two together).
+const MaxText = 1 << 20
+
+// DefaultMaxBody holds a text of MaxText bytes however a client escapes it
+// in JSON: at worst six bytes a byte (\u00XX), and 64 KiB for the document,
+// the other arguments and a batch's brackets; 6 MiB + 64 KiB in all.
+const DefaultMaxBody = 6*MaxText + 64<<10
+
 // Defaults are the limits a gateway has unless configured otherwise.
 func Defaults() Config {
-	return Config{MaxBody: 1 << 20, MaxBatch: 10, Timeout: 15 * time.Second, Rate: 20, Burst: 40}
+	return Config{MaxBody: DefaultMaxBody, MaxBatch: 10, Timeout: 15 * time.Second, Rate: 20, Burst: 40, Concurrency: DefaultConcurrency}
 }
 
 // graphqlOverHTTP enforces what the GraphQL-over-HTTP specification asks and

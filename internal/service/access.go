@@ -21,20 +21,30 @@ func canReadAudit(ctx context.Context) error { return auth.FromContext(ctx).CanR
 
 func canAdminister(ctx context.Context) error { return auth.FromContext(ctx).CanAdminister() }
 
-// seesPersonalData: anonymous readers get dossiers without the applicant.
-func seesPersonalData(ctx context.Context) bool { return auth.FromContext(ctx).SeesPersonalData() }
+// seesPersonalData: statistics about a handful of dossiers could point at
+// their applicants, so only key holders get them whole (stats.go). What a
+// dossier shows is visible's to decide.
+func seesPersonalData(ctx context.Context) bool { return auth.FromContext(ctx).SeesSmallStatistics() }
 
-// Visible is d as the caller may see it: the applicant's name, identity
-// number and phone are removed for anonymous readers. d is not modified.
+// Visible is d as the caller may see it (see visible); the feed's
+// subscribers get the feed's dossiers through it.
 func (s *Service) Visible(ctx context.Context, d *registry.Dossier) *registry.Dossier {
 	return visible(ctx, d)
 }
 
+// visible is the one place that decides what a caller sees of a dossier,
+// and every path that hands dossiers out goes through it: lookups, lists,
+// the answers to changes, subscriptions (Visible) and exports (EachDossier).
+// The applicant (name, identity number, phone) is removed unless
+// auth.Principal.SeesApplicantOf the dossier's agency. d is not modified.
 func visible(ctx context.Context, d *registry.Dossier) *registry.Dossier {
-	if d == nil || seesPersonalData(ctx) {
+	if d == nil || auth.FromContext(ctx).SeesApplicantOf(d.AgencyCode) {
 		return d
 	}
 	c := *d
 	c.Applicant = registry.Applicant{}
 	return &c
 }
+
+// canOverrideDueDate: a receipt's due date other than the computed one.
+func canOverrideDueDate(ctx context.Context) error { return auth.FromContext(ctx).CanOverrideDueDate() }

@@ -139,7 +139,7 @@ func agreeDossiers(t *testing.T, r *rand.Rand, procs []*registry.Procedure, data
 		if in.Channel == registry.ChannelOnline && r.IntN(2) == 0 {
 			first = registry.ActionRegisterOnline
 		} else if r.IntN(8) == 0 {
-			in.DueDate = new(calendar.DateOf(at).AddDays(r.IntN(20)))
+			in.DueDate, in.DueDateReason = new(calendar.DateOf(at).AddDays(r.IntN(20))), new("gia hạn")
 		}
 		code := registry.DossierCodePrefix(agency, at) + fmt.Sprintf("%04d", i)
 		d, err := registry.NewDossier(in, first, code, proc, cal, now, registry.Provenance{Source: source})

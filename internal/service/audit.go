@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vnregistry/registry/internal/auth"
 	"github.com/vnregistry/registry/internal/registry"
@@ -98,17 +100,40 @@ func fixed[T any](target string) func(T, error) string {
 	return func(T, error) string { return target }
 }
 
-// dossierTarget names the dossier a receipt created, or the one it asked for.
+// dossierTarget names the dossier a receipt created, or the one it asked
+// for, and the due date it gave instead of the computed one, with the reason:
+// setting it is a privileged act, recorded whether it was allowed or not.
 func dossierTarget(in registry.ReceiveDossierInput) func(*registry.Dossier, error) string {
 	return func(d *registry.Dossier, _ error) string {
-		if d != nil {
-			return d.Code
+		target := in.AgencyCode
+		switch {
+		case d != nil:
+			target = d.Code
+		case in.Code != nil:
+			target = *in.Code
 		}
-		if in.Code != nil {
-			return *in.Code
+		if in.DueDate != nil {
+			target += " dueDate " + string(*in.DueDate)
 		}
-		return in.AgencyCode
+		if in.DueDateReason != nil {
+			target += ": " + strings.TrimSpace(*in.DueDateReason)
+		}
+		return clipTarget(target)
 	}
+}
+
+// maxTargetRunes bounds what the unchecked text of a refused receipt (its
+// code, a reason) writes into the audit log.
+const maxTargetRunes = 600
+
+// clipTarget is target as the audit log records it: without invisible
+// characters, and cut at maxTargetRunes.
+func clipTarget(target string) string {
+	target = registry.Visible(target)
+	if utf8.RuneCountInString(target) <= maxTargetRunes {
+		return target
+	}
+	return string([]rune(target)[:maxTargetRunes]) + "…"
 }
 
 // audited runs a change and records its outcome for the caller in ctx.
@@ -146,10 +171,12 @@ func (s *Service) audit(ctx context.Context, operation, target string, err error
 }
 
 // AuditRefusedKey records a request refused for its API key, before any
-// operation ran: a security event, as the attempt of a change is. The key
-// matched no entry, so it names nobody: who is "invalid key".
-func (s *Service) AuditRefusedKey(ctx context.Context, request string, err error) {
-	s.audit(auth.WithPrincipal(ctx, auth.Principal{Name: "invalid key"}), request, "", err)
+// operation ran: a security event, as the attempt of a change is, with
+// what it tried (operation) on which records (target), as the HTTP layer
+// read them from the request. The key matched no entry, so it names
+// nobody: who is "invalid key".
+func (s *Service) AuditRefusedKey(ctx context.Context, operation, target string, err error) {
+	s.audit(auth.WithPrincipal(ctx, auth.Principal{Name: "invalid key"}), operation, target, err)
 }
 
 // AuditLog lists audit entries, newest first; auditors and administrators only.

@@ -74,7 +74,7 @@ func auditChanges(t *testing.T, s *gateway.Registry, round int) {
 	if _, err := s.RecordStep(ctx, agency+"-000000-0000", registry.DossierStepInput{Action: registry.ActionTransfer, ToUnit: new("x")}, nil, source); err == nil {
 		t.Fatal("a step on no dossier")
 	}
-	s.AuditRefusedKey(ctx, "POST /graphql", registry.Errorf(registry.CodeUnauthenticated, "unknown key"))
+	s.AuditRefusedKey(ctx, "createAgency", "000.00.31.H56", registry.Errorf(registry.CodeUnauthenticated, "unknown key"))
 }
 
 // auditPage is what a page of the audit log says.

@@ -3,7 +3,10 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/vnregistry/registry/internal/bulletin"
 	"github.com/vnregistry/registry/internal/fold"
@@ -32,13 +35,70 @@ func (s *Service) importBulletin(ctx context.Context, source, text string, dryRu
 	}
 	// Offsets and excerpts are of the text a reader sees: of a page saved
 	// from a browser, its article without markup.
+	var err error
 	if bulletin.IsHTML(text) {
-		text = bulletin.HTMLText(text)
+		if text, err = bulletin.HTMLText(text); err != nil {
+			return nil, err
+		}
 	}
 	ext := bulletin.Extract(source, registry.Visible(text))
 	now := s.now().UTC()
 	out := &registry.BulletinImport{DryRun: dryRun}
+	if out.Directives, err = importedDirectives(ext, source, now); err != nil {
+		return nil, err
+	}
+	resolved, err := s.resolveUndated(ctx, out.Directives)
+	if err != nil {
+		return nil, err
+	}
 	var records []any
+	for i, d := range out.Directives {
+		if _, ok := resolved[i]; !ok {
+			records = append(records, d.Directive)
+		}
+	}
+	agencies, err := s.agencyNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ext.Reports {
+		r := &ext.Reports[i]
+		r.Provenance.Recorded = now
+		r.AgencyCode = agencies[fold.String(r.AgencyName)]
+		out.Reports = append(out.Reports, &registry.ImportedReport{Report: r})
+		records = append(records, r)
+	}
+	if dryRun {
+		return out, nil
+	}
+	// Directives and reports refer to nothing, so Load refuses none.
+	inserted, _, err := s.load(ctx, records)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for i, d := range out.Directives {
+		if found, ok := resolved[i]; !ok {
+			d.Created, n = inserted[n], n+1
+		} else if !found {
+			continue // unresolved: its finding says why nothing is stored
+		}
+		if !d.Created {
+			if err := s.addRelations(ctx, d.Directive); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i, r := range out.Reports {
+		r.Created = inserted[n+i]
+	}
+	return out, nil
+}
+
+// importedDirectives builds the records of the directives ext names, as
+// read from source at now.
+func importedDirectives(ext bulletin.Extraction, source string, now time.Time) ([]*registry.ImportedDirective, error) {
+	var out []*registry.ImportedDirective
 	for _, m := range ext.Directives {
 		prov := registry.Provenance{Source: source, Excerpt: m.Sentence, Offset: m.Offset, Length: m.Length, Recorded: now}
 		in := registry.CreateDirectiveInput{Symbol: m.Symbol.String(), IssuedOn: m.IssuedOn, Summary: &m.Summary}
@@ -60,40 +120,91 @@ func (s *Service) importBulletin(ctx context.Context, source, text string, dryRu
 		}
 		d.IssuerAsWritten, d.Findings = m.IssuerAsWritten, append(d.Findings, m.Findings...)
 		d.Search = d.SearchText()
-		out.Directives = append(out.Directives, &registry.ImportedDirective{Directive: d, TypeAsWritten: m.TypeAsWritten})
-		records = append(records, d)
-	}
-	agencies, err := s.agencyNames(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range ext.Reports {
-		r := &ext.Reports[i]
-		r.Provenance.Recorded = now
-		r.AgencyCode = agencies[fold.String(r.AgencyName)]
-		out.Reports = append(out.Reports, &registry.ImportedReport{Report: r})
-		records = append(records, r)
-	}
-	if dryRun {
-		return out, nil
-	}
-	// Directives and reports refer to nothing, so Load refuses none.
-	inserted, _, err := s.load(ctx, records)
-	if err != nil {
-		return nil, err
-	}
-	for i, d := range out.Directives {
-		d.Created = inserted[i]
-		if !d.Created {
-			if err := s.addRelations(ctx, d.Directive); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for i, r := range out.Reports {
-		r.Created = inserted[len(out.Directives)+i]
+		out = append(out, &registry.ImportedDirective{Directive: d, TypeAsWritten: m.TypeAsWritten})
 	}
 	return out, nil
+}
+
+// resolveUndated finds the registered directive each mention without a
+// year names: the symbol is then all its key has (issuer and year are the
+// rest), and storing it under year 0 would make a duplicate beside the
+// registered one. The result maps the index of each such mention to true,
+// its key now the registered directive's, or to false when which one is
+// meant is not said, with a finding; mentions absent from it are stored as
+// read. One query for the text.
+func (s *Service) resolveUndated(ctx context.Context, ds []*registry.ImportedDirective) (map[int]bool, error) {
+	var keys []string
+	for _, d := range ds {
+		if d.Directive.Year == 0 {
+			keys = append(keys, d.Directive.SymbolKey)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	registered, err := s.store.DirectivesBySymbolKeys(ctx, keys, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]bool{}
+	for i, imp := range ds {
+		d := imp.Directive
+		if d.Year != 0 {
+			continue
+		}
+		var bearers []*registry.Directive
+		for _, r := range registered {
+			if r.SymbolKey == d.SymbolKey {
+				bearers = append(bearers, r)
+			}
+		}
+		if len(bearers) == 0 {
+			continue // the first the registry hears of it: stored as read
+		}
+		if r := meant(d, bearers); r != nil {
+			d.Key, d.Year, d.IssuerCode, d.IssuerKey = r.Key, r.Year, r.IssuerCode, r.IssuerKey
+			out[i] = true
+		} else {
+			d.Findings = append(d.Findings, undatedAmbiguity(d, bearers))
+			out[i] = false
+		}
+	}
+	return out, nil
+}
+
+// meant is the registered directive a mention without a year names among
+// those bearing its symbol, or nil when that is not said. A dated one is
+// meant over a yearless one (an earlier text's, stored before any was
+// registered); of several, the one whose issuer is the mention's.
+func meant(d *registry.Directive, bearers []*registry.Directive) *registry.Directive {
+	if dated := slices.DeleteFunc(slices.Clone(bearers), func(r *registry.Directive) bool { return r.Year == 0 }); len(dated) > 0 {
+		bearers = dated
+	}
+	if len(bearers) == 1 {
+		return bearers[0]
+	}
+	var match *registry.Directive
+	for _, r := range bearers {
+		if r.IssuerKey == d.IssuerKey {
+			if match != nil {
+				return nil
+			}
+			match = r
+		}
+	}
+	return match
+}
+
+// undatedAmbiguity says which registered directives a mention without a
+// year may name.
+func undatedAmbiguity(d *registry.Directive, bearers []*registry.Directive) registry.Finding {
+	which := make([]string, len(bearers))
+	for i, b := range bearers {
+		which[i] = fmt.Sprintf("%s in %d", b.IssuerCode, b.Year)
+	}
+	return registry.Finding{Code: registry.FindingAmbiguous, Field: "symbol",
+		Message: fmt.Sprintf("the text names %s without a year, and %d registered directives bear it (issued by %s): which one is meant is not said, so nothing the text states of it is stored",
+			d.Symbol, len(bearers), strings.Join(which, "; "))}
 }
 
 // addRelations states on a directive already in the registry the

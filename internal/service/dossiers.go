@@ -23,6 +23,11 @@ func (s *Service) createDossier(ctx context.Context, in registry.ReceiveDossierI
 	if err := canWriteDossier(ctx, in.AgencyCode); err != nil {
 		return nil, err
 	}
+	if in.DueDate != nil {
+		if err := canOverrideDueDate(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.mustExist(ctx, "agency", in.AgencyCode, "agencyCode"); err != nil {
 		return nil, err
 	}
@@ -61,7 +66,7 @@ func (s *Service) createDossier(ctx context.Context, in registry.ReceiveDossierI
 	if err != nil {
 		return nil, err
 	}
-	return d, nil
+	return visible(ctx, d), nil
 }
 
 // insertGenerated stores d under the next free code of prefix.
@@ -195,7 +200,7 @@ func (s *Service) tryStep(ctx context.Context, code string, in registry.DossierS
 	case err != nil:
 		return nil, err
 	case applied:
-		return &d, nil
+		return visible(ctx, &d), nil
 	case expectedVersion != nil:
 		return nil, registry.Errorf(registry.CodeConflict, "dossier %s changed while the step was recorded: reload it and retry", code)
 	}

@@ -105,10 +105,10 @@ func (s *Service) EachDirective(ctx context.Context, f registry.DirectiveFilter,
 	return s.store.EachDirective(ctx, f, fn)
 }
 
-// EachDossier streams the dossiers matching f, whole: exports are for
-// tools acting for the registry itself.
+// EachDossier streams the dossiers matching f as the caller may see them:
+// whole for the tools, which act as the system (`registry export`).
 func (s *Service) EachDossier(ctx context.Context, f registry.DossierFilter, fn func(*registry.Dossier) error) error {
-	return s.store.EachDossier(ctx, f, fn)
+	return s.store.EachDossier(ctx, f, func(d *registry.Dossier) error { return fn(visible(ctx, d)) })
 }
 
 // EachReport streams the reports matching f.

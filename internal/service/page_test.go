@@ -71,6 +71,9 @@ func listFixture(t *testing.T, e *env) []*registry.Dossier {
 	for _, p := range plans {
 		in := receipt(p.agency, p.proc, p.at)
 		in.Channel, in.DueDate = p.channel, p.due
+		if p.due != nil {
+			in.DueDateReason = new("gia hạn")
+		}
 		var d *registry.Dossier
 		if p.online {
 			d = must(e.s.RegisterDossier(ctx, in, source))(t)

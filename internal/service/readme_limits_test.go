@@ -199,6 +199,11 @@ func limitChecks(t *testing.T, st *gateway.Registry) map[string]limitCheck {
 		"applicant.phone": {try: func(n int) error {
 			return receipt(func(in *registry.ReceiveDossierInput, s string) { in.Applicant.Phone = &s }, n)
 		}},
+		"dueDateReason": {try: func(n int) error {
+			return receipt(func(in *registry.ReceiveDossierInput, s string) {
+				in.DueDate, in.DueDateReason = new(calendar.Date("2021-04-30")), &s
+			}, n)
+		}},
 		"actor":    {try: func(n int) error { return step(func(in *registry.DossierStepInput, s string) { in.Actor = &s }, n) }},
 		"fromUnit": {try: func(n int) error { return step(func(in *registry.DossierStepInput, s string) { in.FromUnit = &s }, n) }},
 		"toUnit":   {try: func(n int) error { return step(func(in *registry.DossierStepInput, s string) { in.ToUnit = &s }, n) }},
@@ -247,6 +252,10 @@ func limitChecks(t *testing.T, st *gateway.Registry) map[string]limitCheck {
 		}},
 		"filter.search": {try: func(n int) error { _, err := registry.SearchTerms(text(n)); return err }},
 		"source":        {try: func(n int) error { return registry.CheckSource(text(n)) }},
+		"text": {try: func(n int) error { // bytes; over HTTP, TestBulletinLimitOverHTTP
+			_, err := st.ImportBulletin(storetest.Context(t), "test", strings.Repeat("a", n), true)
+			return err
+		}},
 		"first": {try: func(n int) error {
 			_, err := st.Agencies(storetest.Context(t), registry.AgencyFilter{}, registry.PageArgs{First: &n})
 			return err

@@ -32,7 +32,10 @@ func (s *Service) DossierStats(ctx context.Context, q stats.Query) (stats.Result
 	if err != nil {
 		return stats.Result{}, err
 	}
-	res := stats.Compute(q, r)
+	res, err := stats.ComputeContext(ctx, q, r)
+	if err != nil {
+		return stats.Result{}, err
+	}
 	if !seesPersonalData(ctx) {
 		// A total as small as a withheld group would tell the same thing.
 		if n := res.Total.Size(); n > 0 && n < s.minCell {
@@ -52,6 +55,23 @@ func (s *Service) procedureInfo(ctx context.Context) (map[string]stats.Procedure
 		return nil
 	})
 	return out, err
+}
+
+// StatDimensionSizes counts the values the statistics dimensions taken from
+// the records have: agencies, procedures, and procedure fields (none being
+// one). The cost limit (internal/limits) bounds a grouping's rows with them.
+func (s *Service) StatDimensionSizes(ctx context.Context) (map[string]int, error) {
+	agencies := 0
+	if err := s.store.EachAgency(ctx, registry.AgencyFilter{}, func(*registry.Agency) error { agencies++; return nil }); err != nil {
+		return nil, err
+	}
+	procedures, fields := 0, map[string]bool{"": true}
+	err := s.store.EachProcedure(ctx, registry.ProcedureFilter{}, func(p *registry.Procedure) error {
+		procedures++
+		fields[p.Field] = true
+		return nil
+	})
+	return map[string]int{string(stats.ByAgency): agencies, string(stats.ByProcedure): procedures, string(stats.ByField): len(fields)}, err
 }
 
 // Reconcile compares the reports published for agency and period (a

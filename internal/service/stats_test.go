@@ -130,7 +130,7 @@ func stGenerate(t *testing.T, e *stEnv, r *rand.Rand, agencies []string, procs [
 		} else {
 			if r.IntN(10) == 0 { // a due date set by hand, possibly a weekend
 				due := calendar.DateOf(when).AddDays(r.IntN(20))
-				in.DueDate = &due
+				in.DueDate, in.DueDateReason = &due, new("gia hạn")
 			}
 			d, err = e.s.ReceiveDossier(ctx, in, stSource)
 		}

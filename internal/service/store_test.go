@@ -273,7 +273,7 @@ func TestDossierRoundTrip(t *testing.T) {
 
 	// A due date given at the desk replaces the computed one.
 	in = receipt(agencyA, procA, vn(4, 20, 9, 30))
-	in.DueDate = new(calendar.Date("2021-04-30"))
+	in.DueDate, in.DueDateReason = new(calendar.Date("2021-04-30")), new("gia hạn")
 	d = must(e.s.ReceiveDossier(ctx, in, source))(t)
 	if d.DueDate != "2021-04-30" || d.AppointmentDate != "2021-04-30" {
 		t.Errorf("given due date: due %s, appointment %s, want 2021-04-30", d.DueDate, d.AppointmentDate)

@@ -197,6 +197,11 @@ func (p *process) openRegistry(ctx context.Context, engineLog *slog.Logger, doin
 	}); err != nil {
 		return nil, closeStore, err
 	}
+	// Memory's build repaired what differed before anything could see it:
+	// the metric keeps it visible.
+	if r := reg.RollupsRepaired(); r != nil {
+		p.tel.RollupsRepaired(r.Documents, r.Counters)
+	}
 	if fresh && p.cfg.Demo {
 		doing("loading the sample data")
 		p.log.Info("first start on an empty data directory: loading the sample data (turn off with --demo=false)")
@@ -257,7 +262,7 @@ func (p *process) handler(reg *gateway.Registry, keys *auth.Keys, trusted *graph
 		return d
 	}
 	gql := graph.NewHandler(&graph.Resolver{Registry: reg, Feed: p.steps}, graph.Options{
-		Logger: p.log, Origins: p.cfg.Origins, Production: p.cfg.Production, Limits: p.cfg.Limits,
+		Logger: p.log, Origins: p.cfg.Origins, Production: p.cfg.Production, Limits: p.cfg.Limits.WithSizes(reg),
 		Trusted: trusted, Extensions: []gqlgraphql.HandlerExtension{p.tel.GraphQL()}, Panicked: p.tel.Panicked,
 	})
 	var api http.Handler = gql

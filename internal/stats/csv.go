@@ -1,9 +1,10 @@
 package stats
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
+
+	"github.com/vnregistry/registry/internal/csvout"
 )
 
 // csvHeader names the columns WriteCSV writes, in order.
@@ -18,35 +19,37 @@ var csvHeader = []string{
 
 // WriteCSV writes the groups of res and then the total (the row whose period
 // is the whole range and whose dimension columns are empty), with rates under
-// def. Empty cells are nulls: undefined rates, missing durations.
+// def. Empty cells are nulls: undefined rates, missing durations. Text cells
+// (a procedure's field, codes) go through csvout, so a spreadsheet never runs
+// them.
 func WriteCSV(w io.Writer, res Result, def Definition) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
+	cw := csvout.NewWriter(w)
+	if err := cw.Header(csvHeader...); err != nil {
 		return err
 	}
+	text := csvout.Text
 	for _, r := range append(res.Groups, res.Total) {
 		rates := r.Rates(def)
-		rec := []string{
-			r.Period.Label, string(r.Period.Start()), string(r.Period.End()), r.Agency, r.Procedure, r.Field, string(r.Level), string(r.Channel),
+		rec := []csvout.Cell{
+			text(r.Period.Label), text(string(r.Period.Start())), text(string(r.Period.End())), text(r.Agency), text(r.Procedure), text(r.Field), text(string(r.Level)), text(string(r.Channel)),
 			itoa(r.ReceivedTotal()), itoa(r.ReceivedNew()), itoa(r.ReceivedOnline), itoa(r.ReceivedInPerson), itoa(r.ReceivedPostal), itoa(r.CarriedOver),
 			itoa(r.Resolved()), itoa(r.Early), itoa(r.OnTime), itoa(r.Late), itoa(r.NationalOnTime()), itoa(r.NationalLate),
-			itoa(r.InProgress()), itoa(r.InProgressWithin), itoa(r.InProgressOverdue), string(r.StockDate),
+			itoa(r.InProgress()), itoa(r.InProgressWithin), itoa(r.InProgressOverdue), text(string(r.StockDate)),
 			itoa(r.Withdrawn), itoa(r.Stopped), ftoa(r.MeanWorkingDays()), ftoa(r.MedianWorkingDays()),
-			string(def), ftoa(rates.Early), ftoa(rates.OnTime), ftoa(rates.Late), ftoa(rates.Online),
+			text(string(def)), ftoa(rates.Early), ftoa(rates.OnTime), ftoa(rates.Late), ftoa(rates.Online),
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+func itoa(n int) csvout.Cell { return csvout.Number(strconv.Itoa(n)) }
 
-func ftoa(f *float64) string {
+func ftoa(f *float64) csvout.Cell {
 	if f == nil {
-		return ""
+		return csvout.Number("")
 	}
-	return strconv.FormatFloat(*f, 'f', -1, 64)
+	return csvout.Number(strconv.FormatFloat(*f, 'f', -1, 64))
 }

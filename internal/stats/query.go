@@ -2,6 +2,7 @@ package stats
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -176,8 +177,11 @@ func nonEmpty(s string) *string {
 type Result struct {
 	Total  *Row
 	Groups []*Row
-	// Suppressed counts groups withheld for being too small (see Suppress).
+	// Suppressed counts groups withheld (see Suppress).
 	Suppressed int
+	// stocks: the rows carry stocks (carried over, in progress), which
+	// link periods and add up to the total's differently from flows.
+	stocks bool
 }
 
 // Validate checks a query's periods and dimensions.
@@ -220,10 +224,21 @@ func (q *Query) Validate(today calendar.Date) error {
 	return nil
 }
 
-// Compute groups the rollup's cells as q asks. rollup must hold every cell
-// of the months the query reads: from the beginning when q.Stocks, else
-// q.From..q.To (other cells are ignored).
+// Compute is ComputeContext without a deadline.
 func Compute(q Query, rollup Rollup) Result {
+	res, _ := ComputeContext(context.Background(), q, rollup)
+	return res
+}
+
+// checkEvery is how many cells ComputeContext groups between looks at its
+// context.
+const checkEvery = 1024
+
+// ComputeContext groups the rollup's cells as q asks. rollup must hold every
+// cell of the months the query reads: from the beginning when q.Stocks, else
+// q.From..q.To (other cells are ignored). A grouping by every dimension over
+// years makes millions of rows, so it stops with UNAVAILABLE once ctx ends.
+func ComputeContext(ctx context.Context, q Query, rollup Rollup) (Result, error) {
 	step := 0
 	for _, d := range q.GroupBy {
 		step = max(step, monthsPer[d])
@@ -244,7 +259,11 @@ func Compute(q Query, rollup Rollup) Result {
 
 	grouped := map[Key]map[string]*monthly{}
 	total := map[string]*monthly{}
+	seen := 0
 	for c, v := range rollup {
+		if seen++; seen%checkEvery == 0 && ctx.Err() != nil {
+			return Result{}, outOfTime(ctx)
+		}
 		info := q.ProcedureInfo[c.Procedure]
 		if !q.selects(c, info) {
 			continue
@@ -257,6 +276,9 @@ func Compute(q Query, rollup Rollup) Result {
 	}
 	// The total sums the groups' months: far fewer than the cells.
 	for _, months := range grouped {
+		if ctx.Err() != nil {
+			return Result{}, outOfTime(ctx)
+		}
 		for month, m := range months {
 			if total[month] == nil {
 				total[month] = &monthly{}
@@ -266,7 +288,11 @@ func Compute(q Query, rollup Rollup) Result {
 	}
 	res := Result{Total: &Row{Key: Key{Period: Period{Label: q.From + ".." + q.To, From: q.From, To: min(q.To, asOfMonth)}}}}
 	res.Total.Measures = q.measures(total, res.Total.Period)
+	res.stocks = q.Stocks
 	for k, months := range grouped {
+		if ctx.Err() != nil {
+			return Result{}, outOfTime(ctx)
+		}
 		for _, p := range buckets {
 			row := &Row{Key: k, Measures: q.measures(months, p)}
 			row.Period = p
@@ -276,7 +302,11 @@ func Compute(q Query, rollup Rollup) Result {
 		}
 	}
 	slices.SortFunc(res.Groups, compareRows)
-	return res
+	return res, nil
+}
+
+func outOfTime(ctx context.Context) error {
+	return &registry.Error{Code: registry.CodeUnavailable, Message: "the request ran out of time", Cause: ctx.Err()}
 }
 
 // monthly is one group's flows in one month, with receipts split by
@@ -492,16 +522,3 @@ func lastDay(month string) calendar.Date {
 // Size is how many dossiers a row concerns: received in or carried into its
 // period, or resolved in it.
 func (r *Row) Size() int { return max(r.ReceivedTotal(), r.Resolved()) }
-
-// Suppress withholds the groups whose size is below k, counting them in
-// Result.Suppressed. The total keeps them: it is one large cell, though a
-// reader who subtracts the visible groups from it learns their sum.
-func (res *Result) Suppress(k int) {
-	res.Groups = slices.DeleteFunc(res.Groups, func(r *Row) bool {
-		if r.Size() < k {
-			res.Suppressed++
-			return true
-		}
-		return false
-	})
-}

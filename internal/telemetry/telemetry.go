@@ -58,6 +58,7 @@ type Telemetry struct {
 	storeDuration *prometheus.HistogramVec
 	storeErrors   *prometheus.CounterVec
 	rollupLag     prometheus.Gauge
+	repaired      *prometheus.CounterVec
 	panics        *prometheus.CounterVec
 
 	commands sync.Map // spanKey -> trace.Span of driver commands in progress
@@ -76,7 +77,42 @@ func New(cfg Config) (*Telemetry, error) {
 	if cfg.Version == "" {
 		cfg.Version = "unknown"
 	}
-	t := &Telemetry{
+	t := newMetrics(cfg)
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "registry_build_info",
+		Help:        "Always 1; the labels carry the build.",
+		ConstLabels: prometheus.Labels{"version": cfg.Version, "goversion": runtime.Version()},
+	})
+	buildInfo.Set(1)
+	for _, where := range []string{"resolver", "http"} {
+		t.panics.WithLabelValues(where)
+	}
+	for _, unit := range []string{"documents", "counters"} {
+		t.repaired.WithLabelValues(unit)
+	}
+	t.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfo,
+		t.requests, t.duration, t.errors, t.inFlight,
+		t.storeDuration, t.storeErrors, t.rollupLag, t.repaired, t.panics,
+	)
+
+	tp := cfg.TracerProvider
+	if tp == nil {
+		var err error
+		tp, t.shutdown, err = providerFromEnv(cfg.Version)
+		if err != nil {
+			return nil, err
+		}
+	}
+	t.tracer = tp.Tracer(tracerName)
+	return t, nil
+}
+
+// newMetrics makes the metrics, not yet registered.
+func newMetrics(cfg Config) *Telemetry {
+	return &Telemetry{
 		registry: prometheus.NewRegistry(),
 		logger:   cfg.Logger,
 		names:    newNameSet(cfg.MaxOperationNames),
@@ -111,38 +147,15 @@ func New(cfg Config) (*Telemetry, error) {
 			Name: "registry_rollup_lag_seconds",
 			Help: "How far statistics rollups are behind the dossiers (0 when up to date).",
 		}),
+		repaired: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "registry_rollups_repaired_total",
+			Help: "Stored statistics rollups found to differ from the dossiers and rewritten when the embedded store opened, by unit: documents (a month and agency each) or counters.",
+		}, []string{"unit"}),
 		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "registry_panics_total",
 			Help: "Panics recovered (each answered INTERNAL), by where: resolver or http.",
 		}, []string{"where"}),
 	}
-	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name:        "registry_build_info",
-		Help:        "Always 1; the labels carry the build.",
-		ConstLabels: prometheus.Labels{"version": cfg.Version, "goversion": runtime.Version()},
-	})
-	buildInfo.Set(1)
-	for _, where := range []string{"resolver", "http"} {
-		t.panics.WithLabelValues(where)
-	}
-	t.registry.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		buildInfo,
-		t.requests, t.duration, t.errors, t.inFlight,
-		t.storeDuration, t.storeErrors, t.rollupLag, t.panics,
-	)
-
-	tp := cfg.TracerProvider
-	if tp == nil {
-		var err error
-		tp, t.shutdown, err = providerFromEnv(cfg.Version)
-		if err != nil {
-			return nil, err
-		}
-	}
-	t.tracer = tp.Tracer(tracerName)
-	return t, nil
 }
 
 // providerFromEnv leaves the endpoint, headers and timeouts to the exporter, which
@@ -180,6 +193,14 @@ func (t *Telemetry) Handler() http.Handler {
 // SetRollupLag reports how many seconds the statistics rollups are behind.
 func (t *Telemetry) SetRollupLag(seconds float64) {
 	t.rollupLag.Set(seconds)
+}
+
+// RollupsRepaired counts what opening the store rewrote of the stored
+// rollups: a crash, or a write behind the store's back, had left them
+// differing from the dossiers.
+func (t *Telemetry) RollupsRepaired(documents, counters int) {
+	t.repaired.WithLabelValues("documents").Add(float64(documents))
+	t.repaired.WithLabelValues("counters").Add(float64(counters))
 }
 
 // Panicked counts a panic recovered at where ("resolver", "http"). Every

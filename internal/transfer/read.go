@@ -16,10 +16,14 @@ import (
 	"golang.org/x/text/transform"
 
 	"github.com/vnregistry/registry/internal/calendar"
+	"github.com/vnregistry/registry/internal/csvout"
 )
 
-// maxLine bounds one NDJSON line: a dossier with a long history is a few KB.
+// maxLine bounds one line: a dossier with a long history is a few KB.
 const maxLine = 1 << 20
+
+// errLongLine refuses a line over maxLine.
+var errLongLine = fmt.Errorf("the line is longer than %d bytes, the most one record may take", maxLine)
 
 // Line is one record read from a file, validated, or the reason it was not.
 type Line struct {
@@ -49,26 +53,64 @@ func NewReader(in io.Reader, file string, csvKind Kind, cal *calendar.Calendar, 
 	if csvKind != "" {
 		return newCSVReader(in, file, csvKind, cal, now)
 	}
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	n := 0
+	lines := newLineReader(in)
 	return &Reader{next: func() (Line, bool, error) {
-		for sc.Scan() {
-			n++
-			raw := bytes.TrimSpace(sc.Bytes())
-			if len(raw) == 0 {
-				continue
+		for {
+			text, long, err := lines.next()
+			switch {
+			case err == io.EOF:
+				return Line{}, false, nil
+			case err != nil:
+				return Line{}, false, err
+			case long:
+				return Line{Number: lines.n, Err: errLongLine}, true, nil
 			}
-			return ndjsonLine(raw, n, file, cal, now), true, nil
-		}
-		if err := sc.Err(); err != nil {
-			if errors.Is(err, bufio.ErrTooLong) {
-				return Line{}, false, fmt.Errorf("%s: line %d is longer than %d bytes", file, n+1, maxLine)
+			if raw := bytes.TrimSpace(text); len(raw) > 0 {
+				return ndjsonLine(raw, lines.n, file, cal, now), true, nil
 			}
-			return Line{}, false, err
 		}
-		return Line{}, false, nil
 	}}
+}
+
+// lineReader reads a file line by line. A line over maxLine is read to its
+// end and given as long, without its text, so that the lines after it are
+// still read (bufio.Scanner stops at it).
+type lineReader struct {
+	r   *bufio.Reader
+	n   int // lines read
+	buf []byte
+}
+
+func newLineReader(in io.Reader) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(in, 64*1024)}
+}
+
+// next returns the next line without its line end (\n or \r\n), valid until
+// the next call; err is io.EOF after the last line.
+func (l *lineReader) next() (text []byte, long bool, err error) {
+	l.buf = l.buf[:0]
+	for {
+		chunk, err := l.r.ReadSlice('\n')
+		if !long && len(l.buf)+len(chunk) > maxLine+len("\r\n") {
+			long, l.buf = true, l.buf[:0]
+		} else if !long {
+			l.buf = append(l.buf, chunk...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && len(l.buf) == 0 && !long:
+			return nil, false, io.EOF
+		case err != nil && err != io.EOF:
+			return nil, false, err
+		}
+		l.n++
+		text = bytes.TrimSuffix(bytes.TrimSuffix(l.buf, []byte("\n")), []byte("\r"))
+		if long || len(text) > maxLine {
+			return nil, true, nil
+		}
+		return text, false, nil
+	}
 }
 
 func ndjsonLine(raw []byte, n int, file string, cal *calendar.Calendar, now time.Time) Line {
@@ -100,6 +142,9 @@ func newCSVReader(in io.Reader, file string, k Kind, cal *calendar.Calendar, now
 			if err == io.EOF {
 				return Line{}, false, nil
 			}
+			if errors.Is(err, errLongLine) {
+				return Line{Number: n, Kind: k, Err: err}, true, nil
+			}
 			if err != nil {
 				if pe, ok := errors.AsType[*csv.ParseError](err); ok {
 					return Line{Number: n, Kind: k, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}, true, nil
@@ -120,11 +165,12 @@ func newCSVReader(in io.Reader, file string, k Kind, cal *calendar.Calendar, now
 				}
 				// Cells of string fields are text; others hold JSON (numbers,
 				// booleans, objects, arrays), or text when they are not JSON
-				// (an RFC 3339 time).
+				// (an RFC 3339 time). Text loses the apostrophe the exporter
+				// puts before a formula character (csvout).
 				if !stringField[header[i]] && json.Valid([]byte(cell)) {
 					obj[header[i]] = json.RawMessage(cell)
 				} else {
-					obj[header[i]], _ = json.Marshal(cell)
+					obj[header[i]], _ = json.Marshal(csvout.Restore(cell))
 				}
 			}
 			body, _ := json.Marshal(obj)
@@ -142,75 +188,70 @@ func newCSVReader(in io.Reader, file string, k Kind, cal *calendar.Calendar, now
 // lines so joined do not parse, the first is reported and the reading
 // starts again at the second.
 type csvRows struct {
-	sc      *bufio.Scanner
-	n       int          // physical lines read from sc
-	pending []csvPending // lines given back, read before sc
+	lines   *lineReader
+	pending []csvPending // lines given back, read before lines
 }
 
 type csvPending struct {
 	n    int
 	text string
+	long bool // over maxLine: refused, its text not kept
 }
 
 // csvMaxJoined bounds the lines one record may span.
 const csvMaxJoined = 1000
 
-func newCSVRows(in io.Reader) *csvRows {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	return &csvRows{sc: sc}
-}
+func newCSVRows(in io.Reader) *csvRows { return &csvRows{lines: newLineReader(in)} }
 
-func (r *csvRows) line() (int, string, error) {
+func (r *csvRows) line() (csvPending, error) {
 	if len(r.pending) > 0 {
 		p := r.pending[0]
 		r.pending = r.pending[1:]
-		return p.n, p.text, nil
+		return p, nil
 	}
-	if r.sc.Scan() {
-		r.n++
-		return r.n, r.sc.Text(), nil
-	}
-	if err := r.sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return 0, "", fmt.Errorf("line %d is longer than %d bytes", r.n+1, maxLine)
-		}
-		return 0, "", err
-	}
-	return 0, "", io.EOF
+	text, long, err := r.lines.next()
+	return csvPending{n: r.lines.n, text: string(text), long: long}, err
 }
 
 // next returns the number of the record's first line and its cells; a
-// malformed record is a *csv.ParseError.
+// malformed record is a *csv.ParseError, a line over maxLine errLongLine.
 func (r *csvRows) next() (int, []string, error) {
-	var start int
-	var first string
-	for first == "" {
+	var first csvPending
+	for first.text == "" && !first.long {
 		var err error
-		if start, first, err = r.line(); err != nil {
+		if first, err = r.line(); err != nil {
 			return 0, nil, err
 		}
 	}
-	joined := []csvPending{{start, first}}
-	text, size := first, len(first)
+	if first.long {
+		return first.n, nil, errLongLine
+	}
+	joined := []csvPending{first}
+	text, size := first.text, len(first.text)
 	for strings.Count(text, `"`)%2 == 1 && len(joined) < csvMaxJoined && size < maxLine {
-		n, l, err := r.line()
+		p, err := r.line()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return 0, nil, err
 		}
-		joined = append(joined, csvPending{n, l})
-		text += "\n" + l
-		size += len(l) + 1
+		if p.long {
+			// No record goes on through a line too long to read: it is
+			// refused on its own, after the lines before it.
+			r.pending = append([]csvPending{p}, r.pending...)
+			break
+		}
+		joined = append(joined, p)
+		text += "\n" + p.text
+		size += len(p.text) + 1
 	}
 	row, err := parseCSVRecord(text)
 	if err != nil && len(joined) > 1 {
 		r.pending = append(joined[1:], r.pending...)
-		row, err = parseCSVRecord(first)
+		row, err = parseCSVRecord(first.text)
 	}
-	return start, row, err
+	return first.n, row, err
 }
 
 // parseCSVRecord reads text as exactly one record.

@@ -711,6 +711,7 @@ func TestRoundTripDeskDueDate(t *testing.T) {
 	d, err := a.ReceiveDossier(ctx, registry.ReceiveDossierInput{
 		ProcedureCode: procP, AgencyCode: agencyA, Channel: registry.ChannelInPerson,
 		Applicant: registry.ApplicantInput{Name: "Nguyễn Văn An"}, ReceivedAt: &at, DueDate: new(calendar.Date("2021-04-30")),
+		DueDateReason: new("gia hạn"),
 	}, "test")
 	if err != nil {
 		t.Fatal(err)

@@ -2,12 +2,13 @@ package transfer
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
 	"strings"
+
+	"github.com/vnregistry/registry/internal/csvout"
 )
 
 // Format is an export file format.
@@ -19,11 +20,12 @@ const (
 )
 
 // Writer writes records of one kind as NDJSON lines (each with its "kind",
-// so files of several kinds can be concatenated and imported) or as CSV.
+// so files of several kinds can be concatenated and imported) or as CSV,
+// whose text a spreadsheet shows and never runs (see csvout).
 type Writer struct {
 	format  Format
 	kind    Kind
-	csv     *csv.Writer
+	csv     *csvout.Writer
 	out     io.Writer
 	columns []string
 }
@@ -34,8 +36,8 @@ func NewWriter(out io.Writer, f Format, k Kind) (*Writer, error) {
 	switch f {
 	case NDJSON:
 	case CSV:
-		w.csv, w.columns = csv.NewWriter(out), columns(k)
-		if err := w.csv.Write(w.columns); err != nil {
+		w.csv, w.columns = csvout.NewWriter(out), columns(k)
+		if err := w.csv.Header(w.columns...); err != nil {
 			return nil, err
 		}
 	default:
@@ -60,7 +62,7 @@ func (w *Writer) Write(rec any) error {
 	if err := json.Unmarshal(body, &fields); err != nil {
 		return err
 	}
-	row := make([]string, len(w.columns))
+	row := make([]csvout.Cell, len(w.columns))
 	for i, c := range w.columns {
 		raw, ok := fields[c]
 		if !ok {
@@ -68,9 +70,9 @@ func (w *Writer) Write(rec any) error {
 		}
 		var s string
 		if bytes.HasPrefix(raw, []byte(`"`)) && json.Unmarshal(raw, &s) == nil {
-			row[i] = s // text as text; everything else as JSON
+			row[i] = csvout.Text(s) // text as text; everything else as JSON
 		} else {
-			row[i] = string(raw)
+			row[i] = csvout.Number(string(raw))
 		}
 	}
 	return w.csv.Write(row)
@@ -81,8 +83,7 @@ func (w *Writer) Flush() error {
 	if w.csv == nil {
 		return nil
 	}
-	w.csv.Flush()
-	return w.csv.Error()
+	return w.csv.Flush()
 }
 
 // columns are k's JSON field names in declaration order.

@@ -187,7 +187,7 @@
         out.push(chart(rows, name));
         out.push(statsTable(rows, name, st.asOf));
       }
-      if (st.suppressed) out.push(el('p', { class: 'note', text: st.suppressed + ' nhóm có ít hồ sơ bị ẩn với người đọc ẩn danh (có thể nhận diện cá nhân); tổng vẫn tính các nhóm này.' }));
+      if (st.suppressed) out.push(el('p', { class: 'note', text: st.suppressed + ' nhóm bị ẩn với người đọc ẩn danh: nhóm có ít hồ sơ (có thể nhận diện cá nhân) và nhóm có thể dùng để suy ra chúng bằng phép trừ; tổng vẫn tính các nhóm này.' }));
       var csv = new URLSearchParams({ from: s.from, to: s.to, groupBy: s.span.toLowerCase().replace('_', '') + ',agency', definition: s.definition });
       s.agencies.forEach(function (a) { csv.append('agency', a); });
       if (s.channel) csv.set('channel', s.channel);
