@@ -261,107 +261,129 @@ const openPerWriter = 250
 // dossiers from pages at instants drawn with the seed across the receipts,
 // and the agencies with enough returned dossiers for a page.
 func draw(ctx context.Context, cfg Config, st *gateway.Registry, dossiers int) (*sample, error) {
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5a3e))
+	d := &drawer{ctx: ctx, st: st, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5a3e))}
 	s := &sample{searches: searches, seed: cfg.Seed}
-	// edge is the first dossier matching f in order o, or nil.
-	edge := func(f registry.DossierFilter, o registry.DossierOrder) (*registry.Dossier, error) {
-		page, err := st.Dossiers(ctx, f, o, registry.PageArgs{First: new(1)})
-		if err != nil || len(page.Items) == 0 {
-			return nil, err
-		}
-		return page.Items[0], nil
-	}
-	last, err := edge(registry.DossierFilter{}, registry.OrderByReceivedDesc)
+	last, err := d.edge(registry.DossierFilter{}, registry.OrderByReceivedDesc)
 	if err != nil {
 		return nil, err
 	}
 	if last == nil {
 		return nil, fmt.Errorf("bench: the store holds no dossiers")
 	}
-	// pages reads pages of dossiers matching f, the first from the
-	// beginning, the others from instants drawn between the first and the
-	// last receipt matching f, until want distinct dossiers are kept or
-	// tries pages were read.
-	pages := func(f registry.DossierFilter, want, tries int, keep func(*registry.Dossier) bool) ([]*registry.Dossier, error) {
-		first, err := edge(f, registry.OrderByReceivedAt)
-		if err != nil || first == nil {
-			return nil, err
-		}
-		last, err := edge(f, registry.OrderByReceivedDesc)
-		if err != nil || last == nil {
-			return nil, err
-		}
-		span := last.ReceivedAt.Sub(first.ReceivedAt)
-		seen := map[string]bool{}
-		var out []*registry.Dossier
-		for try := range tries {
-			if len(out) >= want {
-				break
-			}
-			g := f
-			if try > 0 { // the first page starts at the beginning, which no instant drawn after it reaches
-				from := first.ReceivedAt.Add(time.Duration(rng.Int64N(int64(span) + 1)))
-				g.ReceivedFrom = &from
-			}
-			page, err := st.Dossiers(ctx, g, registry.OrderByReceivedAt, registry.PageArgs{First: new(min(pageSize, want))})
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range page.Items {
-				if !seen[d.Code] && keep(d) && len(out) < want {
-					seen[d.Code] = true
-					out = append(out, d)
-				}
-			}
-		}
-		return out, nil
-	}
-
-	all := func(*registry.Dossier) bool { return true }
 	want := min(cfg.Codes, dossiers)
-	ds, err := pages(registry.DossierFilter{}, want, 4*(want/pageSize+1), all)
+	ds, err := d.pages(registry.DossierFilter{}, want, 4*(want/pageSize+1), func(*registry.Dossier) bool { return true })
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range ds {
 		s.codes = append(s.codes, d.Code)
 	}
-	rng.Shuffle(len(s.codes), func(i, j int) { s.codes[i], s.codes[j] = s.codes[j], s.codes[i] })
+	d.rng.Shuffle(len(s.codes), func(i, j int) { s.codes[i], s.codes[j] = s.codes[j], s.codes[i] })
+	if s.open, err = d.openDossiers(cfg.Concurrency); err != nil {
+		return nil, err
+	}
+	if s.agencies, err = d.agencies(); err != nil {
+		return nil, err
+	}
+	// The dashboard: the twelve months ending with the latest receipt's.
+	end := last.ReceivedAt.In(calendar.Vietnam)
+	endMonth := time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, calendar.Vietnam)
+	s.to = endMonth.Format("2006-01")
+	s.from = endMonth.AddDate(0, -11, 0).Format("2006-01")
+	s.asOf = calendar.Date(endMonth.AddDate(0, 1, -1).Format(time.DateOnly))
+	return s, nil
+}
 
+// drawer reads the store's lists with the seed's random numbers.
+type drawer struct {
+	ctx context.Context
+	st  *gateway.Registry
+	rng *rand.Rand
+}
+
+// edge is the first dossier matching f in order o, or nil.
+func (d *drawer) edge(f registry.DossierFilter, o registry.DossierOrder) (*registry.Dossier, error) {
+	page, err := d.st.Dossiers(d.ctx, f, o, registry.PageArgs{First: new(1)})
+	if err != nil || len(page.Items) == 0 {
+		return nil, err
+	}
+	return page.Items[0], nil
+}
+
+// pages reads pages of dossiers matching f, the first from the beginning,
+// the others from instants drawn between the first and the last receipt
+// matching f, until want distinct dossiers are kept or tries pages were read.
+func (d *drawer) pages(f registry.DossierFilter, want, tries int, keep func(*registry.Dossier) bool) ([]*registry.Dossier, error) {
+	first, err := d.edge(f, registry.OrderByReceivedAt)
+	if err != nil || first == nil {
+		return nil, err
+	}
+	last, err := d.edge(f, registry.OrderByReceivedDesc)
+	if err != nil || last == nil {
+		return nil, err
+	}
+	span := last.ReceivedAt.Sub(first.ReceivedAt)
+	seen := map[string]bool{}
+	var out []*registry.Dossier
+	for try := 0; try < tries && len(out) < want; try++ {
+		g := f
+		if try > 0 { // the first page starts at the beginning, which no instant drawn after it reaches
+			from := first.ReceivedAt.Add(time.Duration(d.rng.Int64N(int64(span) + 1)))
+			g.ReceivedFrom = &from
+		}
+		page, err := d.st.Dossiers(d.ctx, g, registry.OrderByReceivedAt, registry.PageArgs{First: new(min(pageSize, want))})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range page.Items {
+			if !seen[x.Code] && keep(x) && len(out) < want {
+				seen[x.Code] = true
+				out = append(out, x)
+			}
+		}
+	}
+	return out, nil
+}
+
+// openDossiers draws the open dossiers each of the writers takes turns on.
+func (d *drawer) openDossiers(writers int) ([][]*openDossier, error) {
 	var open []*registry.Dossier
 	for _, status := range []registry.Status{registry.StatusInProcess, registry.StatusReceived} {
-		want := cfg.Concurrency*openPerWriter - len(open)
-		ds, err := pages(registry.DossierFilter{Status: &status}, want, 4*(want/pageSize+1), func(d *registry.Dossier) bool {
+		want := writers*openPerWriter - len(open)
+		ds, err := d.pages(registry.DossierFilter{Status: &status}, want, 4*(want/pageSize+1), func(x *registry.Dossier) bool {
 			// TRANSFER is allowed, and a step a day after the last one is not in the future.
-			return slices.Contains(registry.AllowedActions(d.Status), registry.ActionTransfer) &&
-				d.History[len(d.History)-1].At.Before(time.Now().Add(-24*time.Hour))
+			return slices.Contains(registry.AllowedActions(x.Status), registry.ActionTransfer) &&
+				x.History[len(x.History)-1].At.Before(time.Now().Add(-24*time.Hour))
 		})
 		if err != nil {
 			return nil, err
 		}
 		open = append(open, ds...)
 	}
-	if len(open) < cfg.Concurrency {
-		return nil, fmt.Errorf("bench: %d open dossiers (RECEIVED or IN_PROCESS) found for %d writers", len(open), cfg.Concurrency)
+	if len(open) < writers {
+		return nil, fmt.Errorf("bench: %d open dossiers (RECEIVED or IN_PROCESS) found for %d writers", len(open), writers)
 	}
-	for _, d := range open {
+	for _, x := range open {
 		// The writers change these dossiers: only generated data may be.
-		if !generated(d) {
+		if !generated(x) {
 			return nil, fmt.Errorf("bench: dossier %s was not generated (provenance %q): the bench records steps "+
-				"and measures only stores made by registry generate or registry bench", d.Code, d.Provenance.Source)
+				"and measures only stores made by registry generate or registry bench", x.Code, x.Provenance.Source)
 		}
 	}
-	rng.Shuffle(len(open), func(i, j int) { open[i], open[j] = open[j], open[i] })
-	s.open = make([][]*openDossier, cfg.Concurrency)
-	for i, d := range open {
-		w := i % cfg.Concurrency
-		s.open[w] = append(s.open[w], &openDossier{code: d.Code, last: d.History[len(d.History)-1].At})
+	d.rng.Shuffle(len(open), func(i, j int) { open[i], open[j] = open[j], open[i] })
+	out := make([][]*openDossier, writers)
+	for i, x := range open {
+		out[i%writers] = append(out[i%writers], &openDossier{code: x.Code, last: x.History[len(x.History)-1].At})
 	}
+	return out, nil
+}
 
+// agencies draws the agencies with a full page of returned dossiers.
+func (d *drawer) agencies() ([]string, error) {
 	agencies := []string{}
 	returned := registry.StatusResultReturned
-	err = st.EachAgency(ctx, registry.AgencyFilter{}, func(a *registry.Agency) error {
-		n, err := countDossiers(ctx, st, registry.DossierFilter{AgencyCode: &a.Code, Status: &returned})
+	err := d.st.EachAgency(d.ctx, registry.AgencyFilter{}, func(a *registry.Agency) error {
+		n, err := countDossiers(d.ctx, d.st, registry.DossierFilter{AgencyCode: &a.Code, Status: &returned})
 		if n >= registry.DefaultPageSize {
 			agencies = append(agencies, a.Code)
 		}
@@ -373,16 +395,8 @@ func draw(ctx context.Context, cfg Config, st *gateway.Registry, dossiers int) (
 	if len(agencies) == 0 {
 		return nil, fmt.Errorf("bench: no agency has %d returned dossiers for the page", registry.DefaultPageSize)
 	}
-	rng.Shuffle(len(agencies), func(i, j int) { agencies[i], agencies[j] = agencies[j], agencies[i] })
-	s.agencies = agencies
-
-	// The dashboard: the twelve months ending with the latest receipt's.
-	end := last.ReceivedAt.In(calendar.Vietnam)
-	endMonth := time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, calendar.Vietnam)
-	s.to = endMonth.Format("2006-01")
-	s.from = endMonth.AddDate(0, -11, 0).Format("2006-01")
-	s.asOf = calendar.Date(endMonth.AddDate(0, 1, -1).Format(time.DateOnly))
-	return s, nil
+	d.rng.Shuffle(len(agencies), func(i, j int) { agencies[i], agencies[j] = agencies[j], agencies[i] })
+	return agencies, nil
 }
 
 // generated reports whether registry generate or registry bench made d.

@@ -85,24 +85,39 @@ func (r *Report) Markdown() string {
 		"its cache of the 20,000 most recently used dossiers empty.\n\n",
 		thousands(len(s.codes)), thousands(openCount(s)), len(s.agencies), s.seed, fmtDur(r.sampled))
 
-	fmt.Fprintf(&w, "### Process\n\n")
-	fmt.Fprintf(&w, "| measure | value | target (for %s dossiers) | met |\n|---|---:|---|---|\n", thousands(targetSize))
-	fmt.Fprintf(&w, "| time to ready: from starting the server (engine, memory built from the store) to `/readyz` 200 | %s | ≤ 60 s | %s |\n",
+	r.writeProcess(&w)
+	r.writeOperations(&w)
+	r.writeStatsCompare(&w)
+	fmt.Fprintf(&w, "\n%s\n", sectionEnd(r.dossiers))
+	return w.String()
+}
+
+// writeProcess is the section's table of the process: time to ready, RSS.
+func (r *Report) writeProcess(w *strings.Builder) {
+	fmt.Fprintf(w, "### Process\n\n")
+	fmt.Fprintf(w, "| measure | value | target (for %s dossiers) | met |\n|---|---:|---|---|\n", thousands(targetSize))
+	fmt.Fprintf(w, "| time to ready: from starting the server (engine, memory built from the store) to `/readyz` 200 | %s | ≤ 60 s | %s |\n",
 		fmtDur(r.ready), met(r.ready <= time.Minute))
-	fmt.Fprintf(&w, "| RSS idle, once ready, after a GC that returns freed memory | %s | | |\n", fmtMB(r.rssIdle))
-	fmt.Fprintf(&w, "| RSS under load, highest (sampled every 200 ms while measuring) | %s | ≤ 600 MB | %s |\n",
+	fmt.Fprintf(w, "| RSS idle, once ready, after a GC that returns freed memory | %s | | |\n", fmtMB(r.rssIdle))
+	fmt.Fprintf(w, "| RSS under load, highest (sampled every 200 ms while measuring) | %s | ≤ 600 MB | %s |\n",
 		fmtMB(r.rssPeak), met(r.rssPeak >= 0 && r.rssPeak <= 600<<20))
-	fmt.Fprintf(&w, "| RSS under load, at the end | %s | | |\n\n", fmtMB(r.rssEnd))
+	fmt.Fprintf(w, "| RSS under load, at the end | %s | | |\n\n", fmtMB(r.rssEnd))
 	if r.readyOthers >= 0 {
-		fmt.Fprintf(&w, "While the server got ready, other processes took %.0f%% of the machine's CPU. ", 100*r.readyOthers)
+		fmt.Fprintf(w, "While the server got ready, other processes took %.0f%% of the machine's CPU. ", 100*r.readyOthers)
 	}
-	fmt.Fprintf(&w, "RSS is the bench process's VmRSS: the server runs in it, beside the HTTP clients. ")
+	fmt.Fprintf(w, "RSS is the bench process's VmRSS: the server runs in it, beside the HTTP clients. ")
 	if r.dossiers != targetSize {
-		fmt.Fprintf(&w, "The time-to-ready and RSS targets are set for %s dossiers; at %s they are shown for reference.",
+		fmt.Fprintf(w, "The time-to-ready and RSS targets are set for %s dossiers; at %s they are shown for reference.",
 			thousands(targetSize), thousands(r.dossiers))
 	}
-	fmt.Fprintf(&w, "\n\n### Operations\n\n")
-	fmt.Fprintf(&w, "%d concurrent clients per operation for %s (at most %s requests), over loopback HTTP "+
+	fmt.Fprintf(w, "\n\n")
+}
+
+// writeOperations is the section's table of the operations and what each asks.
+func (r *Report) writeOperations(w *strings.Builder) {
+	cfg := r.cfg
+	fmt.Fprintf(w, "### Operations\n\n")
+	fmt.Fprintf(w, "%d concurrent clients per operation for %s (at most %s requests), over loopback HTTP "+
 		"(POST /graphql; no rate limit, request deadline %s), one operation after the other. "+
 		"Latencies of successful requests; the p99 of fewer than 100 requests is their maximum; "+
 		"p50 / floor is the operation's p50 over the floor's, measured in the same run with the same clients. "+
@@ -110,7 +125,7 @@ func (r *Report) Markdown() string {
 		"Others' CPU is the share of the machine's CPU time that other processes took meanwhile (from /proc/stat, less this process's): "+
 		"the machine is shared, and figures measured beside other work are slower than the code.\n\n",
 		cfg.Concurrency, cfg.Duration, thousands(cfg.MaxRequests), cfg.Timeout)
-	fmt.Fprintf(&w, "| operation | requests | errors | req/s | p50 | p99 | p50 / floor | target | met | others' CPU |\n|---|---:|---:|---:|---:|---:|---:|---|---|---:|\n")
+	fmt.Fprintf(w, "| operation | requests | errors | req/s | p50 | p99 | p50 / floor | target | met | others' CPU |\n|---|---:|---:|---:|---:|---:|---:|---|---|---:|\n")
 	for _, x := range append([]row{r.floor}, r.rows...) {
 		times, ratio := "— | —", "—"
 		if x.res.requests > 0 {
@@ -128,38 +143,41 @@ func (r *Report) Markdown() string {
 		if x.others >= 0 {
 			others = fmt.Sprintf("%.0f%%", 100*x.others)
 		}
-		fmt.Fprintf(&w, "| %s | %d | %d | %.1f | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %d | %d | %.1f | %s | %s | %s | %s | %s |\n",
 			x.op.name, x.res.requests, x.res.errors, x.res.throughput(), times, ratio, goal, ok, others)
 	}
 	for _, x := range append([]row{r.floor}, r.rows...) {
 		if f := x.failure(); f != "" {
-			fmt.Fprintf(&w, "\n**Failed**: %s: %s\n", x.op.name, f)
+			fmt.Fprintf(w, "\n**Failed**: %s: %s\n", x.op.name, f)
 		}
 	}
-	fmt.Fprintf(&w, "\nWhat each operation asks:\n\n")
+	fmt.Fprintf(w, "\nWhat each operation asks:\n\n")
 	for _, x := range append([]row{r.floor}, r.rows...) {
-		fmt.Fprintf(&w, "- %s: %s.", x.op.name, x.op.what)
+		fmt.Fprintf(w, "- %s: %s.", x.op.name, x.op.what)
 		if x.op.note != nil {
-			fmt.Fprintf(&w, " In this run, %s.", x.op.note(x.res))
+			fmt.Fprintf(w, " In this run, %s.", x.op.note(x.res))
 		}
-		fmt.Fprintln(&w)
+		fmt.Fprintln(w)
 	}
+}
+
+// writeStatsCompare is the dashboard from the rollups against recomputing
+// it, when the run measured both.
+func (r *Report) writeStatsCompare(w *strings.Builder) {
 	if c := r.statsCompare; c != nil {
-		fmt.Fprintf(&w, "\n### Statistics: rollups against recomputing from the dossiers\n\n")
-		fmt.Fprintf(&w, "The dashboard (%s..%s by month and agency, stocks and durations, as of %s) in this process, before the server started: "+
+		fmt.Fprintf(w, "\n### Statistics: rollups against recomputing from the dossiers\n\n")
+		fmt.Fprintf(w, "The dashboard (%s..%s by month and agency, stocks and durations, as of %s) in this process, before the server started: "+
 			"%d rows plus the total, %s dossiers received in those months.\n\n", c.query.From, c.query.To, c.query.AsOf, c.rows, thousands(c.received))
-		fmt.Fprintf(&w, "| path | runs | median | min | max |\n|---|---:|---:|---:|---:|\n")
+		fmt.Fprintf(w, "| path | runs | median | min | max |\n|---|---:|---:|---:|---:|\n")
 		for _, p := range []struct {
 			name string
 			d    []time.Duration
 		}{{"recomputed from every dossier (`RecomputeRollup` + `stats.Compute`)", c.recompute}, {"read from the rollups (`Store.DossierStats`)", c.read}} {
-			fmt.Fprintf(&w, "| %s | %d | %s | %s | %s |\n", p.name, len(p.d), fmtDur(median(p.d)), fmtDur(slices.Min(p.d)), fmtDur(slices.Max(p.d)))
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %s |\n", p.name, len(p.d), fmtDur(median(p.d)), fmtDur(slices.Min(p.d)), fmtDur(slices.Max(p.d)))
 		}
-		fmt.Fprintf(&w, "\nRatio of the medians, recompute / rollups: **%s**. Identical results (every row and the total, every run): %s.\n",
+		fmt.Fprintf(w, "\nRatio of the medians, recompute / rollups: **%s**. Identical results (every row and the total, every run): %s.\n",
 			fmtRatio(float64(median(c.recompute))/float64(median(c.read))), met(c.identical))
 	}
-	fmt.Fprintf(&w, "\n%s\n", sectionEnd(r.dossiers))
-	return w.String()
 }
 
 func openCount(s *sample) int {
