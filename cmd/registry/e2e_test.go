@@ -526,7 +526,7 @@ func TestE2ERecordsReadBack(t *testing.T) {
 			s.do(t, `query($b: String) { procedures(filter: {legalBasis: $b}) { totalCount edges { node { code } } } }`, vars{"b": symbol}, &out)
 			if out.Procedures.TotalCount != 1 || len(out.Procedures.Edges) != 1 || out.Procedures.Edges[0].Node.Code != procedureCode {
 				t.Errorf("BUG: procedures(filter: {legalBasis: %q}) = %+v, want procedure %s citing %s. "+
-					"The schema promises canonical or ASCII symbols, but store.Procedures (internal/store/records.go, "+
+					"The schema promises canonical or ASCII symbols, but service.Procedures (internal/service/records.go, "+
 					"the LegalBasis filter) compares the raw input with the stored canonical symbols; it should parse "+
 					"the symbol (registry.ParseSymbol) and filter on its canonical form, or reject it as BAD_USER_INPUT.",
 					symbol, out.Procedures, procedureCode, decree)
@@ -1384,7 +1384,7 @@ func TestE2ERestartKeepsRecords(t *testing.T) {
 			s, err := tryStartServer(t, cfg)
 			if err != nil {
 				t.Fatalf("BUG: restarting on an existing database fails: %v\n"+
-					"store.Open -> ensureIndexes (internal/store/store.go) calls Indexes().CreateMany with several "+
+					"mongostore.CreateIndexes (internal/mongostore/store.go) calls Indexes().CreateMany with several "+
 					"indexes per collection; when they already exist FerretDB 1.24.2 panics (\"slice bounds out of range\") "+
 					"and drops the connection, so `registry serve` cannot start again on its own data. "+
 					"Creating the indexes one at a time (CreateOne) is idempotent on both engines.", err)

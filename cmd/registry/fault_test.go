@@ -566,14 +566,14 @@ func TestFaultConcurrentRequestsAfterLoss(t *testing.T) {
 		t.Errorf("BUG: %v answered INTERNAL (\"internal error\"), not UNAVAILABLE, with the store away. The server log shows the "+
 			"cause: the driver's \"connection pool for … was cleared because another operation failed with: … EOF\" (a "+
 			"mongo.CommandError labelled TransientTransactionError wrapping topology.poolClearedError, a "+
-			"driver.RetryablePoolError) — store.classify (internal/store/store.go) recognises only timeouts, "+
+			"driver.RetryablePoolError) — mongostore.classify (internal/mongostore/store.go) recognises only timeouts, "+
 			"NetworkError-labelled errors and ErrClientDisconnected, so an operation that checks a connection out of the "+
 			"pool another operation just cleared is reported as an internal error", internal)
 	}
 	if len(slow) > 0 {
 		t.Errorf("BUG: with the store away, %v answered later than the server's own request timeout %v: the writes "+
-			"queue on the store's one-slot writer (store.write, internal/store/store.go), each holding it for a whole 3 s "+
-			"server selection, and every failed write then queues its audit entry (store.audit, internal/store/audit.go) "+
+			"queue on the store's one-slot writer (memstore.write, internal/memstore/memory.go), each holding it for a whole 3 s "+
+			"server selection, and every failed write then queues its audit entry (service.audit, internal/service/audit.go) "+
 			"on the same slot under a context detached from the request's deadline (WithoutCancel + 5 s); requests do "+
 			"not fail fast", slow, timeout)
 	}

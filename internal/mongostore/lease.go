@@ -79,12 +79,12 @@ func (s *Store) InsertLease(ctx context.Context, l *Lease) error {
 	if isDuplicate(err) {
 		return registry.ErrDuplicate
 	}
-	return Classify(err)
+	return classify(err)
 }
 
 // PutLease rewrites the holder's own generation (renewal, release) by _id.
 func (s *Store) PutLease(ctx context.Context, l *Lease) error {
 	l.ID = leaseID(l.Name, l.Generation)
 	_, err := s.db.Collection(colLeases).ReplaceOne(ctx, byID(l.ID), l)
-	return Classify(err)
+	return classify(err)
 }

@@ -25,7 +25,7 @@ func list[T any](ctx context.Context, s *Store, col string, filter bson.D, o reg
 	c := s.db.Collection(col)
 	page := &registry.Page[T]{Count: func(ctx context.Context) (int, error) {
 		total, err := c.CountDocuments(ctx, filter)
-		return int(total), Classify(err)
+		return int(total), classify(err)
 	}}
 	query := filter
 	if args.After != nil && *args.After != "" {
@@ -41,10 +41,10 @@ func list[T any](ctx context.Context, s *Store, col string, filter bson.D, o reg
 	// The whole page in the first batch: no getMore round trip.
 	cur, err := c.Find(ctx, query, options.Find().SetSort(sortOf(o)).SetLimit(int64(n+1)).SetBatchSize(int32(n+1)))
 	if err != nil {
-		return nil, Classify(err)
+		return nil, classify(err)
 	}
 	if err := cur.All(ctx, &page.Items); err != nil {
-		return nil, Classify(err)
+		return nil, classify(err)
 	}
 	if len(page.Items) > n {
 		page.Items, page.HasNext = page.Items[:n], true
@@ -131,14 +131,14 @@ func (s *Store) DirectiveFacet(ctx context.Context, f registry.DirectiveFilter, 
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$" + field}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	})
 	if err != nil {
-		return nil, Classify(err)
+		return nil, classify(err)
 	}
 	var rows []struct {
 		Value any `bson:"_id"`
 		N     int `bson:"n"`
 	}
 	if err := cur.All(ctx, &rows); err != nil {
-		return nil, Classify(err)
+		return nil, classify(err)
 	}
 	out := make([]registry.Facet, 0, len(rows))
 	for _, r := range rows {

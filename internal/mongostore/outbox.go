@@ -109,7 +109,7 @@ func (s *Store) writeWithRollups(ctx context.Context, d *registry.Dossier, delta
 		applied, err = write(ctx, ob)
 	}
 	if err != nil {
-		applied, err = s.settle(ctx, Classify(err), d)
+		applied, err = s.settle(ctx, classify(err), d)
 	}
 	if applied && ob != nil {
 		s.finishOutbox(ctx, d.Code, ob)
@@ -157,7 +157,7 @@ func (s *Store) finishOutbox(ctx context.Context, code string, ob *outboxEntry) 
 		// Best effort: an id left behind only takes a few bytes.
 		if _, err := s.db.Collection(colRollups).UpdateOne(ctx, byID(r.id),
 			bson.D{{Key: "$pull", Value: bson.D{{Key: fieldApplied, Value: ob.ID}}}}); err != nil {
-			s.log.WarnContext(ctx, "an applied rollup outbox id stays behind", "rollup", r.id, "err", Classify(err))
+			s.log.WarnContext(ctx, "an applied rollup outbox id stays behind", "rollup", r.id, "err", classify(err))
 		}
 	}
 }
@@ -177,7 +177,7 @@ func (s *Store) applyOutbox(ctx context.Context, ob *outboxEntry) error {
 			_, err = s.db.Collection(colRollups).UpdateOne(ctx, filter, update)
 		}
 		if err != nil {
-			return Classify(err)
+			return classify(err)
 		}
 	}
 	return nil
@@ -188,7 +188,7 @@ func (s *Store) removeOutbox(ctx context.Context, code string, ob *outboxEntry) 
 	res, err := s.db.Collection(colDossiers).UpdateOne(ctx, byID(code),
 		bson.D{{Key: "$pull", Value: bson.D{{Key: fieldOutbox, Value: ob.raw}}}})
 	if err != nil {
-		return false, Classify(err)
+		return false, classify(err)
 	}
 	return res.ModifiedCount == 1, nil
 }

@@ -20,7 +20,7 @@ func get[T any](ctx context.Context, s *Store, col, id string) (*T, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, Classify(err)
+		return nil, classify(err)
 	}
 	return &v, nil
 }
@@ -35,19 +35,19 @@ func each[T any](ctx context.Context, s *Store, col string, filter bson.D, fn fu
 func find[T any](ctx context.Context, s *Store, col string, filter bson.D, fn func(*T) error, opts ...options.Lister[options.FindOptions]) error {
 	cur, err := s.db.Collection(col).Find(ctx, filter, opts...)
 	if err != nil {
-		return Classify(err)
+		return classify(err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		v := new(T)
 		if err := cur.Decode(v); err != nil {
-			return Classify(err)
+			return classify(err)
 		}
 		if err := fn(v); err != nil {
 			return err
 		}
 	}
-	return Classify(cur.Err())
+	return classify(cur.Err())
 }
 
 // findAll decodes every document of col matching filter.
@@ -58,7 +58,7 @@ func findAll[T any](ctx context.Context, s *Store, col string, filter bson.D) ([
 		// handed out yet, so reading again is safe.
 		out, err = findAllOnce[T](ctx, s, col, filter)
 	}
-	return out, Classify(err)
+	return out, classify(err)
 }
 
 func findAllOnce[T any](ctx context.Context, s *Store, col string, filter bson.D) ([]*T, error) {

@@ -44,11 +44,11 @@ func (s *Store) rekeyDirectives(ctx context.Context) error {
 func (s *Store) rekey(ctx context.Context, col *mongo.Collection, d *registry.Directive, oldID string) error {
 	if d.Key == oldID {
 		_, err := col.ReplaceOne(ctx, byID(d.Key), d)
-		return Classify(err)
+		return classify(err)
 	}
 	if _, err := col.InsertOne(ctx, d); err != nil && !isDuplicate(err) {
-		return Classify(err)
+		return classify(err)
 	}
 	_, err := col.DeleteOne(ctx, byID(oldID))
-	return Classify(err)
+	return classify(err)
 }

@@ -106,11 +106,11 @@ func readRollup(ctx context.Context, c *mongo.Collection, from, to string, agenc
 	}
 	cur, err := c.Find(ctx, filter)
 	if err != nil {
-		return nil, Classify(err)
+		return nil, classify(err)
 	}
 	var docs []*rollupDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, Classify(err)
+		return nil, classify(err)
 	}
 	return sumDocs(docs), nil
 }
@@ -142,7 +142,7 @@ func (s *Store) RecomputeRollup(ctx context.Context) (stats.Rollup, error) {
 // meanwhile by other gateways may be missed: verify afterwards.
 func (s *Store) ReplaceRollups(ctx context.Context, r stats.Rollup) error {
 	if _, err := s.db.Collection(colRollups).DeleteMany(ctx, bson.D{}); err != nil {
-		return Classify(err)
+		return classify(err)
 	}
 	docs := rollupDocs(r)
 	if len(docs) > 0 {
@@ -153,7 +153,7 @@ func (s *Store) ReplaceRollups(ctx context.Context, r stats.Rollup) error {
 			batch = append(batch, docs[id])
 		}
 		if _, err := s.db.Collection(colRollups).InsertMany(ctx, batch); err != nil {
-			return Classify(err)
+			return classify(err)
 		}
 	}
 	s.rollupBehind.Store(0)
@@ -179,7 +179,7 @@ func (s *Store) PutRollups(ctx context.Context, cells []stats.Cell, r stats.Roll
 			_, err = s.db.Collection(colRollups).DeleteOne(ctx, byID(id))
 		}
 		if err != nil {
-			return Classify(err)
+			return classify(err)
 		}
 	}
 	return nil
@@ -213,7 +213,7 @@ func (s *Store) RebuildRollups(ctx context.Context) (cells int, err error) {
 	// apply them again.
 	if _, err := s.db.Collection(colDossiers).UpdateMany(ctx, pendingOutbox,
 		bson.D{{Key: "$unset", Value: bson.D{{Key: fieldOutbox, Value: ""}}}}); err != nil {
-		return 0, Classify(err)
+		return 0, classify(err)
 	}
 	r, err := s.RecomputeRollup(ctx)
 	if err != nil {

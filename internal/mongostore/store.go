@@ -72,8 +72,8 @@ const (
 	colLeases     = "leases"
 )
 
-// Collections are every collection the store writes.
-var Collections = []string{colAgencies, colProcedures, colDossiers, colDirectives, colCounters, colRollups, colAudit, colReports, colLeases}
+// collections are every collection the store writes.
+var collections = []string{colAgencies, colProcedures, colDossiers, colDirectives, colCounters, colRollups, colAudit, colReports, colLeases}
 
 // Open connects, pings with a timeout, creates the collections and brings
 // stored directives to the current keys.
@@ -207,12 +207,12 @@ func (s *Store) CreateIndexes(ctx context.Context) error {
 func (s *Store) createCollections(ctx context.Context) error {
 	have, err := s.db.ListCollectionNames(ctx, bson.D{})
 	if err != nil {
-		return fmt.Errorf("store: list collections: %w", Classify(err))
+		return fmt.Errorf("store: list collections: %w", classify(err))
 	}
-	for _, col := range Collections {
+	for _, col := range collections {
 		if !slices.Contains(have, col) {
 			if err := s.db.CreateCollection(ctx, col); err != nil {
-				return fmt.Errorf("store: create %s: %w", col, Classify(err))
+				return fmt.Errorf("store: create %s: %w", col, classify(err))
 			}
 		}
 	}
@@ -237,9 +237,9 @@ func isDuplicate(err error) bool {
 	return errors.As(err, &se) && se.HasErrorCode(1) && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
-// Classify turns driver errors into catalogue errors: the store being away is
+// classify turns driver errors into catalogue errors: the store being away is
 // UNAVAILABLE, everything else INTERNAL (logged by the caller, never sent).
-func Classify(err error) error {
+func classify(err error) error {
 	if err == nil {
 		return nil
 	}

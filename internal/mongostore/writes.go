@@ -46,7 +46,7 @@ func (s *Store) Insert(ctx context.Context, rec any) error {
 	if isDuplicate(err) {
 		return registry.ErrDuplicate
 	}
-	return Classify(err)
+	return classify(err)
 }
 
 // Load inserts the records not stored yet, in bulk, and says which were
@@ -75,12 +75,12 @@ func (s *Store) Load(ctx context.Context, records []any) ([]bool, error) {
 		if bwe, ok := errors.AsType[mongo.BulkWriteException](err); ok && bwe.WriteConcernError == nil {
 			for _, we := range bwe.WriteErrors {
 				if !isDuplicate(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}) {
-					return nil, Classify(err)
+					return nil, classify(err)
 				}
 				inserted[start+we.Index] = false
 			}
 		} else if err != nil {
-			return nil, Classify(err)
+			return nil, classify(err)
 		}
 		start = end
 	}
@@ -147,7 +147,7 @@ func (s *Store) PutDossier(ctx context.Context, old, new *registry.Dossier) (app
 		_, err = s.db.Collection(colDossiers).UpdateOne(ctx, byID(new.Code), update)
 	}
 	if err != nil {
-		return s.settle(ctx, Classify(err), new)
+		return s.settle(ctx, classify(err), new)
 	}
 	return true, nil
 }
@@ -224,7 +224,7 @@ func topLevel(v any) (bson.D, error) {
 func (s *Store) AddRelation(ctx context.Context, key string, rel registry.Relation) error {
 	_, err := s.db.Collection(colDirectives).UpdateOne(ctx, byID(key),
 		bson.D{{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}}})
-	return Classify(err)
+	return classify(err)
 }
 
 // NextSequence increments the counter id and returns its new value: one
@@ -238,14 +238,14 @@ func (s *Store) NextSequence(ctx context.Context, id string) (int, error) {
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&c)
-	return c.Seq, Classify(err)
+	return c.Seq, classify(err)
 }
 
 // SetSequence stores the counter id.
 func (s *Store) SetSequence(ctx context.Context, id string, seq int) error {
 	_, err := s.db.Collection(colCounters).UpdateOne(ctx, byID(id),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
-	return Classify(err)
+	return classify(err)
 }
 
 // EachSequence calls fn with every counter.
@@ -265,5 +265,5 @@ func (s *Store) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
 	_, _ = rand.Read(suffix[:])
 	e.ID = e.At.Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(suffix[:])
 	_, err := s.db.Collection(colAudit).InsertOne(ctx, e)
-	return Classify(err)
+	return classify(err)
 }
