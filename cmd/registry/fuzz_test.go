@@ -24,6 +24,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -31,11 +32,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/vnregistry/registry/graph"
+	"github.com/vnregistry/registry/internal/limits"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/server"
 	"github.com/vnregistry/registry/internal/storetest"
@@ -59,18 +65,31 @@ func TestFuzzAPI(t *testing.T) {
 	requests := int(fuzzSetting(t, "FUZZ_REQUESTS", fuzzRequests))
 	t.Logf("FUZZ_SEED=%d FUZZ_REQUESTS=%d", seed, requests)
 
-	s := startServer(t, defaultConfig(t))
+	cfg := defaultConfig(t)
+	path, keys := writeKeys(t)
+	cfg.keys = path
+	s := startServer(t, cfg)
+	s.client.Transport = adminByDefault{base: s.client.Transport, secret: keys.admin}
 	pools := seedFuzz(t, s)
 	schema := introspect(t, s)
 	roots := schema.roots()
 	f := &fuzzer{rnd: rand.New(rand.NewPCG(seed, seed)), schema: schema, pools: pools}
 	run := newFuzzRun(t, s, seed, pools)
+	run.keys = keys
+	oracle := newCostOracle()
+	run.checkLimitEdges()
 
 	start := time.Now()
 	for n := range requests {
 		// Every root field once per round, in an order drawn anew each round.
 		if n%len(roots) == 0 {
 			f.rnd.Shuffle(len(roots), func(i, j int) { roots[i], roots[j] = roots[j], roots[i] })
+			// Once a round, the costliest document a root query accepts
+			// and a role's view of an applicant.
+			if root := roots[0]; root.operation == "query" {
+				run.costliest(f, oracle, n, root)
+			}
+			run.checkView(f, n)
 		}
 		run.exchange(f.request(n, roots[n%len(roots)]))
 		if t.Failed() && len(run.failures) >= 20 {
@@ -129,6 +148,11 @@ func seedFuzz(t *testing.T, s *testServer) *valuePools {
 	s.do(t, `mutation($text: String!) { importBulletin(text: $text, source: "fuzz") { dryRun } }`, vars{"text": fuzzBulletin}, nil)
 	for range 3 {
 		s.receive(t, "")
+	}
+	// Every personal field, at both agencies with a clerk, for the roles' views.
+	for _, agency := range []string{agencyCode, otherAgency} {
+		s.do(t, receiveDoc, vars{"in": vars{"procedureCode": procedureCode, "agencyCode": agency, "channel": "IN_PERSON",
+			"applicant": vars{"name": applicantName, "idNumber": applicantID, "phone": applicantPhone}, "receivedAt": receivedAt}}, nil)
 	}
 	code := s.receive(t, "")
 	s.step(t, code, vars{"action": "TRANSFER", "at": "2021-04-15T10:00:00+07:00", "toUnit": "Phòng Hộ tịch"}, nil)
@@ -368,7 +392,11 @@ type fuzzRequest struct {
 	query     string
 	variables map[string]any
 	body      []byte
+	secret    string // the key sent, anonymous for none; the administrator's when empty
 }
+
+// anonymous is fuzzRequest.secret for a request without a key.
+const anonymous = "anonymous"
 
 // fuzzer generates requests. Within a request each value is malformed with
 // probability hostility, so that some requests are entirely plausible and
@@ -875,6 +903,7 @@ type fuzzRun struct {
 	client   *http.Client
 	limit    time.Duration
 	db       *mongo.Database
+	keys     roleKeys
 	pools    *valuePools    // fed with the values of every answer
 	failures map[string]int // signature -> occurrences; the first is reported
 
@@ -901,8 +930,8 @@ func newFuzzRun(t *testing.T, s *testServer, seed uint64, pools *valuePools) *fu
 }
 
 // exchange sends req and checks the answer, the server's health and, for a
-// refused mutation, the store.
-func (r *fuzzRun) exchange(req *fuzzRequest) {
+// refused mutation, the store. It returns the decoded answer, nil when none.
+func (r *fuzzRun) exchange(req *fuzzRequest) *gqlResponse {
 	var before storeSnapshot
 	if req.mutation {
 		before = r.snapshot()
@@ -926,7 +955,7 @@ func (r *fuzzRun) exchange(req *fuzzRequest) {
 	}
 	r.checkAlive(req)
 	if err != nil {
-		return
+		return nil
 	}
 	if req.mutation && refused(res, req.field) {
 		if diff := before.diff(r.snapshot()); len(diff) > 0 {
@@ -934,6 +963,7 @@ func (r *fuzzRun) exchange(req *fuzzRequest) {
 		}
 	}
 	r.pools.harvest(res.Data)
+	return res
 }
 
 func (r *fuzzRun) post(req *fuzzRequest) (*gqlResponse, error) {
@@ -942,6 +972,13 @@ func (r *fuzzRun) post(req *fuzzRequest) (*gqlResponse, error) {
 		r.t.Fatal(err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
+	switch req.secret {
+	case "":
+	case anonymous:
+		hr.Header.Set(anonymousMarker, "1")
+	default:
+		hr.Header.Set("Authorization", "Bearer "+req.secret)
+	}
 	hr.Header.Set(server.RequestIDHeader, fmt.Sprintf("fuzz-%d-%d", r.seed, req.n))
 	res, err := r.client.Do(hr)
 	if err != nil {
@@ -1078,8 +1115,9 @@ func (b *syncBuffer) since(offset int) string {
 // Store snapshots
 
 // storeSnapshot is every stored record: collection -> _id -> document. The
-// audit log and the statistics rollups are left out: a refused mutation is
-// audited by design, and rollups are flushed in the background.
+// audit log, the statistics rollups and the writer's lease are left out: a
+// refused mutation is audited by design, rollups are flushed and the lease
+// renewed in the background.
 type storeSnapshot map[string]map[string]bson.Raw
 
 func (r *fuzzRun) snapshot() storeSnapshot {
@@ -1091,7 +1129,7 @@ func (r *fuzzRun) snapshot() storeSnapshot {
 	}
 	snap := storeSnapshot{}
 	for _, name := range names {
-		if name == "audit" || name == "rollups" {
+		if name == "audit" || name == "rollups" || name == "leases" {
 			continue
 		}
 		cur, err := r.db.Collection(name).Find(ctx, bson.D{})
@@ -1137,4 +1175,354 @@ func (a storeSnapshot) diff(b storeSnapshot) []string {
 		}
 	}
 	return out
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+
+// anonymousMarker asks adminByDefault to send a request without a key.
+const anonymousMarker = "X-Fuzz-Anonymous"
+
+// adminByDefault sends every request without an Authorization header as
+// the administrator, so that the generated requests reach every resolver on
+// a server that requires keys; anonymousMarker sends one without.
+type adminByDefault struct {
+	base   http.RoundTripper
+	secret string
+}
+
+func (a adminByDefault) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	if req.Header.Get(anonymousMarker) != "" {
+		req.Header.Del(anonymousMarker)
+	} else if req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+a.secret)
+	}
+	return a.base.RoundTrip(req)
+}
+
+// ---------------------------------------------------------------------------
+// Costliest accepted documents
+
+// costDepth bounds the nesting the costliest documents fill, below the
+// depth limit: the cost limit, not depth, is what they reach.
+const costDepth = 5
+
+// fuzzLimits are the limits the fuzz server enforces.
+func (r *fuzzRun) limits() limits.Config {
+	l, d := r.s.cfg.limits, limits.Defaults()
+	return limits.Config{MaxDepth: cmp.Or(l.MaxDepth, d.MaxDepth), MaxAliases: cmp.Or(l.MaxAliases, d.MaxAliases),
+		MaxRootFields: cmp.Or(l.MaxRootFields, d.MaxRootFields), MaxCost: cmp.Or(l.MaxCost, d.MaxCost)}
+}
+
+// costOracle measures a document's cost with the server's own limits code
+// over the server's schema, and the registry's counts asked before each
+// document (the run is sequential, so they hold when it is sent).
+type costOracle struct {
+	schema *ast.Schema
+	sizes  map[string]int
+}
+
+func newCostOracle() *costOracle {
+	return &costOracle{schema: graph.NewExecutableSchema(graph.Config{}).Schema()}
+}
+
+func (o *costOracle) StatDimensionSizes(context.Context) (map[string]int, error) { return o.sizes, nil }
+
+// refresh reads the counts the statistics dimensions take.
+func (o *costOracle) refresh(t *testing.T, s *testServer) {
+	var out struct{ Agencies, Procedures struct{ TotalCount int } }
+	s.do(t, `{ agencies { totalCount } procedures { totalCount } }`, nil, &out)
+	o.sizes = map[string]int{"AGENCY": out.Agencies.TotalCount, "PROCEDURE": out.Procedures.TotalCount, "FIELD": 1}
+}
+
+// cost is doc's cost, or -1 when doc is not valid.
+func (o *costOracle) cost(doc string) int {
+	q, errs := gqlparser.LoadQuery(o.schema, doc)
+	if len(errs) > 0 {
+		return -1
+	}
+	// A limit of 1 makes the extension report every cost above it.
+	ext := limits.New(limits.Config{MaxDepth: math.MaxInt32, MaxAliases: math.MaxInt32, MaxRootFields: math.MaxInt32, MaxCost: 1}.WithSizes(o))
+	err := ext.MutateOperationContext(context.Background(), &graphql.OperationContext{Doc: q, Operation: q.Operations[0]})
+	if err == nil {
+		return 1
+	}
+	v, _ := err.Extensions["value"].(int)
+	return v
+}
+
+// selNode is a field of a generated selection.
+type selNode struct {
+	head     string // name and arguments
+	children []*selNode
+}
+
+func (n *selNode) render(b *strings.Builder) {
+	b.WriteString(n.head)
+	if n.children != nil {
+		b.WriteString(" {")
+		for _, c := range n.children {
+			b.WriteByte(' ')
+			c.render(b)
+		}
+		b.WriteString(" }")
+	}
+}
+
+// costBuilder grows one root field's selection, a field at a time, as long
+// as the document stays within the cost limit.
+type costBuilder struct {
+	f      *fuzzer
+	oracle *costOracle
+	root   *selNode
+	limit  int
+}
+
+func (c *costBuilder) doc(pad string) string {
+	var b strings.Builder
+	b.WriteString("query { ")
+	c.root.render(&b)
+	b.WriteString(pad + " }")
+	return b.String()
+}
+
+func (c *costBuilder) fits() bool {
+	n := c.oracle.cost(c.doc(""))
+	return n >= 0 && n < c.limit
+}
+
+// fill adds to n every field of ty that fits, nesting objects to costDepth.
+func (c *costBuilder) fill(n *selNode, ty *introType, depth int) {
+	for _, fd := range ty.Fields {
+		child := &selNode{head: fd.Name + c.args(fd.Name, fd.Args)}
+		inner := c.f.schema.types[fd.Type.named()]
+		if !c.f.schema.isLeaf(fd.Type) {
+			if depth >= costDepth {
+				continue
+			}
+			child.children = []*selNode{{head: "__typename"}}
+		}
+		n.children = append(n.children, child)
+		if !c.fits() {
+			n.children = n.children[:len(n.children)-1]
+			continue
+		}
+		if inner.Kind == "OBJECT" {
+			c.fill(child, inner, depth+1)
+		}
+	}
+}
+
+// widestGroupBy is every dimension at once, with the finest time one.
+const widestGroupBy = "[MONTH, AGENCY, PROCEDURE, FIELD, LEVEL, CHANNEL]"
+
+// args pushes every list argument to its bound and gives required ones a
+// plausible value.
+func (c *costBuilder) args(field string, args []introInput) string {
+	var parts []string
+	for _, a := range args {
+		switch {
+		case a.Name == "first":
+			parts = append(parts, "first: 100")
+		case a.Name == "groupBy":
+			parts = append(parts, "groupBy: "+widestGroupBy)
+		case a.Type.named() == "DossierStatsFilter":
+			parts = append(parts, `filter: {from: "2012-01", to: "2021-12"}`) // the longest span, 120 months
+		case a.required():
+			v := c.f.value(a.Type, field+"."+a.Name)
+			for v == nil {
+				v = c.f.value(a.Type, field+"."+a.Name)
+			}
+			parts = append(parts, a.Name+": "+literal(v))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// costliest sends the costliest document on root the limits accept, padded
+// towards the limit, then the same one step past it, which must be refused
+// before it runs.
+func (r *fuzzRun) costliest(f *fuzzer, oracle *costOracle, n int, root rootField) {
+	saved := f.hostility
+	f.hostility = 0
+	defer func() { f.hostility = saved }()
+	oracle.refresh(r.t, r.s)
+	c := &costBuilder{f: f, oracle: oracle, limit: r.limits().MaxCost, root: &selNode{head: root.Name + (&costBuilder{f: f}).args(root.Name, root.Args)}}
+	if !f.schema.isLeaf(root.Type) {
+		c.root.children = []*selNode{{head: "__typename"}}
+		if ty := f.schema.types[root.Type.named()]; ty.Kind == "OBJECT" {
+			c.fill(c.root, ty, 1)
+		}
+	}
+	cost := oracle.cost(c.doc(""))
+	if cost < 0 {
+		r.t.Fatalf("request #%d: the costliest document on %s is not valid (a generator bug; replay with FUZZ_SEED=%d):\n%s", n, root.Name, r.seed, c.doc(""))
+	}
+	// A connection of totalCount costs 1 plus its first.
+	at := c.doc(fmt.Sprintf(" pad: agencies(first: %d) { totalCount }", min(100, max(0, c.limit-cost-1))))
+	past := c.doc(fmt.Sprintf(" pad: agencies(first: %d) { totalCount }", c.limit-cost))
+	if got := oracle.cost(past); got != c.limit+1 {
+		r.t.Fatalf("request #%d: the document past the limit costs %d, want %d (replay with FUZZ_SEED=%d):\n%s", n, got, c.limit+1, r.seed, past)
+	}
+	req := r.limitRequest(n, root.Name+" (costliest accepted)", at)
+	if res := r.exchange(req); res != nil && hasCode(res, registry.CodeComplexityExceeded) {
+		r.fail("costliest accepted document refused", req, res, "", fmt.Sprintf("cost %d by the limits' own measure is within %d", oracle.cost(at), c.limit))
+	}
+	r.refusedBefore(r.limitRequest(n, root.Name+" (one past the cost limit)", past), registry.CodeComplexityExceeded)
+}
+
+// limitEdges are documents at a limit of depth, aliases and root fields,
+// and one past it, by what they test.
+func limitEdges(l limits.Config) map[string][2]string {
+	parents := func(k int) string { // depth k+2
+		return "{ agency(code: \"" + agencyCode + "\") " + strings.Repeat("{ parent ", k) + "{ code }" + strings.Repeat(" }", k) + " }"
+	}
+	aliases := func(k int) string {
+		var b strings.Builder
+		for i := range k {
+			fmt.Fprintf(&b, " a%d: totalCount", i)
+		}
+		return "{ agencies(first: 1) {" + b.String() + " } }"
+	}
+	roots := func(k int) string {
+		var b strings.Builder
+		for i := range k {
+			fmt.Fprintf(&b, " r%d: agencies(first: 1) { totalCount }", i)
+		}
+		return "{" + b.String() + " }"
+	}
+	return map[string][2]string{
+		"depth":       {parents(l.MaxDepth - 2), parents(l.MaxDepth - 1)},
+		"aliases":     {aliases(l.MaxAliases), aliases(l.MaxAliases + 1)},
+		"root fields": {roots(l.MaxRootFields), roots(l.MaxRootFields + 1)},
+	}
+}
+
+// checkLimitEdges sends the documents of limitEdges: those at a limit must
+// run, those past it be refused before running.
+func (r *fuzzRun) checkLimitEdges() {
+	edges := limitEdges(r.limits())
+	for _, what := range slices.Sorted(maps.Keys(edges)) {
+		req := r.limitRequest(-1, "at the "+what+" limit", edges[what][0])
+		if res := r.exchange(req); res != nil && len(res.Errors) > 0 {
+			r.fail("document at a limit refused", req, res, "", "a document right at the limit must run")
+		}
+		r.refusedBefore(r.limitRequest(-1, "one past the "+what+" limit", edges[what][1]), registry.CodeBadUserInput)
+	}
+}
+
+func (r *fuzzRun) limitRequest(n int, what, query string) *fuzzRequest {
+	body, err := json.Marshal(map[string]any{"query": query})
+	if err != nil {
+		panic(err)
+	}
+	return &fuzzRequest{n: n, field: what, query: query, body: body}
+}
+
+// refusedBefore sends req, which must be refused with code before it runs:
+// no data at all.
+func (r *fuzzRun) refusedBefore(req *fuzzRequest, code registry.Code) {
+	res := r.exchange(req)
+	if res != nil && (!hasCode(res, code) || (res.Data != nil && !isNull(res.Data))) {
+		r.fail("document past a limit not refused", req, res, "", fmt.Sprintf("want an error %s and no data", code))
+	}
+}
+
+func hasCode(res *gqlResponse, code registry.Code) bool {
+	return slices.ContainsFunc(res.Errors, func(e gqlError) bool { return e.code() == string(code) })
+}
+
+// ---------------------------------------------------------------------------
+// Every role's view of every personal field
+
+// fuzzViewer is a caller and which dossiers' applicants it may see, written
+// out here rather than read from auth, so that a change to the rule fails.
+type fuzzViewer struct {
+	name   string
+	secret func(roleKeys) string
+	sees   func(agency string) bool
+}
+
+var fuzzViewers = []fuzzViewer{
+	{"anonymous", noKey, func(string) bool { return false }},
+	{"clerk of " + agencyCode, func(k roleKeys) string { return k.clerk }, func(a string) bool { return a == agencyCode }},
+	{"clerk of " + otherAgency, func(k roleKeys) string { return k.otherClerk }, func(a string) bool { return a == otherAgency }},
+	{"editor", func(k roleKeys) string { return k.editor }, func(string) bool { return false }},
+	{"auditor", func(k roleKeys) string { return k.auditor }, func(string) bool { return true }},
+	{"admin", func(k roleKeys) string { return k.admin }, func(string) bool { return true }},
+}
+
+const applicantTruthDoc = `query($c: String!) { dossier(code: $c) { id agency { code } applicant { name idNumber phone } } }`
+
+const applicantViewDoc = `query($c: String!, $id: ID!, $a: String) {
+  dossier(code: $c) { code applicant { name idNumber phone } }
+  dossiers(first: 100, filter: {agencyCode: $a}) { edges { node { code applicant { name idNumber phone } } } }
+  node(id: $id) { ... on Dossier { code applicant { name idNumber phone } } }
+}`
+
+type applicantFields struct{ Name, IDNumber, Phone *string }
+
+// checkView asks, as a random viewer, for the applicant of a random dossier
+// through dossier, dossiers and node, and holds each to what the viewer may
+// see: the administrator's view of it, or nothing.
+func (r *fuzzRun) checkView(f *fuzzer, n int) {
+	if len(r.pools.dossiers) == 0 {
+		return
+	}
+	code := f.pickString(r.pools.dossiers...)
+	var truth struct {
+		Dossier *struct {
+			ID        string
+			Agency    struct{ Code string }
+			Applicant applicantFields
+		}
+	}
+	r.s.do(r.t, applicantTruthDoc, vars{"c": code}, &truth)
+	if truth.Dossier == nil {
+		return
+	}
+	v := fuzzViewers[f.rnd.IntN(len(fuzzViewers))]
+	agency := truth.Dossier.Agency.Code
+	req := r.limitRequest(n, "applicant as "+v.name, applicantViewDoc)
+	req.variables = map[string]any{"c": code, "id": truth.Dossier.ID, "a": agency}
+	req.body, _ = json.Marshal(map[string]any{"query": req.query, "variables": req.variables})
+	req.secret = cmp.Or(v.secret(r.keys), anonymous)
+	res := r.exchange(req)
+	if res == nil || len(res.Errors) > 0 {
+		return // exchange reported it
+	}
+	type view struct {
+		Code      string
+		Applicant applicantFields
+	}
+	var out struct {
+		Dossier  *view
+		Dossiers struct{ Edges []struct{ Node view } }
+		Node     *view
+	}
+	if err := json.Unmarshal(res.Data, &out); err != nil {
+		r.fail("applicant view unreadable", req, res, "", err.Error())
+		return
+	}
+	views := map[string]*view{"dossier": out.Dossier, "node": out.Node}
+	for _, e := range out.Dossiers.Edges {
+		if e.Node.Code == code {
+			views["dossiers"] = &e.Node
+		}
+	}
+	want := applicantFields{}
+	if v.sees(agency) {
+		want = truth.Dossier.Applicant
+	}
+	for _, path := range slices.Sorted(maps.Keys(views)) {
+		got := views[path]
+		if got == nil || !reflect.DeepEqual(got.Applicant, want) {
+			r.fail("applicant seen wrongly", req, res, "", fmt.Sprintf("%s of dossier %s (agency %s) as %s: got %s, want %s",
+				path, code, agency, v.name, mustJSON(got), mustJSON(want)))
+		}
+	}
 }
