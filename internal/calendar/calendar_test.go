@@ -227,3 +227,24 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishedDaySwaps: the 30/4-1/5 holidays of 2024 and 2025 were made
+// five days long by swapping a working day with a Saturday; a deadline
+// counts the Saturday worked and not the day off (issue 20, defect 9).
+func TestPublishedDaySwaps(t *testing.T) {
+	cal := Default()
+	for _, c := range []struct {
+		received time.Time
+		days     int
+		want     Date
+	}{
+		{time.Date(2024, 4, 26, 9, 0, 0, 0, Vietnam), 3, "2024-05-04"},
+		{time.Date(2025, 4, 29, 9, 0, 0, 0, Vietnam), 3, "2025-05-07"},
+		// 2023: 29 April-3 May off through two days in lieu, no make-up Saturday.
+		{time.Date(2023, 4, 28, 9, 0, 0, 0, Vietnam), 1, "2023-05-04"},
+	} {
+		if got := cal.DueDate(c.received, c.days); got != c.want {
+			t.Errorf("%d working days from %s: due %s, want %s", c.days, c.received.Format(time.RFC3339), got, c.want)
+		}
+	}
+}
