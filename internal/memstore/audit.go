@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"hash/maphash"
 	"math"
 	"slices"
 	"sort"
@@ -51,7 +50,7 @@ type auditIndex struct {
 type auditKind struct{ who, operation, tail uint32 }
 
 func newAuditIndex() *auditIndex {
-	return &auditIndex{kindOf: map[auditKind]uint32{}, names: newNames()}
+	return &auditIndex{kindOf: map[auditKind]uint32{}, names: newNames(true)}
 }
 
 // auditKey reads an audit _id's time (Unix ns) and random part; ok only
@@ -330,64 +329,4 @@ func (m *Store) buildAudit(ctx context.Context) error {
 	}
 	m.log.Info("embedded store: audit log indexed", "entries", len(ix.ns), "took", time.Since(began).Round(time.Millisecond))
 	return nil
-}
-
-// names interns strings in one arena, numbering them from 0 (""): a
-// million targets are two allocations and a map of numbers, nothing the
-// garbage collector traces.
-type names struct {
-	bytes []byte
-	end   []uint32
-	// at finds a string's number by its hash; collided holds the strings
-	// whose hash another had first.
-	at       map[uint64]uint32
-	collided map[string]uint32
-	seed     maphash.Seed
-}
-
-func newNames() names {
-	n := names{at: map[uint64]uint32{}, collided: map[string]uint32{}, seed: maphash.MakeSeed()}
-	n.intern("")
-	return n
-}
-
-func (n *names) name(id uint32) []byte {
-	start := uint32(0)
-	if id > 0 {
-		start = n.end[id-1]
-	}
-	return n.bytes[start:n.end[id]]
-}
-
-func (n *names) lookup(s string) (uint32, bool) {
-	if id, ok := n.at[maphash.String(n.seed, s)]; ok && string(n.name(id)) == s {
-		return id, true
-	}
-	id, ok := n.collided[s]
-	return id, ok
-}
-
-func (n *names) intern(s string) uint32 {
-	if id, ok := n.lookup(s); ok {
-		return id
-	}
-	id := uint32(len(n.end))
-	if h := maphash.String(n.seed, s); n.hasHash(h) {
-		n.collided[s] = id
-	} else {
-		n.at[h] = id
-	}
-	n.bytes = append(n.bytes, s...)
-	n.end = append(n.end, uint32(len(n.bytes)))
-	return id
-}
-
-func (n *names) hasHash(h uint64) bool {
-	_, ok := n.at[h]
-	return ok
-}
-
-// compact gives the arena exactly the room it needs after the build.
-func (n *names) compact() {
-	n.bytes, n.end = slices.Clone(n.bytes), slices.Clone(n.end)
 }

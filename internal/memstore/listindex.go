@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"container/heap"
 	"context"
-	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -23,21 +22,15 @@ import (
 // 100 MB, and an agency's page is counted in milliseconds).
 type listIndex struct {
 	mu sync.RWMutex
-	// codeBytes holds every code one after another, codeEnd where each ends:
-	// a million codes as one allocation rather than a million strings the
-	// garbage collector would trace at every cycle.
-	codeBytes                []byte
-	codeEnd                  []uint32
+	// codes holds every code, numbered by its position: a million codes as
+	// one allocation rather than a million strings the garbage collector
+	// would trace at every cycle.
+	codes                    names
 	received, resolved       []int64 // Unix ns; resolved is 0 while unresolved
 	agency, procedure        []uint32
 	status, channel, outcome []uint32
 	due, overdue             []uint32 // dates; 0 is none
 	version                  []int32
-	// at finds a code's position by its hash (no pointers for the collector
-	// either); collided holds the codes whose hash another code had first.
-	at       map[uint64]int32
-	collided map[string]int32
-	seed     maphash.Seed
 	// byAgency lists each agency's positions: most lists name an agency.
 	byAgency map[uint32][]int32
 	// names interns the strings the columns repeat (agency and procedure
@@ -54,25 +47,16 @@ const cachedDossiers = 20_000
 
 func newListIndex() *listIndex {
 	docs, _ := lru.New[string, *registry.Dossier](cachedDossiers)
-	return &listIndex{at: map[uint64]int32{}, collided: map[string]int32{}, seed: maphash.MakeSeed(), byAgency: map[uint32][]int32{}, names: []string{""}, ids: map[string]uint32{"": 0}, docs: docs}
+	return &listIndex{codes: newNames(false), byAgency: map[uint32][]int32{}, names: []string{""}, ids: map[string]uint32{"": 0}, docs: docs}
 }
 
 // code is the code at position i, valid while the caller holds the lock.
-func (ix *listIndex) code(i int32) []byte {
-	start := uint32(0)
-	if i > 0 {
-		start = ix.codeEnd[i-1]
-	}
-	return ix.codeBytes[start:ix.codeEnd[i]]
-}
+func (ix *listIndex) code(i int32) []byte { return ix.codes.name(uint32(i)) }
 
 // lookup is the position of code. Callers hold the lock.
 func (ix *listIndex) lookup(code string) (int32, bool) {
-	if i, ok := ix.at[maphash.String(ix.seed, code)]; ok && string(ix.code(i)) == code {
-		return i, true
-	}
-	i, ok := ix.collided[code]
-	return i, ok
+	i, ok := ix.codes.lookup(code)
+	return int32(i), ok
 }
 
 // intern returns the number of s, adding it. Callers hold the write lock.
@@ -112,14 +96,7 @@ func (ix *listIndex) set(r dossierRow) {
 	agency := ix.intern(r.Agency)
 	i, ok := ix.lookup(r.Code)
 	if !ok {
-		i = int32(len(ix.codeEnd))
-		if h := maphash.String(ix.seed, r.Code); ix.hasHash(h) {
-			ix.collided[r.Code] = i
-		} else {
-			ix.at[h] = i
-		}
-		ix.codeBytes = append(ix.codeBytes, r.Code...)
-		ix.codeEnd = append(ix.codeEnd, uint32(len(ix.codeBytes)))
+		i = int32(ix.codes.intern(r.Code))
 		ix.received, ix.resolved = append(ix.received, 0), append(ix.resolved, 0)
 		ix.agency, ix.procedure = append(ix.agency, agency), append(ix.procedure, 0)
 		ix.status, ix.channel, ix.outcome = append(ix.status, 0), append(ix.channel, 0), append(ix.outcome, 0)
@@ -146,7 +123,7 @@ func (ix *listIndex) each(rf *rowFilter, backwards bool, fn func(i int32)) {
 	if rf.none {
 		return
 	}
-	n := len(ix.codeEnd)
+	n := ix.codes.size()
 	at := func(k int) int32 { return int32(k) }
 	if rf.agency != 0 {
 		positions := ix.byAgency[rf.agency]
@@ -167,7 +144,7 @@ func (ix *listIndex) each(rf *rowFilter, backwards bool, fn func(i int32)) {
 func (ix *listIndex) compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.codeBytes, ix.codeEnd = slices.Clone(ix.codeBytes), slices.Clone(ix.codeEnd)
+	ix.codes.compact()
 	ix.received, ix.resolved = slices.Clone(ix.received), slices.Clone(ix.resolved)
 	ix.agency, ix.procedure = slices.Clone(ix.agency), slices.Clone(ix.procedure)
 	ix.status, ix.channel, ix.outcome = slices.Clone(ix.status), slices.Clone(ix.channel), slices.Clone(ix.outcome)
@@ -205,12 +182,12 @@ func (ix *listIndex) putRow(r dossierRow) {
 // forget drops the whole copy of a dossier, so the next read asks the engine.
 func (ix *listIndex) forget(code string) { ix.docs.Remove(code) }
 
-// codes returns the codes starting with prefix.
-func (ix *listIndex) codes(prefix string) []string {
+// withPrefix returns the codes starting with prefix.
+func (ix *listIndex) withPrefix(prefix string) []string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var out []string
-	for i := range int32(len(ix.codeEnd)) {
+	for i := range int32(ix.codes.size()) {
 		if code := ix.code(i); bytes.HasPrefix(code, []byte(prefix)) {
 			out = append(out, string(code))
 		}
@@ -441,10 +418,4 @@ func (m *Store) Dossiers(ctx context.Context, f registry.DossierFilter, o regist
 		return nil, err
 	}
 	return page, nil
-}
-
-// hasHash reports whether a code with hash h is indexed. Callers hold the lock.
-func (ix *listIndex) hasHash(h uint64) bool {
-	_, ok := ix.at[h]
-	return ok
 }

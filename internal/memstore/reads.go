@@ -181,7 +181,7 @@ func (m *Store) EachDossier(ctx context.Context, f registry.DossierFilter, fn fu
 }
 
 func (m *Store) DossierCodes(_ context.Context, prefix string) ([]string, error) {
-	return m.index.codes(prefix), nil
+	return m.index.withPrefix(prefix), nil
 }
 
 // Rollup selects the cells asked for. They are shared, not copied (a
