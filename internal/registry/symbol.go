@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,7 +57,14 @@ var docTypeTable = []DocType{
 	// no longer allows new ones, but those in force are cited every day.
 	{"TTLT", "Thông tư liên tịch", true},
 	{"NQLT", "Nghị quyết liên tịch", true},
+	// The Assembly Standing Committee's ordinances (28/2005/PL-UBTVQH11).
+	{"PL", "Pháp lệnh", true},
 }
+
+// yearOnlyTypes are codes read as types only in a symbol with a year: an
+// ordinance's always carries one, and without a year "PL" has always read
+// as a letter's issuer (12/PL-UBND), which stored keys depend on.
+var yearOnlyTypes = map[string]bool{"PL": true}
 
 // jointTypes name every issuer after the type: 23/2014/TTLT-BTP-BNV.
 var jointTypes = map[string]bool{"TTLT": true, "NQLT": true}
@@ -129,7 +137,12 @@ type Symbol struct {
 	Year   int    // 0 unless the symbol carries one (legal normative documents)
 	Type   string // canonical type code ("QĐ"); "" for official letters and laws
 	Issuer string // issuing body code, canonical spelling ("TTg", "QH13"); joint issuers "BTP-BNV"
-	Unit   string // drafting unit ("KSTT" in 516/TTg-KSTT), "" when absent
+	Unit   string // drafting unit ("KSTT" in 516/TTg-KSTT), "" when absent; groups beyond the grammar's kept as written
+	// Party is a Party document's type code (NQ in 57-NQ/TW, KL in
+	// 34-KL/TW), "" for the state's documents. Preambles cite Party
+	// documents as bases; they are kept as relation targets, and registered
+	// as directives only when given as such (see docs/design.md).
+	Party string `bson:"party,omitempty"`
 }
 
 const (
@@ -151,57 +164,105 @@ var symbolLookAlikes = strings.NewReplacer(
 //	số/CƠQUAN[-ĐƠNVỊ]       official letter           516/TTg-KSTT
 //	số/năm/LOẠI-CƠQUAN      legal normative document  61/2018/NĐ-CP
 //	số/năm/QHnn             law                       80/2015/QH13
+//	số-LOẠI/CƠQUAN          Party document            57-NQ/TW
 //
 // It accepts what appears in the wild (a "Số:" prefix, spaces around "/" and
 // "-", dashes, lower case, QD for QĐ, Ð for Đ, 1 for 01) and returns the
-// canonical form. Errors are *Error for field "symbol".
+// canonical form; the forms outside the grammar met in real listings are
+// read too, canonicalised where a rule exists and kept as written otherwise
+// (see ReadSymbol, which also says what was irregular). Errors are *Error
+// for field "symbol".
 func ParseSymbol(raw string) (Symbol, error) {
-	if !utf8.ValidString(raw) {
-		return Symbol{}, Invalid("symbol", "invalid UTF-8")
-	}
-	s := strings.TrimSpace(raw)
-	if s == "" {
-		return Symbol{}, Invalid("symbol", "empty")
-	}
-	if n := utf8.RuneCountInString(s); n > symbolMaxRunes {
-		return Symbol{}, Invalid("symbol", "too long: %d characters, at most %d", n, symbolMaxRunes)
-	}
-	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
-		r, _ := utf8.DecodeRuneInString(s[i:])
-		return Symbol{}, Invalid("symbol", "control character %U", r)
-	}
-	// NFKC: full-width letters (Ｑ) and other compatibility forms are the
-	// letters they stand for, not new ones.
-	s = trimNumberPrefix(symbolLookAlikes.Replace(norm.NFKC.String(s)))
-	if s == "" {
-		return Symbol{}, Invalid("symbol", "empty after %q", "số")
+	sym, _, err := parseSymbol(raw)
+	return sym, err
+}
+
+func parseSymbol(raw string) (Symbol, *irregularities, error) {
+	w := &irregularities{}
+	s, err := cleanSymbol(raw, w)
+	if err != nil {
+		return Symbol{}, nil, err
 	}
 	parts := strings.Split(s, "/")
 	if len(parts) == 1 {
-		return Symbol{}, Invalid("symbol", "no %q between number and symbol", "/")
+		if parts = restoreSlash(s, w); parts == nil {
+			return Symbol{}, nil, Invalid("symbol", "no %q between number and symbol", "/")
+		}
 	}
 	if len(parts) > 3 {
-		return Symbol{}, Invalid("symbol", "too many %q: expected số/KÝHIỆU or số/năm/KÝHIỆU", "/")
+		return Symbol{}, nil, Invalid("symbol", "too many %q: expected số/KÝHIỆU or số/năm/KÝHIỆU", "/")
 	}
 	for i, p := range parts {
 		p = strings.TrimSpace(p)
 		if p == "" {
-			return Symbol{}, Invalid("symbol", "empty group: nothing %s %q", emptyWhere(i), "/")
-		}
-		// The last part's groups are checked after splitting at "-",
-		// around which spaces are allowed.
-		if i < len(parts)-1 && strings.IndexFunc(p, unicode.IsSpace) >= 0 {
-			return Symbol{}, Invalid("symbol", "space inside %q", p)
+			return Symbol{}, nil, Invalid("symbol", "empty group: nothing %s %q", emptyWhere(i), "/")
 		}
 		parts[i] = p
 	}
+	var sym Symbol
+	if number, code, ok := partyNumber(parts); ok {
+		sym, err = parseParty(number, code, parts[1], w)
+	} else {
+		sym, err = parseState(parts, w)
+	}
+	if err != nil {
+		return Symbol{}, nil, err
+	}
+	// Padding the number can lengthen a symbol that was at the limit.
+	if n := utf8.RuneCountInString(sym.String()); n > symbolMaxRunes {
+		return Symbol{}, nil, Invalid("symbol", "too long: %d characters, at most %d", n, symbolMaxRunes)
+	}
+	return sym, w, nil
+}
 
+// cleanSymbol checks raw and brings it to the characters the grammar uses.
+func cleanSymbol(raw string, w *irregularities) (string, error) {
+	if !utf8.ValidString(raw) {
+		return "", Invalid("symbol", "invalid UTF-8")
+	}
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", Invalid("symbol", "empty")
+	}
+	if n := utf8.RuneCountInString(s); n > symbolMaxRunes {
+		return "", Invalid("symbol", "too long: %d characters, at most %d", n, symbolMaxRunes)
+	}
+	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return "", Invalid("symbol", "control character %U", r)
+	}
+	// NFKC: full-width letters (Ｑ) and other compatibility forms are the
+	// letters they stand for, not new ones.
+	s = norm.NFKC.String(s)
+	if strings.ContainsAny(s, "Ðð") {
+		w.canonicalised("with the look-alike Ð (U+00D0, eth) for Đ")
+	}
+	if strings.Contains(s, "_") {
+		w.canonicalised(`with "_" for "-"`)
+		s = strings.ReplaceAll(s, "_", "-")
+	}
+	s = trimNumberPrefix(symbolLookAlikes.Replace(s))
+	if s == "" {
+		return "", Invalid("symbol", "empty after %q", "số")
+	}
+	return s, nil
+}
+
+// parseState reads the state's forms from parts split at "/" and trimmed.
+func parseState(parts []string, w *irregularities) (Symbol, error) {
+	for _, p := range parts[:len(parts)-1] {
+		// The last part's groups are checked after splitting at "-",
+		// around which spaces are allowed.
+		if strings.IndexFunc(p, unicode.IsSpace) >= 0 {
+			return Symbol{}, Invalid("symbol", "space inside %q", p)
+		}
+	}
 	var sym Symbol
 	var err error
-	if sym.Number, err = symbolNumber(parts[0]); err != nil {
+	if sym.Number, err = symbolNumber(parts[0], w); err != nil {
 		return Symbol{}, err
 	}
-	groups, err := symbolGroups(parts[len(parts)-1])
+	groups, qualifier, err := symbolGroups(parts[len(parts)-1], w)
 	if err != nil {
 		return Symbol{}, err
 	}
@@ -209,17 +270,14 @@ func ParseSymbol(raw string) (Symbol, error) {
 		if sym.Year, err = symbolYear(parts[1]); err != nil {
 			return Symbol{}, err
 		}
-		err = sym.setNormative(groups)
+		err = sym.setNormative(groups, w)
 	} else {
-		err = sym.setAdministrative(groups)
+		err = sym.setAdministrative(groups, w)
 	}
 	if err != nil {
 		return Symbol{}, err
 	}
-	// Padding the number can lengthen a symbol that was at the limit.
-	if n := utf8.RuneCountInString(sym.String()); n > symbolMaxRunes {
-		return Symbol{}, Invalid("symbol", "too long: %d characters, at most %d", n, symbolMaxRunes)
-	}
+	sym.Unit = joinUnit(sym.Unit, qualifier)
 	return sym, nil
 }
 
@@ -262,9 +320,9 @@ func allASCIIDigits(s string) bool {
 	return true
 }
 
-func symbolNumber(p string) (string, error) {
+func symbolNumber(p string, w *irregularities) (string, error) {
 	if !allASCIIDigits(p) {
-		return "", Invalid("symbol", "number %q is not digits", p)
+		return dottedNumber(p, w)
 	}
 	n := strings.TrimLeft(p, "0")
 	switch len(n) {
@@ -287,67 +345,78 @@ func symbolYear(p string) (int, error) {
 	return y, nil
 }
 
-// symbolGroups splits the part after the last "/" at "-". Groups are codes:
-// Latin letters and digits with at least one letter, so "46/2021" is not
-// mistaken for a letter from an issuer called "2021".
-func symbolGroups(p string) ([]string, error) {
+// symbolGroups splits the part after the last "/" at "-", after taking off
+// a closing part in parentheses (the qualifier, "" when absent). Groups are
+// codes: Latin letters and digits with at least one letter, so "46/2021" is
+// not mistaken for a letter from an issuer called "2021"; spaces inside a
+// group are kept as written, as one space.
+func symbolGroups(p string, w *irregularities) ([]string, string, error) {
+	p, qualifier, err := splitQualifier(p, w)
+	if err != nil {
+		return nil, "", err
+	}
 	groups := strings.Split(p, "-")
 	for i, g := range groups {
-		g = strings.TrimSpace(g)
-		if g == "" {
-			return nil, Invalid("symbol", "empty group in %q", p)
+		g = strings.Join(strings.Fields(g), " ")
+		if err := checkGroup(g, p); err != nil {
+			return nil, "", err
 		}
-		if strings.IndexFunc(g, unicode.IsSpace) >= 0 {
-			return nil, Invalid("symbol", "space inside group %q", g)
-		}
-		letter := false
-		for _, r := range g {
-			switch {
-			case unicode.Is(unicode.Latin, r):
-				letter = true
-			case !isASCIIDigit(r):
-				return nil, Invalid("symbol", "character %q in group %q: only letters and digits", r, g)
-			}
-		}
-		if !letter {
-			return nil, Invalid("symbol", "group %q has no letter", g)
+		if strings.Contains(g, " ") {
+			w.kept(fmt.Sprintf("group %q has spaces", upperCode(g)))
 		}
 		groups[i] = g
 	}
-	return groups, nil
+	return groups, qualifier, nil
 }
 
-// setAdministrative reads số/LOẠI-CƠQUAN[-ĐƠNVỊ], or a letter's
-// số/CƠQUAN[-ĐƠNVỊ] when the first group is not a type code.
-func (s *Symbol) setAdministrative(groups []string) error {
-	t, ok := LookupDocType(groups[0])
-	if !ok {
-		if len(groups) > 2 {
-			return Invalid("symbol", "%q is not a type code, and an official letter is số/CƠQUAN-ĐƠNVỊ: too many groups", groups[0])
-		}
-		s.Issuer = canonicalIssuer(groups[0])
-		if len(groups) == 2 {
-			s.Unit = upperCode(groups[1])
-		}
-		return nil
+// checkGroup checks one group of p.
+func checkGroup(g, p string) error {
+	if g == "" {
+		return Invalid("symbol", "empty group in %q", p)
 	}
-	switch len(groups) {
-	case 1:
-		return Invalid("symbol", "type %s without an issuer: expected số/LOẠI-CƠQUAN", t.Code)
-	case 2, 3:
-	default:
-		return Invalid("symbol", "too many groups: expected số/LOẠI-CƠQUAN-ĐƠNVỊ")
+	letter := false
+	for _, r := range g {
+		switch {
+		case unicode.Is(unicode.Latin, r):
+			letter = true
+		case !isASCIIDigit(r) && r != ' ':
+			return Invalid("symbol", "character %q in group %q: only letters and digits", r, g)
+		}
 	}
-	s.Type = t.Code
-	s.Issuer = canonicalIssuer(groups[1])
-	if len(groups) == 3 {
-		s.Unit = upperCode(groups[2])
+	if !letter {
+		return Invalid("symbol", "group %q has no letter", g)
 	}
 	return nil
 }
 
-// setNormative reads số/năm/LOẠI-CƠQUAN or a law's số/năm/QHnn.
-func (s *Symbol) setNormative(groups []string) error {
+// setAdministrative reads số/LOẠI-CƠQUAN[-ĐƠNVỊ], or a letter's
+// số/CƠQUAN[-ĐƠNVỊ] when the first group is not a type code. Groups beyond
+// the grammar's are kept as written, as the unit.
+func (s *Symbol) setAdministrative(groups []string, w *irregularities) error {
+	t, ok := LookupDocType(groups[0])
+	if !ok || yearOnlyTypes[t.Code] {
+		s.Issuer = canonicalIssuer(groups[0])
+		s.Unit = joinGroups(groups[1:])
+		if len(groups) > 2 {
+			w.kept(fmt.Sprintf("unit %s beyond số/CƠQUAN-ĐƠNVỊ (%s is not a type code)", s.Unit, s.Issuer))
+		}
+		return nil
+	}
+	if len(groups) == 1 {
+		return Invalid("symbol", "type %s without an issuer: expected số/LOẠI-CƠQUAN", t.Code)
+	}
+	s.Type = t.Code
+	s.Issuer = canonicalIssuer(groups[1])
+	s.Unit = joinGroups(groups[2:])
+	if len(groups) > 3 {
+		w.kept(fmt.Sprintf("unit %s beyond số/LOẠI-CƠQUAN-ĐƠNVỊ", s.Unit))
+	}
+	return nil
+}
+
+// setNormative reads số/năm/LOẠI-CƠQUAN or a law's số/năm/QHnn. An unknown
+// type code, or groups beyond the grammar's, are kept as written.
+func (s *Symbol) setNormative(groups []string, w *irregularities) error {
 	if len(groups) == 1 {
 		if isAssemblyCode(groups[0]) {
 			s.Issuer = upperCode(groups[0])
@@ -359,18 +428,26 @@ func (s *Symbol) setNormative(groups []string) error {
 		return Invalid("symbol", "%q is neither LOẠI-CƠQUAN nor QHnn: expected số/năm/LOẠI-CƠQUAN", groups[0])
 	}
 	t, ok := LookupDocType(groups[0])
-	if !ok {
-		return Invalid("symbol", "unknown type code %q in a symbol with a year", groups[0])
+	switch {
+	case !ok:
+		s.Issuer = canonicalIssuer(groups[0])
+		s.Unit = joinGroups(groups[1:])
+		w.kept(fmt.Sprintf("%s-%s with a year, %s not a type code", s.Issuer, s.Unit, s.Issuer))
+	case jointTypes[t.Code]:
+		s.Type = t.Code
+		issuers := make([]string, len(groups)-1)
+		for i, g := range groups[1:] {
+			issuers[i] = canonicalIssuer(g)
+		}
+		s.Issuer = strings.Join(issuers, "-")
+	default:
+		s.Type = t.Code
+		s.Issuer = canonicalIssuer(groups[1])
+		s.Unit = joinGroups(groups[2:])
+		if s.Unit != "" {
+			w.kept(fmt.Sprintf("unit %s beyond số/năm/LOẠI-CƠQUAN", s.Unit))
+		}
 	}
-	if len(groups) > 2 && !jointTypes[t.Code] {
-		return Invalid("symbol", "too many groups: a symbol with a year is số/năm/LOẠI-CƠQUAN")
-	}
-	s.Type = t.Code
-	issuers := make([]string, len(groups)-1)
-	for i, g := range groups[1:] {
-		issuers[i] = canonicalIssuer(g)
-	}
-	s.Issuer = strings.Join(issuers, "-")
 	return nil
 }
 
@@ -401,10 +478,15 @@ func upperCode(g string) string {
 }
 
 // String returns the canonical form: "46/QĐ-BCĐCCHC", "516/TTg-KSTT",
-// "61/2018/NĐ-CP", "80/2015/QH13".
+// "61/2018/NĐ-CP", "80/2015/QH13", "57-NQ/TW"; a unit that is only a part
+// in parentheses follows after a space: "12/BCĐ (CAT-PC02)".
 func (s Symbol) String() string {
 	var b strings.Builder
 	b.WriteString(s.Number)
+	if s.Party != "" {
+		b.WriteByte('-')
+		b.WriteString(s.Party)
+	}
 	b.WriteByte('/')
 	if s.Year != 0 {
 		b.WriteString(strconv.Itoa(s.Year))
@@ -413,6 +495,9 @@ func (s Symbol) String() string {
 	sep := ""
 	for _, g := range []string{s.Type, s.Issuer, s.Unit} {
 		if g != "" {
+			if sep != "" && strings.HasPrefix(g, "(") {
+				sep = " "
+			}
 			b.WriteString(sep)
 			b.WriteString(g)
 			sep = "-"

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vnregistry/registry/internal/calendar"
@@ -87,7 +88,33 @@ func decode(k Kind, raw []byte, cal *calendar.Calendar, source registry.Provenan
 	if err := strictJSON(raw, v); err != nil {
 		return nil, err
 	}
-	return canonical(v, cal, source)
+	rec, err := canonical(v, cal, source)
+	if d, ok := rec.(*registry.Directive); ok && err == nil {
+		addSymbolFindings(d, raw)
+	}
+	return rec, err
+}
+
+// addSymbolFindings adds what the line's symbol, as written, did outside
+// the grammar (registry.ReadSymbol): the record keeps only the canonical
+// form. Each once: an exported record already carries those its canonical
+// form still shows (kept as written, Party document).
+func addSymbolFindings(d *registry.Directive, raw []byte) {
+	var line struct {
+		Symbol string `json:"symbol"`
+	}
+	if json.Unmarshal(raw, &line) != nil {
+		return
+	}
+	_, findings, err := registry.ReadSymbol(line.Symbol)
+	if err != nil {
+		return
+	}
+	for _, f := range findings {
+		if !slices.Contains(d.Findings, f) {
+			d.Findings = append(d.Findings, f)
+		}
+	}
 }
 
 func canonical(v any, cal *calendar.Calendar, source registry.Provenance) (any, error) {
