@@ -1,16 +1,20 @@
 // Package bulletin extracts directives and statistics reports from
-// Vietnamese news text, each with the sentence it was read from. What the
+// Vietnamese news text, each with the sentence it was read from, and reads
+// an official document (internal/legaldoc) as the directive it is. What the
 // text does not say is left empty and reported as a finding, never guessed.
 // It does no I/O.
 package bulletin
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/fold"
+	"github.com/vnregistry/registry/internal/legaldoc"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
@@ -48,8 +52,12 @@ type Extraction struct {
 
 // Extract reads text, naming it source in the reports' provenance. Any input
 // is accepted; invalid UTF-8 reads as U+FFFD, one character per bad byte,
-// as []rune conversion counts it.
+// as []rune conversion counts it. A text laid out as an official document
+// (national motto, number or type line) is read as that document.
 func Extract(source, text string) Extraction {
+	if doc, ok := legaldoc.Read(text); ok {
+		return official(source, text, doc)
+	}
 	t := newText(text)
 	sents := t.sentences()
 	years := t.years(sents)
@@ -280,4 +288,48 @@ func (t *text) merge(all []*mention) []Directive {
 		out = append(out, d)
 	}
 	return out
+}
+
+// maxSummaryRunes is the longest summary the registry keeps.
+const maxSummaryRunes = 500
+
+// official is what an official document yields: itself as one directive,
+// read from its header, preamble, articles and signature block (the
+// documents it cites are its relations, not directives of their own), and
+// the reports its sentences state. A document whose symbol the registry
+// cannot parse yields no directive.
+func official(source, text string, doc legaldoc.Document) Extraction {
+	t := newText(text)
+	sents := t.sentences()
+	x := Extraction{Published: doc.Date.On, Reports: t.reports(sents, source, t.years(sents))}
+	slices.SortStableFunc(x.Reports, func(a, b registry.Report) int {
+		return cmp.Compare(a.Provenance.Offset, b.Provenance.Offset)
+	})
+	if doc.SymbolErr != nil || doc.Number.Value == "" {
+		return x
+	}
+	d := Directive{
+		Symbol: doc.Symbol, IssuedOn: doc.Date.On, IssuerAsWritten: doc.Issuer.Value,
+		TypeAsWritten: doc.Type.Value, Summary: doc.Summary.Value,
+		Signer:    registry.Signer{Position: doc.Signature.Position(), Name: doc.Signature.Name},
+		Relations: doc.Relations(),
+	}
+	// The directive's span runs from the header to the summary: what a
+	// reader checks the record against.
+	b, e := doc.Number.Offset, doc.Number.Offset+doc.Number.Length
+	for _, s := range []legaldoc.Span{doc.Issuer.Span, doc.Date.Span, doc.Type.Span, doc.Summary.Span} {
+		if s.Length > 0 {
+			b, e = min(b, s.Offset), max(e, s.Offset+s.Length)
+		}
+	}
+	runes := []rune(text)
+	d.Span = Span{Offset: b, Length: e - b, Sentence: string(runes[b:e])}
+	d.Findings = directiveFindings(&d, statedDate{date: d.IssuedOn, written: doc.Date.Value, year: true}, d.IssuedOn != "", false, "")
+	if n := utf8.RuneCountInString(d.Summary); n > maxSummaryRunes {
+		d.Summary = ""
+		d.Findings = append(d.Findings, registry.Finding{Code: registry.FindingSummaryUndetermined, Field: "summary",
+			Message: fmt.Sprintf("the summary of %s runs to %d characters, more than the %d the registry keeps: it is left out", d.Symbol, n, maxSummaryRunes)})
+	}
+	x.Directives = []Directive{d}
+	return x
 }

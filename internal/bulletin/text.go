@@ -100,7 +100,12 @@ func (t *text) span(b, e int) Span {
 // ahead returns the folded text from b for an anchored pattern: about n
 // bytes, extended to the end of a word, never past limit. Bounding what an
 // anchored pattern sees keeps its cost independent of the text's length.
+// From at or past limit there is nothing: callers skip spaces without
+// regard to limit, so b may lie beyond it.
 func (t *text) ahead(b, limit, n int) string {
+	if b >= limit {
+		return ""
+	}
 	e, stop := min(limit, b+n), min(limit, b+2*n)
 	for e < stop && t.f[e] != ' ' && t.f[e] != '\n' {
 		e++

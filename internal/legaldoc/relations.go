@@ -1,0 +1,38 @@
+package legaldoc
+
+import "github.com/vnregistry/registry/internal/registry"
+
+// relationKinds are the registry's edges for each action. The registry has
+// no edge for a suspension: it is kept as a reference, its excerpt saying
+// what the document does.
+var relationKinds = map[Action]registry.RelationKind{
+	Repeals:  registry.RelRepeals,
+	Replaces: registry.RelReplaces,
+	Amends:   registry.RelAmends,
+	Corrects: registry.RelCorrects,
+	Suspends: registry.RelReferences,
+}
+
+// Relations are the edges the document states, as the registry keeps
+// them: BASED_ON each basis (its excerpt the "Căn cứ" clause), and an edge
+// for each effect (its excerpt the sentence). A symbol the registry
+// refuses, and the document's own, make no edge; Document keeps them.
+func (d Document) Relations() []registry.Relation {
+	var out []registry.Relation
+	add := func(kind registry.RelationKind, ref Reference, excerpt string) {
+		if ref.Err != nil || d.SymbolErr == nil && d.Number.Value != "" && ref.Symbol.Key() == d.Symbol.Key() {
+			return
+		}
+		r, err := registry.NewRelation(registry.RelationInput{Kind: kind, Symbol: ref.Symbol.String(), Excerpt: excerpt})
+		if err == nil && !registry.HasRelation(out, r) {
+			out = append(out, r)
+		}
+	}
+	for _, b := range d.Bases {
+		add(registry.RelBasedOn, b, d.Preamble[b.Number-1].Value)
+	}
+	for _, e := range d.Effects {
+		add(relationKinds[e.Action], e.Target, e.Excerpt)
+	}
+	return out
+}
