@@ -5,21 +5,48 @@
 // days.
 //
 // The holiday schedule is data, not code, because the government decides Tết
-// and the moved days every year. Default returns an embedded schedule for
-// 2019..2027 derived from the Labour Code rules: 1 January; Tết from the day
-// before the lunar new year to the 4th day of the first lunar month; Hùng Kings'
-// day; 30 April; 1 May; 2 September and, from 2021, an adjacent day (taken as
-// 3 September, or 1 September when 3 September is a weekend); a holiday on a
-// Saturday or Sunday is compensated on the next working day. It is an
-// approximation: it has none of the yearly moved days, so a published schedule
-// overrides it by a file passed to Parse.
+// and the moved days every year. Default returns the embedded schedule of the
+// civil service (cơ quan hành chính, sự nghiệp) for 2019..2027. The Labour Code
+// fixes 1 January, Hùng Kings' day (10/3 lunar), 30 April, 1 May and
+// 2 September (Bộ luật Lao động 2012, Điều 115, to 2020; 2019, khoản 1
+// Điều 112, from 2021, which adds a day next to 2 September), and gives a
+// holiday on a Saturday or Sunday in lieu on the next working day (2012 Code,
+// Điều 115; 2019 Code, khoản 3 Điều 111). Which five days are Tết, which day joins 2 September,
+// and any weekday swapped for a Saturday are set each year by a document,
+// which each entry's source cites:
+//
+//   - 2019: Công văn 6519/VPCP-KGVX ngày 11/7/2018: Monday 31/12/2018 off for
+//     Saturday 5/1 worked; Tết 4-8/2; Monday 29/4 off for Saturday 4/5 worked.
+//   - 2020: Thông báo 4544/TB-LĐTBXH ngày 25/10/2019: Tết 23-29/1.
+//   - 2021: Công văn 9895/VPCP-KGVX ngày 26/11/2020: Tết 10-16/2; 2-3/9.
+//   - 2022: Công văn 245/VPCP-KGVX ngày 11/01/2022: Tết 31/1-4/2; 1-2/9.
+//   - 2023: Thông báo 5034/TB-LĐTBXH ngày 07/12/2022: Tết 20-26/1; 1/9, and
+//     4/9 in lieu of Saturday 2/9. 29/4-3/5 follows from the Code alone.
+//   - 2024: Công văn 8662/VPCP-KGVX ngày 03/11/2023: Tết 8-14/2; 2-3/9.
+//     Công văn 2450/VPCP-KGVX ngày 12/4/2024: Monday 29/4 off for Saturday
+//     4/5 worked.
+//   - 2025: Thông báo 6150/TB-BLĐTBXH ngày 03/12/2024: Tết 27-31/1; Friday
+//     2/5 off for Saturday 26/4 worked; 1-2/9.
+//   - 2026: Công văn 12729/VPCP-KGVX ngày 25/12/2025: Friday 2/1 off for
+//     Saturday 10/1 worked. Thông báo 9441/TB-BNV ngày 16/10/2025: Tết
+//     16-20/2; 1-2/9, and Monday 31/8 off for Saturday 22/8 worked. No swap
+//     around 30/4 was found published. Vietnamese Culture Day (24/11, Nghị
+//     quyết 80-NQ/TW of the Politburo) is not listed: it awaits an amendment
+//     of the Labour Code.
+//   - 2027: nothing published yet. Tết (the day before the lunar new year to
+//     its 4th day, days in lieu for a weekend) and 3/9 are derived from the
+//     Code, and their source says so.
+//
+// Every other day (the fixed holidays and their days in lieu) follows from
+// the Code and cites its article. A schedule published later overrides the
+// embedded one by a file passed to Parse.
 //
 // The file is JSON:
 //
 //	{
 //	  "officeClose": "17:00",
 //	  "years": [2019, 2027],
-//	  "holidays": [{"date": "2021-02-11", "name": "Tết Nguyên đán"}],
+//	  "holidays": [{"date": "2021-02-11", "name": "Tết Nguyên đán", "source": "Công văn ..."}],
 //	  "workdays": [{"date": "2021-02-20", "name": "Làm bù ngày 10/2"}]
 //	}
 //
@@ -27,7 +54,8 @@
 // counting for the day. years is the first and last year the data covers.
 // holidays are days off, including compensation days ("Nghỉ bù"). workdays
 // are weekend days worked in return ("Làm bù"). Dates are YYYY-MM-DD, each
-// within years and listed once across both lists.
+// within years and listed once across both lists. source, optional, names the
+// document that set the day.
 package calendar
 
 import (
@@ -43,8 +71,8 @@ import (
 
 // Calendar is a holiday schedule. It is immutable, so one value may be shared.
 type Calendar struct {
-	holidays  map[Date]string
-	workdays  map[Date]string
+	holidays  map[Date]entry
+	workdays  map[Date]entry
 	firstYear int
 	lastYear  int
 	closeHour int
@@ -62,12 +90,16 @@ var defaultCalendar = sync.OnceValue(func() *Calendar {
 	return c
 })
 
-// Default returns the embedded approximate schedule for 2019..2027.
+// Default returns the embedded schedule for 2019..2027 described above.
 func Default() *Calendar { return defaultCalendar() }
 
+// entry is a listed day: its name, and the document that set it.
+type entry struct{ name, source string }
+
 type fileEntry struct {
-	Date string `json:"date"`
-	Name string `json:"name"`
+	Date   string `json:"date"`
+	Name   string `json:"name"`
+	Source string `json:"source"`
 }
 
 type file struct {
@@ -91,8 +123,8 @@ func Parse(data []byte) (*Calendar, error) {
 	}
 
 	c := &Calendar{
-		holidays:  make(map[Date]string, len(f.Holidays)),
-		workdays:  make(map[Date]string, len(f.Workdays)),
+		holidays:  make(map[Date]entry, len(f.Holidays)),
+		workdays:  make(map[Date]entry, len(f.Workdays)),
 		closeHour: 17,
 	}
 	if f.OfficeClose != "" {
@@ -107,7 +139,7 @@ func Parse(data []byte) (*Calendar, error) {
 	}
 	c.firstYear, c.lastYear = f.Years[0], f.Years[1]
 
-	add := func(list string, i int, e fileEntry, into map[Date]string) error {
+	add := func(list string, i int, e fileEntry, into map[Date]entry) error {
 		d, err := ParseDate(e.Date)
 		if err != nil {
 			return fmt.Errorf("calendar: %s[%d] (%q): %w", list, i, e.Name, err)
@@ -119,12 +151,12 @@ func Parse(data []byte) (*Calendar, error) {
 			return fmt.Errorf("calendar: %s[%d] (%s %q): outside years %d..%d", list, i, d, e.Name, c.firstYear, c.lastYear)
 		}
 		if prev, ok := c.holidays[d]; ok {
-			return fmt.Errorf("calendar: %s[%d] (%s %q): date already listed as holiday %q", list, i, d, e.Name, prev)
+			return fmt.Errorf("calendar: %s[%d] (%s %q): date already listed as holiday %q", list, i, d, e.Name, prev.name)
 		}
 		if prev, ok := c.workdays[d]; ok {
-			return fmt.Errorf("calendar: %s[%d] (%s %q): date already listed as workday %q", list, i, d, e.Name, prev)
+			return fmt.Errorf("calendar: %s[%d] (%s %q): date already listed as workday %q", list, i, d, e.Name, prev.name)
 		}
-		into[d] = e.Name
+		into[d] = entry{name: e.Name, source: e.Source}
 		return nil
 	}
 	for i, e := range f.Holidays {
@@ -151,8 +183,18 @@ func isWeekend(d Date) bool {
 
 // Holiday reports whether d is a listed holiday, and its name.
 func (c *Calendar) Holiday(d Date) (name string, ok bool) {
-	name, ok = c.holidays[d]
-	return name, ok
+	e, ok := c.holidays[d]
+	return e.name, ok
+}
+
+// Source reports whether d is a listed holiday or make-up working day, and
+// the document its entry cites (empty when the file gives none).
+func (c *Calendar) Source(d Date) (source string, ok bool) {
+	if e, ok := c.holidays[d]; ok {
+		return e.source, true
+	}
+	e, ok := c.workdays[d]
+	return e.source, ok
 }
 
 // IsWorkingDay reports whether d is Monday to Friday and not a holiday, or a

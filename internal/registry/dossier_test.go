@@ -13,8 +13,8 @@ import (
 
 // Calendar facts the expected dates below rely on (internal/calendar/holidays.json):
 //   - 2021-03-01 is a Monday; March 2021 has no holiday.
-//   - Tết 2021: 2021-02-11 (Thu) .. 2021-02-15 (Mon) plus compensation days
-//     2021-02-16 (Tue) and 2021-02-17 (Wed); 2021-02-18 (Thu) is the first
+//   - Tết 2021: 2021-02-10 (Wed) .. 2021-02-14 (Sun) plus compensation days
+//     2021-02-15 (Mon) and 2021-02-16 (Tue); 2021-02-17 (Wed) is the first
 //     working day after it.
 //   - Hùng Kings' day 2021-04-21 (Wed).
 //   - 30/4 2021 is a Friday, 1/5 a Saturday compensated on Monday 2021-05-03;
@@ -428,14 +428,14 @@ func TestDossierDueDateArithmetic(t *testing.T) {
 		{name: "Sun 2021-03-07 10:00 counts from Mon 03-08: +3 Thu 03-11", at: dtVN(2021, 3, 7, 10, 0), days: 3, want: "2021-03-11"},
 		{name: "Sun 2021-03-07 10:00 +0: Mon 03-08", at: dtVN(2021, 3, 7, 10, 0), days: 0, want: "2021-03-08"},
 		{name: "Sat 2021-03-06 08:00 counts from Mon 03-08: +1 Tue 03-09", at: dtVN(2021, 3, 6, 8, 0), days: 1, want: "2021-03-09"},
-		// Tết 2021: 02-11..02-17 off (incl. compensation 16, 17).
-		{name: "Tết: Tue 2021-02-09 +3: Wed 10, Thu 18, Fri 19", at: dtVN(2021, 2, 9, 9, 0), days: 3, want: "2021-02-19"},
-		{name: "Tết: Tue 2021-02-09 +5: Wed 10, Thu 18, Fri 19, Mon 22, Tue 23", at: dtVN(2021, 2, 9, 9, 0), days: 5, want: "2021-02-23"},
-		{name: "Tết: Wed 2021-02-10 +3: Thu 18, Fri 19, Mon 22", at: dtVN(2021, 2, 10, 9, 0), days: 3, want: "2021-02-22"},
+		// Tết 2021: 02-10..02-16 off (incl. compensation 15, 16).
+		{name: "Tết: Tue 2021-02-09 +3: Wed 17, Thu 18, Fri 19", at: dtVN(2021, 2, 9, 9, 0), days: 3, want: "2021-02-19"},
+		{name: "Tết: Tue 2021-02-09 +5: Wed 17, Thu 18, Fri 19, Mon 22, Tue 23", at: dtVN(2021, 2, 9, 9, 0), days: 5, want: "2021-02-23"},
+		{name: "Tết: Wed 2021-02-10 counts from Wed 17: +3 Thu 18, Fri 19, Mon 22", at: dtVN(2021, 2, 10, 9, 0), days: 3, want: "2021-02-22"},
 		{name: "Tết: Wed 2021-02-10 +5: Thu 18, Fri 19, Mon 22, Tue 23, Wed 24", at: dtVN(2021, 2, 10, 9, 0), days: 5, want: "2021-02-24"},
-		{name: "Tết: Wed 2021-02-10 17:30 counts from Thu 18: +3 Fri 19, Mon 22, Tue 23", at: dtVN(2021, 2, 10, 17, 30), days: 3, want: "2021-02-23"},
-		{name: "Tết: Wed 2021-02-10 +1: compensation days 16, 17 skipped, Thu 18", at: dtVN(2021, 2, 10, 9, 0), days: 1, want: "2021-02-18"},
-		{name: "Tết: receipt on compensation day Tue 2021-02-16 counts from Thu 18: +1 Fri 19", at: dtVN(2021, 2, 16, 10, 0), days: 1, want: "2021-02-19"},
+		{name: "Tết: Tue 2021-02-09 17:30 counts from Wed 17: +3 Thu 18, Fri 19, Mon 22", at: dtVN(2021, 2, 9, 17, 30), days: 3, want: "2021-02-22"},
+		{name: "Tết: Wed 2021-02-10 +1: compensation days 15, 16 skipped, Thu 18", at: dtVN(2021, 2, 10, 9, 0), days: 1, want: "2021-02-18"},
+		{name: "Tết: receipt on compensation day Tue 2021-02-16 counts from Wed 17: +1 Thu 18", at: dtVN(2021, 2, 16, 10, 0), days: 1, want: "2021-02-18"},
 		// 30/4 (Fri) and 1/5 (Sat, compensated Mon 05-03).
 		{name: "30/4-1/5: Thu 2021-04-29 +1: skip Fri 30, weekend, Mon 03, Tue 05-04", at: dtVN(2021, 4, 29, 9, 0), days: 1, want: "2021-05-04"},
 		{name: "30/4-1/5: Thu 2021-04-29 +3: Tue 04, Wed 05, Thu 05-06", at: dtVN(2021, 4, 29, 9, 0), days: 3, want: "2021-05-06"},
