@@ -38,55 +38,9 @@ func (t *text) sentenceStart(i int) int {
 }
 
 func newText(s string) *text {
-	t := &text{}
-	var src, f strings.Builder
-	src.Grow(len(s))
-	f.Grow(len(s))
-	t.pos = make([]int, 0, len(s)+1)
-	t.bpos = make([]int, 0, len(s)+1)
-	cache := map[rune]string{}
-	i := 0 // characters so far
-	for _, r := range s {
-		at := src.Len()
-		src.WriteRune(r)
-		var piece string
-		switch {
-		case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == '\u0085' || r == '\u2028' || r == '\u2029':
-			piece = "\n"
-		case unicode.IsSpace(r):
-			piece = " "
-		case r < utf8.RuneSelf:
-			piece = asciiLower[r]
-		default:
-			// Folding one character at a time keeps the map to the source
-			// exact; a lone combining mark folds to nothing and so joins the
-			// character before it.
-			var ok bool
-			if piece, ok = cache[r]; !ok {
-				piece = fold.String(string(r))
-				cache[r] = piece
-			}
-			t.accented = t.accented || unicode.IsLetter(r) && piece != string(unicode.ToLower(r))
-		}
-		f.WriteString(piece)
-		for range len(piece) {
-			t.pos = append(t.pos, i)
-			t.bpos = append(t.bpos, at)
-		}
-		i++
-	}
-	t.src, t.f = src.String(), f.String()
-	t.pos = append(t.pos, i)
-	t.bpos = append(t.bpos, len(t.src))
-	return t
+	m := fold.Map(s)
+	return &text{src: m.Source, f: m.Folded, pos: m.Rune, bpos: m.Byte, accented: m.Accented}
 }
-
-var asciiLower = func() (m [utf8.RuneSelf]string) {
-	for r := range rune(utf8.RuneSelf) {
-		m[r] = string(unicode.ToLower(r))
-	}
-	return m
-}()
 
 // orig returns the source text of the folded range [b, e). It shares the
 // source's memory, so many records cut from one long sentence stay cheap.

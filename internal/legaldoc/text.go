@@ -21,45 +21,8 @@ type text struct {
 }
 
 func newText(s string) *text {
-	t := &text{}
-	var src, f strings.Builder
-	src.Grow(len(s))
-	f.Grow(len(s))
-	t.pos = make([]int, 0, len(s)+1)
-	t.bpos = make([]int, 0, len(s)+1)
-	cache := map[rune]string{}
-	i := 0
-	for _, r := range s {
-		at := src.Len()
-		src.WriteRune(r)
-		var piece string
-		switch {
-		case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == '\u0085' || r == '\u2028' || r == '\u2029':
-			piece = "\n"
-		case unicode.IsSpace(r):
-			piece = " "
-		case r < utf8.RuneSelf:
-			piece = strings.ToLower(string(r))
-		default:
-			// A lone combining mark folds to nothing and so joins the
-			// character before it.
-			var ok bool
-			if piece, ok = cache[r]; !ok {
-				piece = fold.String(string(r))
-				cache[r] = piece
-			}
-		}
-		f.WriteString(piece)
-		for range len(piece) {
-			t.pos = append(t.pos, i)
-			t.bpos = append(t.bpos, at)
-		}
-		i++
-	}
-	t.src, t.f = src.String(), f.String()
-	t.pos = append(t.pos, i)
-	t.bpos = append(t.bpos, len(t.src))
-	return t
+	m := fold.Map(s)
+	return &text{src: m.Source, f: m.Folded, pos: m.Rune, bpos: m.Byte}
 }
 
 // orig is the source of the folded range [b, e).
