@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
+	"github.com/vnregistry/registry/internal/bulletin"
 	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/registry"
 )
@@ -20,6 +23,11 @@ store those not yet in the registry, each with its source (the file name),
 sentence and character offsets. Importing the same file again changes
 nothing. Findings (figures that do not add up, an undetermined period, an
 issuer the symbol contradicts) are printed and kept with the records.
+
+A file is plain text (a PDF's extracted text included), an HTML page, or a
+Word document (DOCX), told apart by its content whatever its name. An
+official document in any of them is read as the one directive it is.
+DOCX is read here only: the importBulletin mutation takes text and HTML.
 
 Flags (and the store flags of serve):
 `
@@ -41,12 +49,18 @@ func importBulletinCommand(ctx context.Context, args []string, stdout, stderr io
 	defer closeStore()
 	failed := 0
 	for _, file := range fs.Args() {
-		text, err := os.ReadFile(file)
+		data, err := os.ReadFile(file)
 		if err != nil {
 			log.Error("read bulletin", "err", err)
 			return 1
 		}
-		res, err := importBulletin(ctx, log, st, file, string(text), *dryRun)
+		text, err := bulletinText(file, data)
+		if err != nil {
+			log.Error("read bulletin", "file", file, "err", err)
+			failed++
+			continue
+		}
+		res, err := importBulletin(ctx, log, st, file, text, *dryRun)
 		if err != nil {
 			log.Error("import bulletin", "file", file, "err", err)
 			failed++
@@ -75,6 +89,27 @@ func importBulletinCommand(ctx context.Context, args []string, stdout, stderr io
 		return 1
 	}
 	return 0
+}
+
+// bulletinText is a file's text, its format told by its content: a DOCX
+// (a zip archive) as DOCXText reads it; an HTML page in UTF-8, whatever
+// charset it was saved in; text as it is. A PDF or a Word 97-2003 file is
+// refused saying what to send instead: read as text, its bytes would be
+// stored as what it says.
+func bulletinText(file string, data []byte) (string, error) {
+	switch {
+	case bulletin.IsZip(data):
+		return bulletin.DOCXText(data)
+	case strings.EqualFold(filepath.Ext(file), ".docx"):
+		return "", registry.Invalid("file", "is named .docx but is not a zip archive, as every DOCX is")
+	case bytes.HasPrefix(data, []byte("%PDF-")):
+		return "", registry.Invalid("file", "is a PDF, whose text is not read here: extract it first (pdftotext -layout) and import the text")
+	case bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		return "", registry.Invalid("file", "is a Word 97-2003 document (.doc) or another file of Office before 2007, which is not read: save it as DOCX")
+	case bulletin.IsHTML(string(data)):
+		return bulletin.HTMLBytes(data), nil
+	}
+	return string(data), nil
 }
 
 // importBulletin imports one file; a panic (a bug) fails that file only,
