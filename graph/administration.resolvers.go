@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/vnregistry/registry/graph/model"
+	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
@@ -86,6 +87,11 @@ func (r *procedureResolver) LegalBases(ctx context.Context, obj *registry.Proced
 		out[i] = &model.LegalBasis{Symbol: symbol, Directives: found[i]}
 	}
 	return out, nil
+}
+
+// LegalBasesNotInForce is the resolver for the legalBasesNotInForce field.
+func (r *procedureResolver) LegalBasesNotInForce(ctx context.Context, obj *registry.Procedure, on calendar.Date) ([]*registry.LegalBasisProblem, error) {
+	return r.Registry.LegalBasisProblems(ctx, obj, on)
 }
 
 // Agency is the resolver for the agency field.

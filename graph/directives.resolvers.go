@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/vnregistry/registry/graph/model"
+	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
@@ -47,6 +48,16 @@ func (r *directiveResolver) Summary(ctx context.Context, obj *registry.Directive
 	return optional(obj.Summary), nil
 }
 
+// Validity is the resolver for the validity field.
+func (r *directiveResolver) Validity(ctx context.Context, obj *registry.Directive, on *calendar.Date) (*registry.DirectiveValidity, error) {
+	return r.Registry.DirectiveValidity(ctx, obj, on)
+}
+
+// StatedValidity is the resolver for the statedValidity field.
+func (r *directiveResolver) StatedValidity(ctx context.Context, obj *registry.Directive) (registry.Validity, error) {
+	return obj.Validity, nil
+}
+
 // Relations is the resolver for the relations field.
 func (r *directiveResolver) Relations(ctx context.Context, obj *registry.Directive) ([]*registry.RelatedDirective, error) {
 	return r.Registry.DirectiveRelations(ctx, obj)
@@ -60,6 +71,31 @@ func (r *directiveResolver) CitedBy(ctx context.Context, obj *registry.Directive
 		return nil, err
 	}
 	return &model.ProcedureConnection{Page: page}, nil
+}
+
+// Effects is the resolver for the effects field.
+func (r *directiveResolver) Effects(ctx context.Context, obj *registry.Directive) ([]*registry.DirectiveEffect, error) {
+	return r.Registry.DirectiveEffects(ctx, obj)
+}
+
+// AffectedBy is the resolver for the affectedBy field.
+func (r *directiveResolver) AffectedBy(ctx context.Context, obj *registry.Directive) ([]*registry.DirectiveEffect, error) {
+	return r.Registry.DirectiveAffectedBy(ctx, obj)
+}
+
+// Article is the resolver for the article field.
+func (r *directiveEffectResolver) Article(ctx context.Context, obj *registry.DirectiveEffect) (*string, error) {
+	return optional(obj.Article), nil
+}
+
+// Part is the resolver for the part field.
+func (r *directiveEffectResolver) Part(ctx context.Context, obj *registry.DirectiveEffect) (*string, error) {
+	return optional(obj.Part), nil
+}
+
+// Excerpt is the resolver for the excerpt field.
+func (r *directiveEffectResolver) Excerpt(ctx context.Context, obj *registry.DirectiveEffect) (*string, error) {
+	return optional(obj.Excerpt), nil
 }
 
 // Excerpt is the resolver for the excerpt field.
@@ -92,8 +128,8 @@ func (r *mutationResolver) AddDirectiveRelation(ctx context.Context, id string, 
 }
 
 // Directive is the resolver for the directive field.
-func (r *queryResolver) Directive(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error) {
-	return r.Registry.DirectivesBySymbol(ctx, symbol, year)
+func (r *queryResolver) Directive(ctx context.Context, symbol string, year *int, issuer *string) ([]*registry.Directive, error) {
+	return r.Registry.DirectivesBySymbol(ctx, symbol, year, deref(issuer))
 }
 
 // Directives is the resolver for the directives field.
@@ -143,6 +179,9 @@ func (r *symbolResolver) Unit(ctx context.Context, obj *registry.Symbol) (*strin
 // Directive returns DirectiveResolver implementation.
 func (r *Resolver) Directive() DirectiveResolver { return &directiveResolver{r} }
 
+// DirectiveEffect returns DirectiveEffectResolver implementation.
+func (r *Resolver) DirectiveEffect() DirectiveEffectResolver { return &directiveEffectResolver{r} }
+
 // DirectiveRelation returns DirectiveRelationResolver implementation.
 func (r *Resolver) DirectiveRelation() DirectiveRelationResolver {
 	return &directiveRelationResolver{r}
@@ -161,6 +200,7 @@ func (r *Resolver) Symbol() SymbolResolver { return &symbolResolver{r} }
 
 type (
 	directiveResolver         struct{ *Resolver }
+	directiveEffectResolver   struct{ *Resolver }
 	directiveRelationResolver struct{ *Resolver }
 	importedDirectiveResolver struct{ *Resolver }
 	signerResolver            struct{ *Resolver }

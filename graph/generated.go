@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Applicant() ApplicantResolver
 	AuditEntry() AuditEntryResolver
 	Directive() DirectiveResolver
+	DirectiveEffect() DirectiveEffectResolver
 	DirectiveRelation() DirectiveRelationResolver
 	Dossier() DossierResolver
 	Finding() FindingResolver
@@ -116,9 +117,11 @@ type ComplexityRoot struct {
 	}
 
 	Directive struct {
+		AffectedBy      func(childComplexity int) int
 		CitedBy         func(childComplexity int, first *int, after *string) int
 		EffectiveFrom   func(childComplexity int) int
 		EffectiveTo     func(childComplexity int) int
+		Effects         func(childComplexity int) int
 		Findings        func(childComplexity int) int
 		ID              func(childComplexity int) int
 		IssuedOn        func(childComplexity int) int
@@ -129,12 +132,13 @@ type ComplexityRoot struct {
 		Provenance      func(childComplexity int) int
 		Relations       func(childComplexity int) int
 		Signer          func(childComplexity int) int
+		StatedValidity  func(childComplexity int) int
 		Summary         func(childComplexity int) int
 		Symbol          func(childComplexity int) int
 		Topics          func(childComplexity int) int
 		TypeCode        func(childComplexity int) int
 		TypeName        func(childComplexity int) int
-		Validity        func(childComplexity int) int
+		Validity        func(childComplexity int, on *calendar.Date) int
 		Year            func(childComplexity int) int
 	}
 
@@ -150,6 +154,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DirectiveEffect struct {
+		Article       func(childComplexity int) int
+		Date          func(childComplexity int) int
+		DateFromIssue func(childComplexity int) int
+		Directives    func(childComplexity int) int
+		Excerpt       func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Label         func(childComplexity int) int
+		Part          func(childComplexity int) int
+		Symbol        func(childComplexity int) int
+	}
+
 	DirectiveFacets struct {
 		Issuers  func(childComplexity int) int
 		Types    func(childComplexity int) int
@@ -163,6 +179,19 @@ type ComplexityRoot struct {
 		Kind       func(childComplexity int) int
 		Label      func(childComplexity int) int
 		Symbol     func(childComplexity int) int
+	}
+
+	DirectiveValidity struct {
+		By                   func(childComplexity int) int
+		InForceFrom          func(childComplexity int) int
+		InForceFromIssueDate func(childComplexity int) int
+		Label                func(childComplexity int) int
+		On                   func(childComplexity int) int
+		Since                func(childComplexity int) int
+		Source               func(childComplexity int) int
+		State                func(childComplexity int) int
+		StatedOn             func(childComplexity int) int
+		Until                func(childComplexity int) int
 	}
 
 	Dossier struct {
@@ -260,6 +289,14 @@ type ComplexityRoot struct {
 		Symbol     func(childComplexity int) int
 	}
 
+	LegalBasisProblem struct {
+		Basis     func(childComplexity int) int
+		Directive func(childComplexity int) int
+		Label     func(childComplexity int) int
+		State     func(childComplexity int) int
+		Validity  func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddDirectiveRelation func(childComplexity int, id string, relation registry.RelationInput) int
 		CreateAgency         func(childComplexity int, input registry.CreateAgencyInput) int
@@ -279,15 +316,16 @@ type ComplexityRoot struct {
 	}
 
 	Procedure struct {
-		Agency         func(childComplexity int) int
-		Code           func(childComplexity int) int
-		Field          func(childComplexity int) int
-		ID             func(childComplexity int) int
-		LegalBases     func(childComplexity int) int
-		Level          func(childComplexity int) int
-		Name           func(childComplexity int) int
-		ProcessingDays func(childComplexity int) int
-		Provenance     func(childComplexity int) int
+		Agency               func(childComplexity int) int
+		Code                 func(childComplexity int) int
+		Field                func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		LegalBases           func(childComplexity int) int
+		LegalBasesNotInForce func(childComplexity int, on calendar.Date) int
+		Level                func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		ProcessingDays       func(childComplexity int) int
+		Provenance           func(childComplexity int) int
 	}
 
 	ProcedureConnection struct {
@@ -313,7 +351,7 @@ type ComplexityRoot struct {
 		Agencies        func(childComplexity int, first *int, after *string, filter *registry.AgencyFilter) int
 		Agency          func(childComplexity int, code string) int
 		AuditLog        func(childComplexity int, first *int, after *string, filter *registry.AuditFilter) int
-		Directive       func(childComplexity int, symbol string, year *int) int
+		Directive       func(childComplexity int, symbol string, year *int, issuer *string) int
 		Directives      func(childComplexity int, first *int, after *string, filter *registry.DirectiveFilter) int
 		Dossier         func(childComplexity int, code string) int
 		DossierStats    func(childComplexity int, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) int
@@ -502,8 +540,19 @@ type DirectiveResolver interface {
 
 	Summary(ctx context.Context, obj *registry.Directive) (*string, error)
 
+	Validity(ctx context.Context, obj *registry.Directive, on *calendar.Date) (*registry.DirectiveValidity, error)
+	StatedValidity(ctx context.Context, obj *registry.Directive) (registry.Validity, error)
+
 	Relations(ctx context.Context, obj *registry.Directive) ([]*registry.RelatedDirective, error)
 	CitedBy(ctx context.Context, obj *registry.Directive, first *int, after *string) (*model.ProcedureConnection, error)
+	Effects(ctx context.Context, obj *registry.Directive) ([]*registry.DirectiveEffect, error)
+	AffectedBy(ctx context.Context, obj *registry.Directive) ([]*registry.DirectiveEffect, error)
+}
+type DirectiveEffectResolver interface {
+	Article(ctx context.Context, obj *registry.DirectiveEffect) (*string, error)
+	Part(ctx context.Context, obj *registry.DirectiveEffect) (*string, error)
+
+	Excerpt(ctx context.Context, obj *registry.DirectiveEffect) (*string, error)
 }
 type DirectiveRelationResolver interface {
 	Excerpt(ctx context.Context, obj *registry.RelatedDirective) (*string, error)
@@ -546,6 +595,7 @@ type ProcedureResolver interface {
 	Agency(ctx context.Context, obj *registry.Procedure) (*registry.Agency, error)
 
 	LegalBases(ctx context.Context, obj *registry.Procedure) ([]*model.LegalBasis, error)
+	LegalBasesNotInForce(ctx context.Context, obj *registry.Procedure, on calendar.Date) ([]*registry.LegalBasisProblem, error)
 }
 type ProvenanceResolver interface {
 	Caller(ctx context.Context, obj *registry.Provenance) (*string, error)
@@ -559,7 +609,7 @@ type QueryResolver interface {
 	Procedure(ctx context.Context, code string) (*registry.Procedure, error)
 	Procedures(ctx context.Context, first *int, after *string, filter *registry.ProcedureFilter) (*model.ProcedureConnection, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *registry.AuditFilter) (*model.AuditConnection, error)
-	Directive(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error)
+	Directive(ctx context.Context, symbol string, year *int, issuer *string) ([]*registry.Directive, error)
 	Directives(ctx context.Context, first *int, after *string, filter *registry.DirectiveFilter) (*model.DirectiveConnection, error)
 	Dossier(ctx context.Context, code string) (*registry.Dossier, error)
 	Dossiers(ctx context.Context, first *int, after *string, filter *registry.DossierFilter, orderBy *registry.DossierOrder) (*model.DossierConnection, error)
@@ -839,6 +889,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BulletinImport.Reports(childComplexity), true
 
+	case "Directive.affectedBy":
+		if e.ComplexityRoot.Directive.AffectedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.AffectedBy(childComplexity), true
 	case "Directive.citedBy":
 		if e.ComplexityRoot.Directive.CitedBy == nil {
 			break
@@ -862,6 +918,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.EffectiveTo(childComplexity), true
+	case "Directive.effects":
+		if e.ComplexityRoot.Directive.Effects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.Effects(childComplexity), true
 	case "Directive.findings":
 		if e.ComplexityRoot.Directive.Findings == nil {
 			break
@@ -922,6 +984,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.Signer(childComplexity), true
+	case "Directive.statedValidity":
+		if e.ComplexityRoot.Directive.StatedValidity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.StatedValidity(childComplexity), true
 	case "Directive.summary":
 		if e.ComplexityRoot.Directive.Summary == nil {
 			break
@@ -957,7 +1025,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Directive.Validity(childComplexity), true
+		args, err := ec.field_Directive_validity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Directive.Validity(childComplexity, args["on"].(*calendar.Date)), true
 	case "Directive.year":
 		if e.ComplexityRoot.Directive.Year == nil {
 			break
@@ -1002,6 +1075,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectiveEdge.Node(childComplexity), true
+
+	case "DirectiveEffect.article":
+		if e.ComplexityRoot.DirectiveEffect.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.Article(childComplexity), true
+	case "DirectiveEffect.date":
+		if e.ComplexityRoot.DirectiveEffect.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.Date(childComplexity), true
+	case "DirectiveEffect.dateFromIssue":
+		if e.ComplexityRoot.DirectiveEffect.DateFromIssue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.DateFromIssue(childComplexity), true
+	case "DirectiveEffect.directives":
+		if e.ComplexityRoot.DirectiveEffect.Directives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.Directives(childComplexity), true
+	case "DirectiveEffect.excerpt":
+		if e.ComplexityRoot.DirectiveEffect.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.Excerpt(childComplexity), true
+	case "DirectiveEffect.kind":
+		if e.ComplexityRoot.DirectiveEffect.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.Kind(childComplexity), true
+	case "DirectiveEffect.label":
+		if e.ComplexityRoot.DirectiveEffect.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.Label(childComplexity), true
+	case "DirectiveEffect.part":
+		if e.ComplexityRoot.DirectiveEffect.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.Part(childComplexity), true
+	case "DirectiveEffect.symbol":
+		if e.ComplexityRoot.DirectiveEffect.Symbol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveEffect.Symbol(childComplexity), true
 
 	case "DirectiveFacets.issuers":
 		if e.ComplexityRoot.DirectiveFacets.Issuers == nil {
@@ -1058,6 +1186,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectiveRelation.Symbol(childComplexity), true
+
+	case "DirectiveValidity.by":
+		if e.ComplexityRoot.DirectiveValidity.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.By(childComplexity), true
+	case "DirectiveValidity.inForceFrom":
+		if e.ComplexityRoot.DirectiveValidity.InForceFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.InForceFrom(childComplexity), true
+	case "DirectiveValidity.inForceFromIssueDate":
+		if e.ComplexityRoot.DirectiveValidity.InForceFromIssueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.InForceFromIssueDate(childComplexity), true
+	case "DirectiveValidity.label":
+		if e.ComplexityRoot.DirectiveValidity.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.Label(childComplexity), true
+	case "DirectiveValidity.on":
+		if e.ComplexityRoot.DirectiveValidity.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.On(childComplexity), true
+	case "DirectiveValidity.since":
+		if e.ComplexityRoot.DirectiveValidity.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.Since(childComplexity), true
+	case "DirectiveValidity.source":
+		if e.ComplexityRoot.DirectiveValidity.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.Source(childComplexity), true
+	case "DirectiveValidity.state":
+		if e.ComplexityRoot.DirectiveValidity.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.State(childComplexity), true
+	case "DirectiveValidity.statedOn":
+		if e.ComplexityRoot.DirectiveValidity.StatedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.StatedOn(childComplexity), true
+	case "DirectiveValidity.until":
+		if e.ComplexityRoot.DirectiveValidity.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectiveValidity.Until(childComplexity), true
 
 	case "Dossier.agency":
 		if e.ComplexityRoot.Dossier.Agency == nil {
@@ -1430,6 +1619,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LegalBasis.Symbol(childComplexity), true
 
+	case "LegalBasisProblem.basis":
+		if e.ComplexityRoot.LegalBasisProblem.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalBasisProblem.Basis(childComplexity), true
+	case "LegalBasisProblem.directive":
+		if e.ComplexityRoot.LegalBasisProblem.Directive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalBasisProblem.Directive(childComplexity), true
+	case "LegalBasisProblem.label":
+		if e.ComplexityRoot.LegalBasisProblem.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalBasisProblem.Label(childComplexity), true
+	case "LegalBasisProblem.state":
+		if e.ComplexityRoot.LegalBasisProblem.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalBasisProblem.State(childComplexity), true
+	case "LegalBasisProblem.validity":
+		if e.ComplexityRoot.LegalBasisProblem.Validity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalBasisProblem.Validity(childComplexity), true
+
 	case "Mutation.addDirectiveRelation":
 		if e.ComplexityRoot.Mutation.AddDirectiveRelation == nil {
 			break
@@ -1574,6 +1794,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procedure.LegalBases(childComplexity), true
+	case "Procedure.legalBasesNotInForce":
+		if e.ComplexityRoot.Procedure.LegalBasesNotInForce == nil {
+			break
+		}
+
+		args, err := ec.field_Procedure_legalBasesNotInForce_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Procedure.LegalBasesNotInForce(childComplexity, args["on"].(calendar.Date)), true
 	case "Procedure.level":
 		if e.ComplexityRoot.Procedure.Level == nil {
 			break
@@ -1705,7 +1936,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Directive(childComplexity, args["symbol"].(string), args["year"].(*int)), true
+		return e.ComplexityRoot.Query.Directive(childComplexity, args["symbol"].(string), args["year"].(*int), args["issuer"].(*string)), true
 	case "Query.directives":
 		if e.ComplexityRoot.Query.Directives == nil {
 			break
@@ -2597,7 +2828,28 @@ type Procedure implements Node {
   processingDays: Int!
   "The directives the procedure rests on, whether or not they are in the registry yet."
   legalBases: [LegalBasis!]!
+  """
+  The legal bases not known to be in force on a date: each directive bearing
+  the symbol, when none of them is in force (its state and what ended it),
+  or the symbol alone with state UNKNOWN when the registry has no directive
+  bearing it. Empty when every basis is in force.
+  """
+  legalBasesNotInForce(on: Date!): [LegalBasisProblem!]!
   provenance: Provenance!
+}
+
+"A procedure's legal basis not known to be in force on a date, and why."
+type LegalBasisProblem {
+  "The symbol as the procedure cites it."
+  basis: String!
+  "The directive bearing it; null when the registry has none."
+  directive: Directive
+  "The directive's state, or UNKNOWN when there is no directive: not dead, unknown."
+  state: ValidityState!
+  "The state in Vietnamese."
+  label: String!
+  "The directive's state in full (since when, by what, which source decided); null without a directive."
+  validity: DirectiveValidity
 }
 
 "A procedure's legal basis: the symbol as cited, and the directive when the registry has it."
@@ -2637,6 +2889,14 @@ input ProcedureFilter {
   level: Level
   "Canonical or ASCII symbol of a directive the procedures cite."
   legalBasis: String
+  """
+  Procedures resting on dead law: a legal basis the registry holds and knows
+  not to be in force on this date (every directive bearing the symbol not
+  yet in force, expired, repealed, replaced or suspended then). A basis not in
+  the registry is unknown, not dead, and selects nothing. ` + "`" + `legalBasesNotInForce` + "`" + `
+  says which basis and why.
+  """
+  legalBasisNotInForceOn: Date
 }
 
 extend type Query {
@@ -2749,9 +3009,9 @@ enum Validity {
 }
 
 """
-How one directive bears on another. The first eight are stated by the
-directive they start from; the ` + "`" + `_BY` + "`" + `/` + "`" + `BASIS_OF` + "`" + ` kinds are the same edges read
-from their target.
+How one directive bears on another. The first nine (IMPLEMENTS ... SUSPENDS)
+are stated by the directive they start from; the ` + "`" + `_BY` + "`" + `/` + "`" + `BASIS_OF` + "`" + ` kinds are
+the same edges read from their target.
 """
 enum RelationKind {
   IMPLEMENTS
@@ -2762,6 +3022,8 @@ enum RelationKind {
   CORRECTS
   BASED_ON
   REFERENCES
+  "Ngưng hiệu lực: suspends the target while the suspending directive is in force."
+  SUSPENDS
   IMPLEMENTED_BY
   GUIDED_BY
   AMENDED_BY
@@ -2770,6 +3032,7 @@ enum RelationKind {
   CORRECTED_BY
   BASIS_OF
   REFERENCED_BY
+  SUSPENDED_BY
 }
 
 "An edge between directives, seen from one of them."
@@ -2811,17 +3074,115 @@ type Directive implements Node {
   "Trích yếu."
   summary: String
   signer: Signer!
-  validity: Validity!
+  """
+  The directive's state on a date (today in Vietnam when ` + "`" + `on` + "`" + ` is omitted):
+  derived from its dates and the relations the registry holds from other
+  directives to it, unless its stated status (` + "`" + `statedValidity` + "`" + `) decides.
+  """
+  validity(on: Date): DirectiveValidity!
+  """
+  The status stated for the directive (an official listing's, given on import or
+  entry), as of ` + "`" + `provenance.recorded` + "`" + `; UNKNOWN when none was. It was the field
+  ` + "`" + `validity` + "`" + ` before that field became the state on a date.
+  """
+  statedValidity: Validity!
   effectiveFrom: Date
+  "The last day the directive has effect by its own terms."
   effectiveTo: Date
   topics: [String!]!
   "Relations stated by this directive and, inverted, those stated by others about it."
   relations: [DirectiveRelation!]!
   "Procedures citing this directive as a legal basis."
   citedBy(first: Int = 20, after: String): ProcedureConnection!
+  "What this directive changed (amended, replaced, repealed, suspended, corrected), in date order."
+  effects: [DirectiveEffect!]!
+  "What changed this directive, each dated by when the change took effect, in date order."
+  affectedBy: [DirectiveEffect!]!
   "What checks noticed, e.g. the source naming an issuer the symbol disagrees with."
   findings: [Finding!]!
   provenance: Provenance!
+}
+
+"A directive's state on a date."
+enum ValidityState {
+  "No date says when it took effect, and nothing ended it."
+  UNKNOWN
+  "Chưa có hiệu lực."
+  NOT_YET_IN_FORCE
+  "Còn hiệu lực."
+  IN_FORCE
+  "In force, amended in part by a directive in force on the date."
+  PARTLY_AMENDED
+  "Hết hiệu lực một phần: in force, a part repealed or replaced."
+  PARTLY_EXPIRED
+  "Ngưng hiệu lực một phần."
+  PARTLY_SUSPENDED
+  "Ngưng hiệu lực."
+  SUSPENDED
+  "Hết hiệu lực: its own term ended (or, from a listing, ended without a stated cause)."
+  EXPIRED
+  "Hết hiệu lực: repealed (bãi bỏ) as a whole."
+  REPEALED
+  "Hết hiệu lực: replaced (thay thế) as a whole."
+  REPLACED
+}
+
+"What decided a state."
+enum ValiditySource {
+  "The directive's dates and the relations the registry holds."
+  DERIVED
+  "The status stated for the directive (an official listing's), from the day it was recorded."
+  LISTING
+}
+
+"""
+A directive's state on a date. Dates bound a stated status: before the
+directive takes effect it is not yet in force, after its ` + "`" + `effectiveTo` + "`" + ` it has
+expired. A change another directive states takes effect on that directive's
+effective date (its issue date when it records none), not on the day it was
+signed. A stated status gives way only to changes taking effect after it was
+recorded.
+"""
+type DirectiveValidity {
+  "The date asked about."
+  on: Date!
+  state: ValidityState!
+  "The state in Vietnamese, e.g. ` + "`" + `Hết hiệu lực do bị thay thế` + "`" + `."
+  label: String!
+  "When the state began, when known."
+  since: Date
+  "The state's last day, when known (an own term, a known later change)."
+  until: Date
+  "The change that put the directive in this state, seen from it (kind ` + "`" + `REPLACED_BY` + "`" + `, ` + "`" + `AMENDED_BY` + "`" + `...); null when its own dates or stated status decided."
+  by: DirectiveEffect
+  source: ValiditySource!
+  "The day the stated status was recorded, when it decided."
+  statedOn: Date
+  "When the directive takes effect: its effective date, or its issue date when it records none."
+  inForceFrom: Date
+  "True when no effective date is recorded and the issue date stands in (a directive in force from signing, kể từ ngày ký)."
+  inForceFromIssueDate: Boolean!
+}
+
+"A change one directive states on another, seen from one of them."
+type DirectiveEffect {
+  "Read from the side asked from: ` + "`" + `REPLACES` + "`" + ` in ` + "`" + `effects` + "`" + `, ` + "`" + `REPLACED_BY` + "`" + ` in ` + "`" + `affectedBy` + "`" + `."
+  kind: RelationKind!
+  "Vietnamese wording, e.g. ` + "`" + `bị thay thế bởi` + "`" + `."
+  label: String!
+  "The other directive's number and symbol."
+  symbol: String!
+  "The other directive when the registry has it."
+  directives: [Directive!]!
+  "The article of the stating directive that states the change, when recorded."
+  article: String
+  "The part of the changed directive affected (` + "`" + `khoản 2 Điều 5` + "`" + `); null for the whole."
+  part: String
+  "When the change takes effect: the stating directive's effective date, or its issue date (` + "`" + `dateFromIssue` + "`" + `); null when it has neither."
+  date: Date
+  dateFromIssue: Boolean!
+  "The sentence the change was read from, when read from a text."
+  excerpt: String
 }
 
 "What one bulletin gave."
@@ -2892,18 +3253,28 @@ input DirectiveFilter {
   issuedFrom: Date
   "Issued on or before this date."
   issuedTo: Date
+  "The stated status (` + "`" + `statedValidity` + "`" + `)."
   validity: Validity
   topic: String
+  """
+  In force on this date (` + "`" + `validity(on:)` + "`" + ` in force, whole or in part): by the
+  directive's own dates and stated status, and not ended or suspended by
+  another directive's relation by then.
+  """
+  inForceOn: Date
 }
 
 extend type Query {
   """
   Directives with this number and symbol (ASCII input such as ` + "`" + `468/QD-TTg` + "`" + ` is
   accepted). The same symbol is issued by many bodies (` + "`" + `2503/QĐ-UBND` + "`" + ` exists in
-  every province), so every candidate is returned rather than a guess; give
-  ` + "`" + `year` + "`" + ` to narrow.
+  every province, and every commune council issues its own ` + "`" + `21/NQ-HĐND` + "`" + `): a
+  directive is identified by its issuing body, year and symbol, so every
+  candidate is returned rather than a guess, each with its issuer. Give ` + "`" + `year` + "`" + `
+  to narrow, and ` + "`" + `issuer` + "`" + ` to keep one body's (` + "`" + `HĐND xã Chiềng Hặc` + "`" + `, written
+  long or short) or one kind of body's (` + "`" + `HĐND` + "`" + `, ` + "`" + `Hội đồng nhân dân` + "`" + `).
   """
-  directive(symbol: String!, year: Int): [Directive!]!
+  directive(symbol: String!, year: Int, issuer: String): [Directive!]!
   directives(first: Int = 20, after: String, filter: DirectiveFilter): DirectiveConnection!
 }
 
@@ -2913,10 +3284,14 @@ input SignerInput {
 }
 
 input DirectiveRelationInput {
-  "A forward kind (IMPLEMENTS ... REFERENCES)."
+  "A forward kind (IMPLEMENTS ... SUSPENDS)."
   kind: RelationKind!
   "The other directive's number and symbol; it need not be in the registry yet."
   symbol: String!
+  "The article of this directive that states the relation (` + "`" + `Điều 12` + "`" + `), at most 100 characters."
+  article: String
+  "The part of the other directive affected (` + "`" + `khoản 2 Điều 5` + "`" + `); omitted for the whole. At most 500 characters."
+  part: String
 }
 
 input CreateDirectiveInput {
@@ -2926,10 +3301,10 @@ input CreateDirectiveInput {
   issuerCode: String
   issuerName: String
   issuedOn: Date!
-  "Trích yếu, at most 500 characters."
+  "Trích yếu, at most 2,000 characters."
   summary: String
   signer: SignerInput
-  "Defaults to UNKNOWN."
+  "The stated status (an official listing's); defaults to UNKNOWN. ` + "`" + `validity(on:)` + "`" + ` takes it from the day it is recorded."
   validity: Validity
   effectiveFrom: Date
   effectiveTo: Date
@@ -3584,6 +3959,8 @@ func (ec *executionContext) childFields_Directive(ctx context.Context, field gra
 		return ec.fieldContext_Directive_signer(ctx, field)
 	case "validity":
 		return ec.fieldContext_Directive_validity(ctx, field)
+	case "statedValidity":
+		return ec.fieldContext_Directive_statedValidity(ctx, field)
 	case "effectiveFrom":
 		return ec.fieldContext_Directive_effectiveFrom(ctx, field)
 	case "effectiveTo":
@@ -3594,6 +3971,10 @@ func (ec *executionContext) childFields_Directive(ctx context.Context, field gra
 		return ec.fieldContext_Directive_relations(ctx, field)
 	case "citedBy":
 		return ec.fieldContext_Directive_citedBy(ctx, field)
+	case "effects":
+		return ec.fieldContext_Directive_effects(ctx, field)
+	case "affectedBy":
+		return ec.fieldContext_Directive_affectedBy(ctx, field)
 	case "findings":
 		return ec.fieldContext_Directive_findings(ctx, field)
 	case "provenance":
@@ -3626,6 +4007,30 @@ func (ec *executionContext) childFields_DirectiveEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DirectiveEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DirectiveEffect(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_DirectiveEffect_kind(ctx, field)
+	case "label":
+		return ec.fieldContext_DirectiveEffect_label(ctx, field)
+	case "symbol":
+		return ec.fieldContext_DirectiveEffect_symbol(ctx, field)
+	case "directives":
+		return ec.fieldContext_DirectiveEffect_directives(ctx, field)
+	case "article":
+		return ec.fieldContext_DirectiveEffect_article(ctx, field)
+	case "part":
+		return ec.fieldContext_DirectiveEffect_part(ctx, field)
+	case "date":
+		return ec.fieldContext_DirectiveEffect_date(ctx, field)
+	case "dateFromIssue":
+		return ec.fieldContext_DirectiveEffect_dateFromIssue(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_DirectiveEffect_excerpt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DirectiveEffect", field.Name)
+}
+
 func (ec *executionContext) childFields_DirectiveFacets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "types":
@@ -3654,6 +4059,32 @@ func (ec *executionContext) childFields_DirectiveRelation(ctx context.Context, f
 		return ec.fieldContext_DirectiveRelation_excerpt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DirectiveRelation", field.Name)
+}
+
+func (ec *executionContext) childFields_DirectiveValidity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "on":
+		return ec.fieldContext_DirectiveValidity_on(ctx, field)
+	case "state":
+		return ec.fieldContext_DirectiveValidity_state(ctx, field)
+	case "label":
+		return ec.fieldContext_DirectiveValidity_label(ctx, field)
+	case "since":
+		return ec.fieldContext_DirectiveValidity_since(ctx, field)
+	case "until":
+		return ec.fieldContext_DirectiveValidity_until(ctx, field)
+	case "by":
+		return ec.fieldContext_DirectiveValidity_by(ctx, field)
+	case "source":
+		return ec.fieldContext_DirectiveValidity_source(ctx, field)
+	case "statedOn":
+		return ec.fieldContext_DirectiveValidity_statedOn(ctx, field)
+	case "inForceFrom":
+		return ec.fieldContext_DirectiveValidity_inForceFrom(ctx, field)
+	case "inForceFromIssueDate":
+		return ec.fieldContext_DirectiveValidity_inForceFromIssueDate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DirectiveValidity", field.Name)
 }
 
 func (ec *executionContext) childFields_Dossier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3846,6 +4277,22 @@ func (ec *executionContext) childFields_LegalBasis(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type LegalBasis", field.Name)
 }
 
+func (ec *executionContext) childFields_LegalBasisProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "basis":
+		return ec.fieldContext_LegalBasisProblem_basis(ctx, field)
+	case "directive":
+		return ec.fieldContext_LegalBasisProblem_directive(ctx, field)
+	case "state":
+		return ec.fieldContext_LegalBasisProblem_state(ctx, field)
+	case "label":
+		return ec.fieldContext_LegalBasisProblem_label(ctx, field)
+	case "validity":
+		return ec.fieldContext_LegalBasisProblem_validity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LegalBasisProblem", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -3878,6 +4325,8 @@ func (ec *executionContext) childFields_Procedure(ctx context.Context, field gra
 		return ec.fieldContext_Procedure_processingDays(ctx, field)
 	case "legalBases":
 		return ec.fieldContext_Procedure_legalBases(ctx, field)
+	case "legalBasesNotInForce":
+		return ec.fieldContext_Procedure_legalBasesNotInForce(ctx, field)
 	case "provenance":
 		return ec.fieldContext_Procedure_provenance(ctx, field)
 	}
@@ -4330,6 +4779,20 @@ func (ec *executionContext) field_Directive_citedBy_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Directive_validity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "on",
+		func(ctx context.Context, v any) (*calendar.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["on"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Dossier_deadlineState_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4496,6 +4959,20 @@ func (ec *executionContext) field_Mutation_registerDossier_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Procedure_legalBasesNotInForce_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "on",
+		func(ctx context.Context, v any) (calendar.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["on"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4603,6 +5080,14 @@ func (ec *executionContext) field_Query_directive_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "issuer",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["issuer"] = arg2
 	return args, nil
 }
 
@@ -6076,7 +6561,51 @@ func (ec *executionContext) _Directive_validity(ctx context.Context, field graph
 			return ec.fieldContext_Directive_validity(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Validity, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Directive().Validity(ctx, obj, fc.Args["on"].(*calendar.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.DirectiveValidity) graphql.Marshaler {
+			return ec.marshalNDirectiveValidity2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveValidity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_validity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Directive",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectiveValidity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Directive_validity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Directive_statedValidity(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_statedValidity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Directive().StatedValidity(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v registry.Validity) graphql.Marshaler {
@@ -6086,8 +6615,8 @@ func (ec *executionContext) _Directive_validity(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Directive_validity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Directive", field, false, false, "Validity")
+func (ec *executionContext) fieldContext_Directive_statedValidity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Directive", field, true, true, "Validity")
 }
 
 func (ec *executionContext) _Directive_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
@@ -6231,6 +6760,70 @@ func (ec *executionContext) fieldContext_Directive_citedBy(ctx context.Context, 
 	if fc.Args, err = ec.field_Directive_citedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Directive_effects(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_effects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Directive().Effects(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.DirectiveEffect) graphql.Marshaler {
+			return ec.marshalNDirectiveEffect2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveEffectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_effects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Directive",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectiveEffect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Directive_affectedBy(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_affectedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Directive().AffectedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.DirectiveEffect) graphql.Marshaler {
+			return ec.marshalNDirectiveEffect2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveEffectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_affectedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Directive",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectiveEffect(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -6471,6 +7064,222 @@ func (ec *executionContext) fieldContext_DirectiveEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveEffect_kind(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.RelationKind) graphql.Marshaler {
+			return ec.marshalNRelationKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveEffect", field, false, false, "RelationKind")
+}
+
+func (ec *executionContext) _DirectiveEffect_label(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveEffect", field, true, false, "String")
+}
+
+func (ec *executionContext) _DirectiveEffect_symbol(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_symbol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Symbol, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_symbol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveEffect", field, false, false, "String")
+}
+
+func (ec *executionContext) _DirectiveEffect_directives(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_directives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.Directive) graphql.Marshaler {
+			return ec.marshalNDirective2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_directives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectiveEffect",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Directive(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveEffect_article(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectiveEffect().Article(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveEffect", field, true, true, "String")
+}
+
+func (ec *executionContext) _DirectiveEffect_part(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectiveEffect().Part(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveEffect", field, true, true, "String")
+}
+
+func (ec *executionContext) _DirectiveEffect_date(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveEffect", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DirectiveEffect_dateFromIssue(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_dateFromIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DateFromIssue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_dateFromIssue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveEffect", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DirectiveEffect_excerpt(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveEffect_excerpt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectiveEffect().Excerpt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveEffect_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveEffect", field, true, true, "String")
 }
 
 func (ec *executionContext) _DirectiveFacets_types(ctx context.Context, field graphql.CollectedField, obj *model.DirectiveFacets) (ret graphql.Marshaler) {
@@ -6723,6 +7532,245 @@ func (ec *executionContext) _DirectiveRelation_excerpt(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_DirectiveRelation_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DirectiveRelation", field, true, true, "String")
+}
+
+func (ec *executionContext) _DirectiveValidity_on(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_on(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.On, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_on(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DirectiveValidity_state(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.ValidityState) graphql.Marshaler {
+			return ec.marshalNValidityState2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidityState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, false, false, "ValidityState")
+}
+
+func (ec *executionContext) _DirectiveValidity_label(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, true, false, "String")
+}
+
+func (ec *executionContext) _DirectiveValidity_since(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DirectiveValidity_until(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DirectiveValidity_by(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.DirectiveEffect) graphql.Marshaler {
+			return ec.marshalODirectiveEffect2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveEffect(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectiveValidity",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectiveEffect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectiveValidity_source(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.ValiditySource) graphql.Marshaler {
+			return ec.marshalNValiditySource2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValiditySource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, false, false, "ValiditySource")
+}
+
+func (ec *executionContext) _DirectiveValidity_statedOn(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_statedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_statedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DirectiveValidity_inForceFrom(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_inForceFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InForceFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_inForceFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DirectiveValidity_inForceFromIssueDate(ctx context.Context, field graphql.CollectedField, obj *registry.DirectiveValidity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectiveValidity_inForceFromIssueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InForceFromIssueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectiveValidity_inForceFromIssueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectiveValidity", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Dossier_id(ctx context.Context, field graphql.CollectedField, obj *registry.Dossier) (ret graphql.Marshaler) {
@@ -8247,6 +9295,139 @@ func (ec *executionContext) fieldContext_LegalBasis_directives(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _LegalBasisProblem_basis(ctx context.Context, field graphql.CollectedField, obj *registry.LegalBasisProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalBasisProblem_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegalBasisProblem_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegalBasisProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _LegalBasisProblem_directive(ctx context.Context, field graphql.CollectedField, obj *registry.LegalBasisProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalBasisProblem_directive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Directive) graphql.Marshaler {
+			return ec.marshalODirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LegalBasisProblem_directive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LegalBasisProblem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Directive(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LegalBasisProblem_state(ctx context.Context, field graphql.CollectedField, obj *registry.LegalBasisProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalBasisProblem_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.ValidityState) graphql.Marshaler {
+			return ec.marshalNValidityState2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidityState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegalBasisProblem_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegalBasisProblem", field, true, false, "ValidityState")
+}
+
+func (ec *executionContext) _LegalBasisProblem_label(ctx context.Context, field graphql.CollectedField, obj *registry.LegalBasisProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalBasisProblem_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegalBasisProblem_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegalBasisProblem", field, true, false, "String")
+}
+
+func (ec *executionContext) _LegalBasisProblem_validity(ctx context.Context, field graphql.CollectedField, obj *registry.LegalBasisProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalBasisProblem_validity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Validity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.DirectiveValidity) graphql.Marshaler {
+			return ec.marshalODirectiveValidity2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveValidity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LegalBasisProblem_validity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LegalBasisProblem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectiveValidity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createAgency(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8893,6 +10074,50 @@ func (ec *executionContext) fieldContext_Procedure_legalBases(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Procedure_legalBasesNotInForce(ctx context.Context, field graphql.CollectedField, obj *registry.Procedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_legalBasesNotInForce(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Procedure().LegalBasesNotInForce(ctx, obj, fc.Args["on"].(calendar.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.LegalBasisProblem) graphql.Marshaler {
+			return ec.marshalNLegalBasisProblem2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLegalBasisProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_legalBasesNotInForce(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procedure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LegalBasisProblem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Procedure_legalBasesNotInForce_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Procedure_provenance(ctx context.Context, field graphql.CollectedField, obj *registry.Procedure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9456,7 +10681,7 @@ func (ec *executionContext) _Query_directive(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Directive(ctx, fc.Args["symbol"].(string), fc.Args["year"].(*int))
+			return ec.Resolvers.Query().Directive(ctx, fc.Args["symbol"].(string), fc.Args["year"].(*int), fc.Args["issuer"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*registry.Directive) graphql.Marshaler {
@@ -13667,7 +14892,7 @@ func (ec *executionContext) unmarshalInputDirectiveFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"search", "type", "issuerCode", "year", "issuedFrom", "issuedTo", "validity", "topic"}
+	fieldsInOrder := [...]string{"search", "type", "issuerCode", "year", "issuedFrom", "issuedTo", "validity", "topic", "inForceOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13730,6 +14955,13 @@ func (ec *executionContext) unmarshalInputDirectiveFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Topic = data
+		case "inForceOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inForceOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InForceOn = data
 		}
 	}
 	return it, nil
@@ -13758,7 +14990,7 @@ func (ec *executionContext) unmarshalInputDirectiveRelationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "symbol"}
+	fieldsInOrder := [...]string{"kind", "symbol", "article", "part"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13779,6 +15011,20 @@ func (ec *executionContext) unmarshalInputDirectiveRelationInput(ctx context.Con
 				return it, err
 			}
 			it.Symbol = data
+		case "article":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("article"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Article = data
+		case "part":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("part"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Part = data
 		}
 	}
 	return it, nil
@@ -14094,7 +15340,7 @@ func (ec *executionContext) unmarshalInputProcedureFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agencyCode", "level", "legalBasis"}
+	fieldsInOrder := [...]string{"agencyCode", "level", "legalBasis", "legalBasisNotInForceOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14122,6 +15368,13 @@ func (ec *executionContext) unmarshalInputProcedureFilter(ctx context.Context, o
 				return it, err
 			}
 			it.LegalBasis = data
+		case "legalBasisNotInForceOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasisNotInForceOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋcalendarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalBasisNotInForceOn = data
 		}
 	}
 	return it, nil
@@ -14870,10 +16123,17 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "validity":
-			out.Values[i] = ec._Directive_validity(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_validity(ctx, field, obj)
+				})
+		case "statedValidity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_statedValidity(ctx, field, obj)
+				})
 		case "effectiveFrom":
 			out.Values[i] = ec._Directive_effectiveFrom(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14900,6 +16160,18 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Directive_citedBy(ctx, field, obj)
+				})
+		case "effects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_effects(ctx, field, obj)
+				})
+		case "affectedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_affectedBy(ctx, field, obj)
 				})
 		case "findings":
 			out.Values[i] = ec._Directive_findings(ctx, field, obj)
@@ -15015,6 +16287,82 @@ func (ec *executionContext) _DirectiveEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var directiveEffectImplementors = []string{"DirectiveEffect"}
+
+func (ec *executionContext) _DirectiveEffect(ctx context.Context, sel ast.SelectionSet, obj *registry.DirectiveEffect) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, directiveEffectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DirectiveEffect")
+		case "kind":
+			out.Values[i] = ec._DirectiveEffect_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._DirectiveEffect_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "symbol":
+			out.Values[i] = ec._DirectiveEffect_symbol(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "directives":
+			out.Values[i] = ec._DirectiveEffect_directives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "article":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectiveEffect_article(ctx, field, obj)
+				})
+		case "part":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectiveEffect_part(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._DirectiveEffect_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dateFromIssue":
+			out.Values[i] = ec._DirectiveEffect_dateFromIssue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "excerpt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectiveEffect_excerpt(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var directiveFacetsImplementors = []string{"DirectiveFacets"}
 
 func (ec *executionContext) _DirectiveFacets(ctx context.Context, sel ast.SelectionSet, obj *model.DirectiveFacets) graphql.Marshaler {
@@ -15104,6 +16452,84 @@ func (ec *executionContext) _DirectiveRelation(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DirectiveRelation_excerpt(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var directiveValidityImplementors = []string{"DirectiveValidity"}
+
+func (ec *executionContext) _DirectiveValidity(ctx context.Context, sel ast.SelectionSet, obj *registry.DirectiveValidity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, directiveValidityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DirectiveValidity")
+		case "on":
+			out.Values[i] = ec._DirectiveValidity_on(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._DirectiveValidity_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._DirectiveValidity_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._DirectiveValidity_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._DirectiveValidity_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._DirectiveValidity_by(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._DirectiveValidity_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "statedOn":
+			out.Values[i] = ec._DirectiveValidity_statedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "inForceFrom":
+			out.Values[i] = ec._DirectiveValidity_inForceFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "inForceFromIssueDate":
+			out.Values[i] = ec._DirectiveValidity_inForceFromIssueDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15763,6 +17189,59 @@ func (ec *executionContext) _LegalBasis(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var legalBasisProblemImplementors = []string{"LegalBasisProblem"}
+
+func (ec *executionContext) _LegalBasisProblem(ctx context.Context, sel ast.SelectionSet, obj *registry.LegalBasisProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, legalBasisProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LegalBasisProblem")
+		case "basis":
+			out.Values[i] = ec._LegalBasisProblem_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "directive":
+			out.Values[i] = ec._LegalBasisProblem_directive(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._LegalBasisProblem_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._LegalBasisProblem_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validity":
+			out.Values[i] = ec._LegalBasisProblem_validity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -15957,6 +17436,12 @@ func (ec *executionContext) _Procedure(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Procedure_legalBases(ctx, field, obj)
+				})
+		case "legalBasesNotInForce":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procedure_legalBasesNotInForce(ctx, field, obj)
 				})
 		case "provenance":
 			out.Values[i] = ec._Procedure_provenance(ctx, field, obj)
@@ -17781,6 +19266,30 @@ func (ec *executionContext) marshalNDirectiveEdge2ᚖgithubᚗcomᚋvnregistry�
 	return ec._DirectiveEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDirectiveEffect2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveEffectᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.DirectiveEffect) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDirectiveEffect2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveEffect(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDirectiveEffect2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveEffect(ctx context.Context, sel ast.SelectionSet, v *registry.DirectiveEffect) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DirectiveEffect!")
+		return graphql.Null
+	}
+	return ec._DirectiveEffect(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDirectiveFacets2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐDirectiveFacets(ctx context.Context, sel ast.SelectionSet, v *model.DirectiveFacets) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DirectiveFacets!")
@@ -17816,6 +19325,14 @@ func (ec *executionContext) marshalNDirectiveRelation2ᚖgithubᚗcomᚋvnregist
 func (ec *executionContext) unmarshalNDirectiveRelationInput2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationInput(ctx context.Context, v any) (registry.RelationInput, error) {
 	res, err := ec.unmarshalInputDirectiveRelationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDirectiveValidity2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveValidity(ctx context.Context, sel ast.SelectionSet, v *registry.DirectiveValidity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DirectiveValidity!")
+		return graphql.Null
+	}
+	return ec._DirectiveValidity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx context.Context, sel ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {
@@ -18050,6 +19567,30 @@ func (ec *executionContext) marshalNLegalBasis2ᚖgithubᚗcomᚋvnregistryᚋre
 		return graphql.Null
 	}
 	return ec._LegalBasis(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLegalBasisProblem2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLegalBasisProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.LegalBasisProblem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLegalBasisProblem2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLegalBasisProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLegalBasisProblem2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLegalBasisProblem(ctx context.Context, sel ast.SelectionSet, v *registry.LegalBasisProblem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LegalBasisProblem!")
+		return graphql.Null
+	}
+	return ec._LegalBasisProblem(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLevel2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐLevel(ctx context.Context, v any) (registry.Level, error) {
@@ -18422,6 +19963,36 @@ func (ec *executionContext) marshalNValidity2githubᚗcomᚋvnregistryᚋregistr
 	return res
 }
 
+func (ec *executionContext) unmarshalNValiditySource2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValiditySource(ctx context.Context, v any) (registry.ValiditySource, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.ValiditySource(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValiditySource2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValiditySource(ctx context.Context, sel ast.SelectionSet, v registry.ValiditySource) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ValiditySource!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNValidityState2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidityState(ctx context.Context, v any) (registry.ValidityState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.ValidityState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValidityState2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐValidityState(ctx context.Context, sel ast.SelectionSet, v registry.ValidityState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ValidityState!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -18753,6 +20324,13 @@ func (ec *executionContext) marshalODirective2ᚖgithubᚗcomᚋvnregistryᚋreg
 	return ec._Directive(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODirectiveEffect2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveEffect(ctx context.Context, sel ast.SelectionSet, v *registry.DirectiveEffect) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DirectiveEffect(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODirectiveFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveFilter(ctx context.Context, v any) (*registry.DirectiveFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -18776,6 +20354,13 @@ func (ec *executionContext) unmarshalODirectiveRelationInput2ᚕgithubᚗcomᚋv
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalODirectiveValidity2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirectiveValidity(ctx context.Context, sel ast.SelectionSet, v *registry.DirectiveValidity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DirectiveValidity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODossier2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDossier(ctx context.Context, sel ast.SelectionSet, v *registry.Dossier) graphql.Marshaler {

@@ -119,7 +119,7 @@ func (r *Resolver) legalBases(ctx context.Context, symbols []string) ([][]*regis
 	}
 	out := make([][]*registry.Directive, len(symbols))
 	for i, sym := range symbols {
-		ds, err := r.Registry.DirectivesBySymbol(ctx, sym, nil)
+		ds, err := r.Registry.DirectivesBySymbol(ctx, sym, nil, "")
 		if err != nil {
 			return nil, err
 		}

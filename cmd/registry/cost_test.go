@@ -111,7 +111,8 @@ const (
 	agencySel     = `id code name abbreviation level parent { code name } ` + provenanceSel
 	procedureSel  = `id code name field level agency { code name } processingDays legalBases { symbol directives { id summary } } ` + provenanceSel
 	directiveSel  = `id symbol { text number year type issuer unit } typeCode typeName issuerCode issuer { code } issuerName issuerAsWritten
-		year issuedOn summary signer { position name } validity effectiveFrom effectiveTo topics
+		year issuedOn summary signer { position name } statedValidity effectiveFrom effectiveTo topics
+		validity { state since by { kind symbol } } affectedBy { kind symbol date }
 		relations { kind label symbol excerpt directives { id summary } } findings { code message field difference } ` + provenanceSel
 	dossierSel = `id code procedure { code name } agency { code name } channel channelCode applicant { name idNumber phone }
 		status statusCode statusLabel version receivedAt processingDays dueDate appointmentDate supplementRequests resolvedAt

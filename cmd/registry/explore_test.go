@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,8 +18,9 @@ import (
 // TestExploreInABrowser opens /explore in headless Chromium (installed by
 // `make test`) on the sample data, with host names resolving nowhere but
 // loopback, and finds the statistics chart and table, the reports beside
-// the dossiers' figures, and a directive's relations, with the sample's
-// values.
+// the dossiers' figures, a directive's relations, its validity today and
+// its effects as a timeline, and the procedures resting on dead law, with
+// the sample's values.
 func TestExploreInABrowser(t *testing.T) {
 	t.Parallel()
 	browser, err := exec.LookPath("chromium")
@@ -38,10 +40,11 @@ func TestExploreInABrowser(t *testing.T) {
 	}
 	s := startServer(t, cfg)
 
-	var found struct{ Directive []struct{ ID string } }
-	s.do(t, `{ directive(symbol: "468/QĐ-TTg") { id } }`, nil, &found)
-	if len(found.Directive) != 1 {
-		t.Fatalf("468/QĐ-TTg: %+v", found)
+	var found struct{ Directive, Land, Replacing []struct{ ID string } }
+	s.do(t, `{ directive(symbol: "468/QĐ-TTg") { id } land: directive(symbol: "43/2014/NĐ-CP") { id }
+		replacing: directive(symbol: "102/2024/NĐ-CP") { id } }`, nil, &found)
+	if len(found.Directive) != 1 || len(found.Land) != 1 || len(found.Replacing) != 1 {
+		t.Fatalf("468/QĐ-TTg, 43/2014/NĐ-CP, 102/2024/NĐ-CP: %+v", found)
 	}
 
 	dom := func(fragment string) string {
@@ -81,6 +84,39 @@ func TestExploreInABrowser(t *testing.T) {
 	check("directive", directive,
 		"Quyết định 468/QĐ-TTg", `data-kind="IMPLEMENTED_BY"`, "được triển khai bởi", "Kế hoạch 63/KH-UBND",
 		"Ngày 9/4/2021, UBND tỉnh ban hành Kế hoạch số 63/KH-UBND") // the relation's sentence
+
+	// The sample's land decree: amended from 3 March 2017, replaced from 1
+	// August 2024 (the replacing decree was signed on 30 July).
+	land := dom("/directive?id=" + url.QueryEscape(found.Land[0].ID))
+	check("validity", land,
+		`id="validity" data-state="REPLACED" data-source="DERIVED"`, "Hết hiệu lực do bị thay thế", "từ ngày 01/08/2024",
+		"bị thay thế bởi ", "Nghị định 102/2024/NĐ-CP", "Suy ra từ ngày có hiệu lực",
+		`<ol class="timeline" id="effects">`, "15/05/2014 — </strong>Ban hành", "01/07/2014 — </strong>Có hiệu lực",
+		`data-kind="AMENDED_BY"`, "03/03/2017 — </strong>Được sửa đổi, bổ sung bởi ", "Nghị định 01/2017/NĐ-CP",
+		`data-kind="REPLACED_BY"`, "01/08/2024 — </strong>Bị thay thế bởi ")
+	if a, r := strings.Index(land, "03/03/2017 — </strong>"), strings.Index(land, "01/08/2024 — </strong>"); a < 0 || r < a {
+		t.Error("the timeline is not in date order: the amendment (2017) before the replacement (2024)")
+	}
+	replacing := dom("/directive?id=" + url.QueryEscape(found.Replacing[0].ID))
+	check("effects", replacing, `data-kind="REPLACES"`, "01/08/2024 — </strong>Thay thế ", "Nghị định 43/2014/NĐ-CP",
+		`data-state="IN_FORCE"`, "Còn hiệu lực")
+
+	check("directive list", dom("/directives"), `href="#/deadlaw" id="deadlaw-link"`)
+	dead := dom("/deadlaw?on=2026-01-01")
+	check("dead law", dead,
+		// The sample's five land procedures cite the decree.
+		`<p id="deadlaw-count">5 thủ tục có căn cứ pháp lý không còn hiệu lực ngày 01/01/2026</p>`,
+		"Đăng ký, cấp giấy chứng nhận quyền sử dụng đất lần đầu (1.004203)", "Chuyển mục đích sử dụng đất của hộ gia đình, cá nhân (2.000889)",
+		// The one-stop decree they also cite is not in the sample: unknown, not dead.
+		`<tr data-state="UNKNOWN">`, "Chưa có trong cơ sở dữ liệu: không rõ hiệu lực",
+		`<tr data-state="REPLACED">`, "Nghị định 43/2014/NĐ-CP", "<td>Hết hiệu lực do bị thay thế</td><td>01/08/2024</td>",
+		"Bị thay thế bởi 102/2024/NĐ-CP")
+	check("dead law the day before", dom("/deadlaw?on=2024-07-31"), "0 thủ tục có căn cứ pháp lý không còn hiệu lực ngày 31/07/2024")
+	// Without a date, today in Vietnam.
+	if today := dom("/deadlaw"); !regexp.MustCompile(`<input type="date" name="on" value="20\d\d-\d\d-\d\d"[^>]*><`).MatchString(today) ||
+		!strings.Contains(today, "5 thủ tục có căn cứ pháp lý không còn hiệu lực ngày ") {
+		t.Errorf("dead law today lacks the date chosen, or the five land procedures\n%.3000s", today)
+	}
 
 	// "Xem truy vấn" opens its document in the playground.
 	if i := strings.Index(directive, `href="/?query=`); i < 0 {

@@ -27,12 +27,23 @@ and reason and nothing of it is written; good lines go in, in batches.
 Records already present are left as they are, so importing twice changes
 nothing, and an interrupted import is resumed by running it again.
 
+With --listing, every file is a gazette listing of directives instead, as
+provincial gazettes and document portals publish them: NDJSON (an object a
+line) or CSV (FILE.csv, a header naming the fields), a directive a row, with
+the fields symbol, date (or date_raw, 19/05/2026), issuer (as written: "UBND
+Tỉnh"), type, signer ("Phó Chủ tịch UBND Nguyễn Văn A": title, then name),
+summary, status ("Đang hiệu lực"...), effective, expires, url, gazette_no,
+attachment, row; Vietnamese column names are read too (so_ky_hieu,
+ngay_ban_hanh, co_quan_ban_hanh, trich_yeu, tinh_trang...). The README's
+"Gazette listings" gives the mapping.
+
 Flags (and the store flags of serve):
 `
 
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, c := toolFlags("import", importUsage, stderr)
 	batch := fs.Int("batch", 500, "records per batch")
+	listing := fs.Bool("listing", false, "the files are gazette listings of directives (see above)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -47,7 +58,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer closeStore()
 	progress := transfer.NewProgress(stderr, isTerminal(os.Stderr))
 	sum, err := transfer.Import(ctx, st, fs.Args(), transfer.Options{
-		BatchSize: *batch, Calendar: st.Calendar(), Now: time.Now(),
+		BatchSize: *batch, Calendar: st.Calendar(), Now: time.Now(), Listing: *listing,
 		Refused: func(file string, line int, err error) {
 			fmt.Fprintf(stdout, "%s:%d: %s\n", file, line, err)
 			if pe, ok := errors.AsType[*transfer.PanicError](err); ok {

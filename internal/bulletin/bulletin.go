@@ -30,9 +30,13 @@ type Directive struct {
 	Symbol          registry.Symbol
 	IssuedOn        calendar.Date // "" when the text does not state it
 	IssuerAsWritten string        // "Chính phủ", even when the symbol says TTg
-	TypeAsWritten   string        // "Quyết định", "Công văn"; "" when not stated
-	Summary         string        // the rest of the sentence after the symbol and its date/issuer clause
-	Signer          registry.Signer
+	// IssuerName is the body's own name, from an official document's
+	// header ("HĐND xã Chiềng Hặc"); "" for news, which may credit another.
+	IssuerName    string
+	EffectiveFrom calendar.Date // from an official document's effective-date article; "" otherwise
+	TypeAsWritten string        // "Quyết định", "Công văn"; "" when not stated
+	Summary       string        // the rest of the sentence after the symbol and its date/issuer clause
+	Signer        registry.Signer
 	// Relations are the edges the text states from this directive to others.
 	Relations []registry.Relation
 	Span
@@ -290,9 +294,6 @@ func (t *text) merge(all []*mention) []Directive {
 	return out
 }
 
-// maxSummaryRunes is the longest summary the registry keeps.
-const maxSummaryRunes = 500
-
 // official is what an official document yields: itself as one directive,
 // read from its header, preamble, articles and signature block (the
 // documents it cites are its relations, not directives of their own), and
@@ -309,7 +310,8 @@ func official(source, text string, doc legaldoc.Document) Extraction {
 		return x
 	}
 	d := Directive{
-		Symbol: doc.Symbol, IssuedOn: doc.Date.On, IssuerAsWritten: doc.Issuer.Value,
+		Symbol: doc.Symbol, IssuedOn: doc.Date.On, IssuerAsWritten: doc.Issuer.Value, IssuerName: doc.Issuer.Value,
+		EffectiveFrom: doc.Effective.On,
 		TypeAsWritten: doc.Type.Value, Summary: doc.Summary.Value,
 		Signer:    registry.Signer{Position: doc.Signature.Position(), Name: doc.Signature.Name},
 		Relations: doc.Relations(),
@@ -325,10 +327,10 @@ func official(source, text string, doc legaldoc.Document) Extraction {
 	runes := []rune(text)
 	d.Span = Span{Offset: b, Length: e - b, Sentence: string(runes[b:e])}
 	d.Findings = directiveFindings(&d, statedDate{date: d.IssuedOn, written: doc.Date.Value, year: true}, d.IssuedOn != "", false, "")
-	if n := utf8.RuneCountInString(d.Summary); n > maxSummaryRunes {
+	if n := utf8.RuneCountInString(d.Summary); n > registry.MaxSummaryRunes {
 		d.Summary = ""
 		d.Findings = append(d.Findings, registry.Finding{Code: registry.FindingSummaryUndetermined, Field: "summary",
-			Message: fmt.Sprintf("the summary of %s runs to %d characters, more than the %d the registry keeps: it is left out", d.Symbol, n, maxSummaryRunes)})
+			Message: fmt.Sprintf("the summary of %s runs to %d characters, more than the %d the registry keeps: it is left out", d.Symbol, n, registry.MaxSummaryRunes)})
 	}
 	x.Directives = []Directive{d}
 	return x

@@ -82,7 +82,7 @@ func TestOfficialDocument(t *testing.T) {
 // left out with one.
 func TestOfficialDocumentFindings(t *testing.T) {
 	text := "ỦY BAN THƯỜNG VỤ QUỐC HỘI\nNghị quyết số: 31/2023/UBTVQH15\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nNGHỊ QUYẾT\n" +
-		strings.Repeat("Về việc điều chỉnh mức phụ cấp đối với đại biểu\n", 12) + "Căn cứ Hiến pháp;\nQUYẾT NGHỊ:\nĐiều 1. Mức phụ cấp."
+		strings.Repeat(strings.Repeat("về việc điều chỉnh mức phụ cấp đối với đại biểu ", 4)+"\n", 12) + "Căn cứ Hiến pháp;\nQUYẾT NGHỊ:\nĐiều 1. Mức phụ cấp."
 	x := checkInvariants(t, text)
 	if len(x.Directives) != 1 {
 		t.Fatalf("%d directives, want 1", len(x.Directives))

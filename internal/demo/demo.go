@@ -57,6 +57,11 @@ func Seed(ctx context.Context, st Store, cal *calendar.Calendar) (time.Duration,
 	cfg := Config(cal)
 	b := transfer.NewBatcher(st, 1000)
 	err := generate.Records(cfg, generate.Reference(cfg.Seed), func(rec any) error { return b.Add(ctx, rec) })
+	for _, d := range Chains(began) {
+		if err == nil {
+			err = b.Add(ctx, d)
+		}
+	}
 	if err == nil {
 		err = b.Flush(ctx)
 	}

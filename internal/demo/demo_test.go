@@ -1,12 +1,15 @@
 package demo_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/demo"
+	"github.com/vnregistry/registry/internal/gateway"
 	"github.com/vnregistry/registry/internal/generate"
+	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/stats"
 	"github.com/vnregistry/registry/internal/storetest"
 )
@@ -55,6 +58,47 @@ func TestSampleReconciles(t *testing.T) {
 	}
 	if drift, err := st.VerifyRollups(storetest.Context(t)); err != nil || len(drift) != 0 {
 		t.Errorf("rollups after seeding: %v, %v; want no drift", drift, err)
+	}
+	checkValidityChains(t, st)
+}
+
+// checkValidityChains: the sample's chains say what the README's validity
+// example says: the land decree amended, then replaced from 1 August 2024;
+// the sample's five land procedures resting on it from that day; an
+// amendment without an effective date in force from its issue date.
+func checkValidityChains(t *testing.T, st *gateway.Registry) {
+	ctx := storetest.Context(t)
+	one := func(symbol string) *registry.Directive {
+		ds, err := st.DirectivesBySymbol(ctx, symbol, nil, "")
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("%s: %v, %v", symbol, ds, err)
+		}
+		return ds[0]
+	}
+	land := one("43/2014/NĐ-CP")
+	for day, want := range map[calendar.Date]string{
+		"2024-07-31": "PARTLY_AMENDED since 2017-03-03 until 2024-07-31 by 01/2017/NĐ-CP",
+		"2024-08-01": "REPLACED since 2024-08-01 until  by 102/2024/NĐ-CP",
+	} {
+		v, err := st.DirectiveValidity(ctx, land, &day)
+		if err != nil || v.By == nil {
+			t.Fatalf("43/2014/NĐ-CP on %s: %+v, %v", day, v, err)
+		}
+		if got := fmt.Sprintf("%s since %s until %s by %s", v.State, v.Since, v.Until, v.By.Symbol); got != want || v.Source != registry.SourceDerived {
+			t.Errorf("43/2014/NĐ-CP on %s: %s (%s), want %s (DERIVED)", day, got, v.Source, want)
+		}
+	}
+	on := calendar.Date("2024-08-01")
+	page, err := st.Directives(ctx, registry.DirectiveFilter{Search: new("dat dai"), InForceOn: &on}, registry.PageArgs{})
+	if err != nil || len(page.Items) != 2 {
+		t.Errorf("in force on 1 August 2024, about land: %v, want 01/2017/NĐ-CP and 102/2024/NĐ-CP", err)
+	}
+	procs, err := st.Procedures(ctx, registry.ProcedureFilter{LegalBasisNotInForceOn: &on}, registry.PageArgs{})
+	if err != nil || len(procs.Items) != 5 {
+		t.Errorf("procedures on dead law on 1 August 2024: %v, want the 5 land procedures", err)
+	}
+	if v, err := st.DirectiveValidity(ctx, one("107/2021/NĐ-CP"), &on); err != nil || v.State != registry.StateInForce || !v.InForceFromIssueDate {
+		t.Errorf("107/2021/NĐ-CP: %+v, %v; want in force from its issue date, said so", v, err)
 	}
 }
 

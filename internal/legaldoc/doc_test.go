@@ -260,7 +260,7 @@ func TestRelations(t *testing.T) {
 	}
 	want := []string{
 		"BASED_ON 63/2025/QH15 | Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;",
-		"REFERENCES 46/2026/NĐ-CP | Tạm ngưng hiệu lực Nghị định số 46/2026/NĐ-CP",
+		"SUSPENDS 46/2026/NĐ-CP | Tạm ngưng hiệu lực Nghị định số 46/2026/NĐ-CP",
 		"REPEALS 07/QĐ-TTg | Bãi bỏ Quyết định số 7/QĐ-TTg.",
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -1,29 +1,36 @@
 package legaldoc
 
-import "github.com/vnregistry/registry/internal/registry"
+import (
+	"strconv"
 
-// relationKinds are the registry's edges for each action. The registry has
-// no edge for a suspension: it is kept as a reference, its excerpt saying
-// what the document does.
+	"github.com/vnregistry/registry/internal/registry"
+)
+
+// relationKinds are the registry's edges for each action.
 var relationKinds = map[Action]registry.RelationKind{
 	Repeals:  registry.RelRepeals,
 	Replaces: registry.RelReplaces,
 	Amends:   registry.RelAmends,
 	Corrects: registry.RelCorrects,
-	Suspends: registry.RelReferences,
+	Suspends: registry.RelSuspends,
 }
 
 // Relations are the edges the document states, as the registry keeps
 // them: BASED_ON each basis (its excerpt the "Căn cứ" clause), and an edge
-// for each effect (its excerpt the sentence). A symbol the registry
-// refuses, and the document's own, make no edge; Document keeps them.
+// for each effect (its excerpt the sentence, its article the one stating
+// it). A symbol the registry refuses, and the document's own, make no
+// edge; Document keeps them.
 func (d Document) Relations() []registry.Relation {
 	var out []registry.Relation
 	add := func(kind registry.RelationKind, ref Reference, excerpt string) {
 		if ref.Err != nil || d.SymbolErr == nil && d.Number.Value != "" && ref.Symbol.Key() == d.Symbol.Key() {
 			return
 		}
-		r, err := registry.NewRelation(registry.RelationInput{Kind: kind, Symbol: ref.Symbol.String(), Excerpt: excerpt})
+		in := registry.RelationInput{Kind: kind, Symbol: ref.Symbol.String(), Excerpt: excerpt}
+		if ref.Part == PartArticle {
+			in.Article = new("Điều " + strconv.Itoa(ref.Number))
+		}
+		r, err := registry.NewRelation(in)
 		if err == nil && !registry.HasRelation(out, r) {
 			out = append(out, r)
 		}

@@ -53,6 +53,13 @@ var listBounds = map[string]int{
 	"Reconciliation.comparisons":   10, // reports of one agency and period
 	"BulletinImport.directives":    50,
 	"BulletinImport.reports":       50,
+
+	// Validity over time: what one directive changed or was changed by, as
+	// its relations; a procedure's bases not in force, as its bases.
+	"Directive.effects":              20,
+	"Directive.affectedBy":           20,
+	"DirectiveEffect.directives":     10,
+	"Procedure.legalBasesNotInForce": 10,
 }
 
 // perPage are the fields of a connection computed once per page, not per

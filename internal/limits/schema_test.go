@@ -272,6 +272,7 @@ func TestPublishedDocumentsAccepted(t *testing.T) {
 	for name, vars := range map[string]map[string]any{
 		"AGENCIES": nil, "REPORTS": nil, "RECONCILE": {"agency": "000.00.06.H56", "period": "2021-Q1"},
 		"DIRECTIVES": {"f": map[string]any{"search": "mot cua"}}, "DIRECTIVE": {"id": "x"}, "DOSSIER": {"code": "x"},
+		"DEADLAW": {"on": "2026-01-01"},
 	} {
 		docs = append(docs, doc{"explore " + name, explore[name], vars})
 	}
@@ -310,7 +311,7 @@ func exploreQueries(t *testing.T) map[string]string {
 			out[m[1]] = q
 		}
 	}
-	for _, name := range []string{"STATS", "AGENCIES", "REPORTS", "RECONCILE", "DIRECTIVES", "DIRECTIVE", "DOSSIER"} {
+	for _, name := range []string{"STATS", "AGENCIES", "REPORTS", "RECONCILE", "DIRECTIVES", "DIRECTIVE", "DOSSIER", "DEADLAW"} {
 		if out[name] == "" {
 			t.Fatalf("explore.js has no query %s (found %d)", name, len(out))
 		}

@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/fold"
 	"github.com/vnregistry/registry/internal/registry"
 )
@@ -36,6 +37,11 @@ func procedureQuery(f registry.ProcedureFilter) (bson.D, error) {
 			return nil, err
 		}
 		q = append(q, bson.E{Key: "legalBases", Value: sym})
+	}
+	if f.LegalBasisAmong != nil {
+		// Beside the condition above in its own clause: a document takes a field once.
+		among := append([]string{}, *f.LegalBasisAmong...) // an array, even empty
+		q = append(q, bson.E{Key: "$and", Value: bson.A{bson.D{{Key: "legalBases", Value: bson.D{{Key: "$in", Value: among}}}}}})
 	}
 	return q, nil
 }
@@ -81,7 +87,51 @@ func directiveQuery(f registry.DirectiveFilter) (bson.D, error) {
 	if f.Topic != nil {
 		q = append(q, bson.E{Key: "topics", Value: *f.Topic})
 	}
+	if f.InForceOn != nil {
+		day, err := f.InForceDay()
+		if err != nil {
+			return nil, err
+		}
+		q = append(q, inForceQuery(day)...)
+	}
+	if len(f.ExceptKeys) > 0 {
+		q = append(q, bson.E{Key: "_id", Value: bson.D{{Key: "$nin", Value: f.ExceptKeys}}})
+	}
+	if f.Stating != nil {
+		q = append(q, bson.E{Key: "relations.kind", Value: bson.D{{Key: "$in", Value: f.Stating}}})
+	}
 	return q, nil
+}
+
+// inForceQuery selects what registry.OwnValidity says is in force on day:
+// not before its start (effectiveFrom, else issuedOn), not after its
+// effectiveTo, and then either a stated IN_FORCE or PARTIALLY_EXPIRED
+// recorded by that day, or a known start and no stated EXPIRED or
+// SUSPENDED recorded by then. Dates are canonical strings (which sort as
+// dates) and are absent when empty.
+func inForceQuery(day calendar.Date) bson.D {
+	d, nextDay := string(day), day.AddDays(1).Time()
+	cond := func(field string, v any) bson.D { return bson.D{{Key: field, Value: v}} }
+	op := func(o string, v any) bson.D { return bson.D{{Key: o, Value: v}} }
+	empty := op("$in", bson.A{"", nil})
+	// Started on day or before.
+	started := op("$or", bson.A{
+		cond("effectiveFrom", bson.D{{Key: "$gt", Value: ""}, {Key: "$lte", Value: d}}),
+		bson.D{{Key: "effectiveFrom", Value: empty}, {Key: "issuedOn", Value: bson.D{{Key: "$gt", Value: ""}, {Key: "$lte", Value: d}}}},
+	})
+	notStarting := bson.D{{Key: "effectiveFrom", Value: empty}, {Key: "issuedOn", Value: empty}}
+	return op("$and", bson.A{
+		op("$or", bson.A{started, notStarting}),
+		op("$or", bson.A{cond("effectiveTo", empty), cond("effectiveTo", op("$gte", d))}),
+		op("$or", bson.A{
+			bson.D{{Key: "validity", Value: op("$in", bson.A{registry.ValidityInForce, registry.ValidityPartiallyExpired})},
+				{Key: "provenance.recorded", Value: op("$lt", nextDay)}},
+			op("$and", bson.A{started, op("$or", bson.A{
+				cond("validity", op("$nin", bson.A{registry.ValidityExpired, registry.ValiditySuspended})),
+				cond("provenance.recorded", op("$gte", nextDay)),
+			})}),
+		}),
+	})
 }
 
 func reportQuery(f registry.ReportFilter) bson.D {

@@ -178,6 +178,7 @@ var indexes = map[string][]bson.D{
 		{{Key: "symbolKey", Value: 1}}, {{Key: "year", Value: 1}}, {{Key: "issuerKey", Value: 1}},
 		{{Key: "issuedOn", Value: -1}}, {{Key: "relations.symbolKey", Value: 1}}, {{Key: "symbol.type", Value: 1}},
 		{{Key: "validity", Value: 1}}, {{Key: "topics", Value: 1}},
+		{{Key: "relations.kind", Value: 1}}, {{Key: "effectiveFrom", Value: 1}},
 	},
 }
 

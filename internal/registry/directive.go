@@ -45,6 +45,7 @@ const (
 	RelCorrects      RelationKind = "CORRECTS"
 	RelBasedOn       RelationKind = "BASED_ON"
 	RelReferences    RelationKind = "REFERENCES"
+	RelSuspends      RelationKind = "SUSPENDS"
 	RelImplementedBy RelationKind = "IMPLEMENTED_BY"
 	RelGuidedBy      RelationKind = "GUIDED_BY"
 	RelAmendedBy     RelationKind = "AMENDED_BY"
@@ -53,6 +54,7 @@ const (
 	RelCorrectedBy   RelationKind = "CORRECTED_BY"
 	RelBasisOf       RelationKind = "BASIS_OF"
 	RelReferencedBy  RelationKind = "REFERENCED_BY"
+	RelSuspendedBy   RelationKind = "SUSPENDED_BY"
 )
 
 type relationInfo struct {
@@ -70,6 +72,7 @@ var relations = map[RelationKind]relationInfo{
 	RelCorrects:      {RelCorrectedBy, "đính chính", true},
 	RelBasedOn:       {RelBasisOf, "căn cứ", true},
 	RelReferences:    {RelReferencedBy, "dẫn chiếu", true},
+	RelSuspends:      {RelSuspendedBy, "ngưng hiệu lực", true},
 	RelImplementedBy: {RelImplements, "được triển khai bởi", false},
 	RelGuidedBy:      {RelGuides, "được hướng dẫn bởi", false},
 	RelAmendedBy:     {RelAmends, "được sửa đổi, bổ sung bởi", false},
@@ -78,6 +81,7 @@ var relations = map[RelationKind]relationInfo{
 	RelCorrectedBy:   {RelCorrects, "được đính chính bởi", false},
 	RelBasisOf:       {RelBasedOn, "là căn cứ của", false},
 	RelReferencedBy:  {RelReferences, "được dẫn chiếu bởi", false},
+	RelSuspendedBy:   {RelSuspends, "bị ngưng hiệu lực bởi", false},
 }
 
 // Inverse is the kind read from the other end of the edge.
@@ -98,6 +102,12 @@ type Relation struct {
 	// Excerpt is the sentence a relation read from a text was stated in;
 	// "" for one stated through the API.
 	Excerpt string `bson:"excerpt,omitempty" json:"excerpt,omitempty"`
+	// Article is the article of the stating directive that states the
+	// relation ("Điều 12"); "" when not recorded.
+	Article string `bson:"article,omitempty" json:"article,omitempty"`
+	// Part is the part of the target affected ("khoản 2 Điều 5"); "" for
+	// the whole: a repeal of a part leaves the rest in force.
+	Part string `bson:"part,omitempty" json:"part,omitempty"`
 }
 
 // HasRelation reports whether rs holds r's edge (kind and target), said in
@@ -184,18 +194,25 @@ type RelationInput struct {
 	// Excerpt is where a text states it (bulletin imports); the API has no
 	// such field.
 	Excerpt string
+	// Article states it in the stating directive; Part is what of the
+	// target it affects ("" the whole). Both optional.
+	Article *string
+	Part    *string
 }
 
-// DirectiveKey is the natural key (issuer, year, number and symbol) as one
-// string: numbers and symbols are unique only per issuer per year.
-func DirectiveKey(issuer string, year int, sym Symbol) string {
-	return fold.String(issuer) + "|" + strconv.Itoa(year) + "|" + sym.Key()
+// DirectiveKey is the natural key (issuing body, year, number and symbol) as
+// one string: numbers and symbols are unique only per body per year. body is
+// IssuingBody's.
+func DirectiveKey(body string, year int, sym Symbol) string {
+	return body + "|" + strconv.Itoa(year) + "|" + sym.Key()
 }
 
 const (
 	maxTopics     = 20
 	maxTopicRunes = 100
 	maxRelations  = 200
+	// maxArticleRunes bounds a relation's article: "Điều 112" or "Phụ lục II".
+	maxArticleRunes = 100
 )
 
 // NewDirective validates in and builds the record.
@@ -241,7 +258,7 @@ func NewDirective(in CreateDirectiveInput, prov Provenance) (*Directive, error) 
 	}{
 		{"issuerCode", d.IssuerCode, maxAbbreviation, true},
 		{"issuerName", d.IssuerName, maxNameRunes, false},
-		{"summary", d.Summary, maxNameRunes, false},
+		{"summary", d.Summary, MaxSummaryRunes, false},
 		{"signer.position", d.Signer.Position, maxNameRunes, false},
 		{"signer.name", d.Signer.Name, maxNameRunes, false},
 	} {
@@ -258,7 +275,7 @@ func NewDirective(in CreateDirectiveInput, prov Provenance) (*Directive, error) 
 	if err := d.setRelations(in.Relations); err != nil {
 		return nil, err
 	}
-	d.Key, d.IssuerKey = DirectiveKey(d.IssuerCode, year, sym), fold.String(d.IssuerCode)
+	d.Key, d.IssuerKey = DirectiveKey(d.Body(), year, sym), fold.String(d.IssuerCode)
 	d.Search = d.SearchText()
 	return d, nil
 }
@@ -328,7 +345,15 @@ func NewRelation(in RelationInput) (Relation, error) {
 	if err != nil {
 		return Relation{}, err
 	}
-	return Relation{Kind: in.Kind, Symbol: sym.String(), SymbolKey: sym.Key(), Excerpt: in.Excerpt}, nil
+	rel := Relation{Kind: in.Kind, Symbol: sym.String(), SymbolKey: sym.Key(), Excerpt: in.Excerpt,
+		Article: strings.TrimSpace(deref(in.Article)), Part: strings.TrimSpace(deref(in.Part))}
+	if err := checkText("article", rel.Article, maxArticleRunes, false); err != nil {
+		return Relation{}, err
+	}
+	if err := checkText("part", rel.Part, maxNameRunes, false); err != nil {
+		return Relation{}, err
+	}
+	return rel, nil
 }
 
 // SearchText is the folded text diacritic-free search looks in.
@@ -389,9 +414,26 @@ func (s *Symbol) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Rekey recomputes the keys derived from symbols (the directive's own and
-// its relations'), for records stored before Symbol.Key last changed, and
-// reports whether any changed.
+// Body is the identity of the body that issued d (see IssuingBody).
+func (d *Directive) Body() string { return IssuingBody(d.IssuerCode, d.IssuerName) }
+
+// IssuedBy reports whether issuer names d's issuing body, or the kind of body
+// it is: "HĐND" and "Hội đồng nhân dân" match every council's directives,
+// "HĐND xã Chiềng Hặc" only that commune's.
+func (d *Directive) IssuedBy(issuer string) bool {
+	if fold.String(issuer) == d.IssuerKey {
+		return true
+	}
+	if code, ok := IssuerCodeForName(issuer); !ok || !issuerAgrees(code, d.IssuerCode) {
+		return false
+	}
+	named := IssuingBody(d.IssuerCode, issuer)
+	return named == fold.String(d.IssuerCode) || named == d.Body()
+}
+
+// Rekey recomputes the keys derived from symbols and bodies (the directive's
+// own and its relations'), for records stored before Symbol.Key or the
+// identity by issuing body last changed, and reports whether any changed.
 func (d *Directive) Rekey() bool {
 	changed := false
 	set := func(key *string, want string) {
@@ -400,7 +442,7 @@ func (d *Directive) Rekey() bool {
 		}
 	}
 	set(&d.SymbolKey, d.Symbol.Key())
-	set(&d.Key, DirectiveKey(d.IssuerCode, d.Year, d.Symbol))
+	set(&d.Key, DirectiveKey(d.Body(), d.Year, d.Symbol))
 	for i := range d.Relations {
 		if sym, err := ParseSymbol(d.Relations[i].Symbol); err == nil {
 			set(&d.Relations[i].SymbolKey, sym.Key())

@@ -17,13 +17,18 @@ var (
 )
 
 const (
-	maxNameRunes    = 500 // the legal limit for a summary (trích yếu); generous for names
+	maxNameRunes    = 500
 	maxNoteRunes    = 2000
 	maxReasonRunes  = 500 // a due date's reason: a line in the audit log, not a letter
 	maxLegalBases   = 100
 	maxProcessDays  = 365
 	maxAbbreviation = 32
 )
+
+// MaxSummaryRunes is the longest summary (trích yếu) a directive keeps. No
+// rule bounds a summary; provincial gazettes publish some of 500 to 600
+// characters, so the bound is well above what is published.
+const MaxSummaryRunes = 2000
 
 // CreateAgencyInput describes a new agency (cơ quan, đơn vị).
 type CreateAgencyInput struct {

@@ -124,3 +124,37 @@ func describeIssuer(code string) string {
 	}
 	return code
 }
+
+// IssuingBody identifies the body that issued a directive: with the year and
+// the symbol, it is the directive's identity. It is the symbol's issuer code
+// folded ("ttg"), unless the code is one every province, district and commune
+// has (UBND, HĐND, TTPVHCC) and the issuer's name says which of them: every
+// People's Council issues NQ-HĐND, so a commune's, "HĐND xã Chiềng Hặc", is
+// "hdnd xa chieng hac", with "Hội đồng nhân dân" and "Ủy ban nhân dân" written
+// short so the long and the short name meet. A name the table does not know,
+// or one naming another body than the code, says nothing about which body it
+// was (news credits the Government with the Prime Minister's decisions).
+func IssuingBody(code, name string) string {
+	body := fold.String(code)
+	if !localCodes[code] {
+		return body
+	}
+	key := fold.String(name)
+	for _, n := range issuerNames {
+		if key == n.key {
+			break
+		}
+		rest, ok := strings.CutPrefix(key, n.key+" ")
+		if !ok || n.code != code {
+			continue
+		}
+		if rest = strings.Trim(rest, " ,.;:"); rest != "" {
+			return body + " " + rest
+		}
+	}
+	return body
+}
+
+// localCodes are the issuer codes of bodies that exist in every province,
+// district or commune: the code alone does not say which one issued.
+var localCodes = map[string]bool{"UBND": true, "HĐND": true, "TTPVHCC": true}

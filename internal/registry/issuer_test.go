@@ -81,3 +81,27 @@ func TestIssuerDisagreement(t *testing.T) {
 		}
 	}
 }
+
+func TestIssuingBodyTellsLocalBodiesApart(t *testing.T) {
+	for _, c := range []struct{ code, name, want string }{
+		{"HĐND", "HĐND xã Chiềng Hặc", "hdnd xa chieng hac"},
+		{"HĐND", "Hội đồng nhân dân xã Chiềng Hặc", "hdnd xa chieng hac"},
+		{"HĐND", "HĐND Tỉnh", "hdnd tinh"},
+		{"HĐND", "", "hdnd"},
+		{"HĐND", "HĐND", "hdnd"},
+		{"UBND", "Ủy ban nhân dân tỉnh Thái Bình", "ubnd tinh thai binh"},
+		{"UBND", "UBND tỉnh Thái Bình.", "ubnd tinh thai binh"},
+		// A name of another body, or one the table does not know, says nothing.
+		{"UBND", "HĐND tỉnh Thái Bình", "ubnd"},
+		{"UBND", "Sở Tư pháp", "ubnd"},
+		// National bodies are one each: their names never split them.
+		{"TTg", "Chính phủ", "ttg"},
+		{"TTg", "Phó Thủ tướng Chính phủ", "ttg"},
+		{"QH15", "Quốc hội khóa XV", "qh15"},
+		{"BTC", "Bộ Tài chính", "btc"},
+	} {
+		if got := IssuingBody(c.code, c.name); got != c.want {
+			t.Errorf("IssuingBody(%q, %q) = %q, want %q", c.code, c.name, got, c.want)
+		}
+	}
+}

@@ -47,6 +47,14 @@ type ProcedureFilter struct {
 	Level      *Level
 	// LegalBasis selects the procedures citing a directive (canonical symbol).
 	LegalBasis *string
+	// LegalBasisNotInForceOn selects the procedures with a legal basis the
+	// registry holds and knows not to be in force on that date. Which are
+	// depends on other directives' relations, so the service resolves it
+	// into LegalBasisAmong; the stores never see it.
+	LegalBasisNotInForceOn *calendar.Date
+	// LegalBasisAmong, when not nil, selects the procedures citing one of
+	// these symbols as stored (none when empty).
+	LegalBasisAmong *[]string
 }
 
 // LegalBasisSymbol is the canonical symbol the filter asks for.
@@ -95,6 +103,17 @@ type DirectiveFilter struct {
 	IssuedTo   *calendar.Date // inclusive
 	Validity   *Validity
 	Topic      *string
+	// InForceOn selects the directives in force on that date. The stores
+	// select by each directive's own record (OwnValidity: its dates and
+	// stated status); the service adds in ExceptKeys those that other
+	// directives' relations ended or suspended by then, which no one
+	// query can see.
+	InForceOn *calendar.Date
+	// ExceptKeys leaves these directives out.
+	ExceptKeys []string
+	// Stating selects the directives that state a relation of one of these
+	// kinds.
+	Stating []RelationKind
 }
 
 // TypeCode is the canonical code the type filter names; "" selects the
@@ -108,6 +127,15 @@ func (f DirectiveFilter) TypeCode() (string, error) {
 		return "", Invalid("filter.type", "unknown document type %q", *f.Type)
 	}
 	return t.Code, nil
+}
+
+// InForceDay is the date inForceOn asks about, checked.
+func (f DirectiveFilter) InForceDay() (calendar.Date, error) {
+	d, err := calendar.ParseDate(string(*f.InForceOn))
+	if err != nil {
+		return "", Invalid("filter.inForceOn", "%v", err)
+	}
+	return d, nil
 }
 
 // Facet is one value of a field and how many directives have it.

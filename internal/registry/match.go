@@ -61,7 +61,8 @@ func (f ProcedureFilter) Matcher() (func(*Procedure) bool, error) {
 	return func(p *Procedure) bool {
 		return (f.AgencyCode == nil || p.AgencyCode == *f.AgencyCode) &&
 			(f.Level == nil || p.Level == *f.Level) &&
-			(f.LegalBasis == nil || slices.Contains(p.LegalBases, basis))
+			(f.LegalBasis == nil || slices.Contains(p.LegalBases, basis)) &&
+			(f.LegalBasisAmong == nil || slices.ContainsFunc(p.LegalBases, func(b string) bool { return slices.Contains(*f.LegalBasisAmong, b) }))
 	}, nil
 }
 
@@ -85,6 +86,11 @@ func (f DirectiveFilter) Matcher() (func(*Directive) bool, error) {
 	if f.IssuerCode != nil {
 		issuer = fold.String(*f.IssuerCode)
 	}
+	if f.InForceOn != nil {
+		if _, err := f.InForceDay(); err != nil {
+			return nil, err
+		}
+	}
 	return func(d *Directive) bool {
 		for _, t := range terms {
 			if !strings.Contains(d.Search, t) {
@@ -98,7 +104,10 @@ func (f DirectiveFilter) Matcher() (func(*Directive) bool, error) {
 			f.IssuedFrom != nil && (d.IssuedOn == "" || d.IssuedOn < *f.IssuedFrom),
 			f.IssuedTo != nil && (d.IssuedOn == "" || d.IssuedOn > *f.IssuedTo),
 			f.Validity != nil && d.Validity != *f.Validity,
-			f.Topic != nil && !slices.Contains(d.Topics, *f.Topic):
+			f.Topic != nil && !slices.Contains(d.Topics, *f.Topic),
+			f.InForceOn != nil && !OwnValidity(d, *f.InForceOn).State.InForce(),
+			slices.Contains(f.ExceptKeys, d.Key),
+			f.Stating != nil && !slices.ContainsFunc(d.Relations, func(r Relation) bool { return slices.Contains(f.Stating, r.Kind) }):
 			return false
 		}
 		return true

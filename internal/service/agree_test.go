@@ -98,9 +98,17 @@ func agreeDocuments(t *testing.T, r *rand.Rand, data *agreeData) []any {
 		if kind == "NĐ-CP" || kind == "TT-BTP" { // normative: the symbol has the year
 			symbol = fmt.Sprintf("%d/%d/%s", i+1, year, kind)
 		}
-		d, err := registry.NewDirective(registry.CreateDirectiveInput{Symbol: symbol, IssuedOn: issued,
+		in := registry.CreateDirectiveInput{Symbol: symbol, IssuedOn: issued,
 			IssuerCode: pick(r, 3, data.issuers...), Validity: pick(r, 2, agreeValidities...),
-			Summary: new(strings.Join(some(r, data.words...), " ")), Topics: some(r, data.topics...)}, registry.Provenance{Source: source})
+			Summary: new(strings.Join(some(r, data.words...), " ")), Topics: some(r, data.topics...),
+			EffectiveFrom: pick(r, 3, data.dates...), EffectiveTo: pick(r, 4, data.dates...),
+			Relations: agreeEffects(r, recs)}
+		if in.EffectiveFrom != nil && in.EffectiveTo != nil && *in.EffectiveTo < *in.EffectiveFrom {
+			in.EffectiveFrom, in.EffectiveTo = in.EffectiveTo, in.EffectiveFrom
+		}
+		// A stated validity speaks from the day it was recorded.
+		prov := registry.Provenance{Source: source, Recorded: data.dates[r.IntN(len(data.dates))].Time().Add(9 * time.Hour)}
+		d, err := registry.NewDirective(in, prov)
 		if err != nil {
 			t.Fatalf("directive %s: %v", symbol, err)
 		}
@@ -120,6 +128,22 @@ func agreeDocuments(t *testing.T, r *rand.Rand, data *agreeData) []any {
 		recs = append(recs, must(registry.NewReport(rep, registry.Provenance{Source: source, Excerpt: "câu " + strconv.Itoa(i)}))(t))
 	}
 	return recs
+}
+
+// agreeEffects are, one time in three, a relation that changes one of the
+// directives made before (the inForceOn filter leaves out what such
+// relations ended), whole or in part.
+func agreeEffects(r *rand.Rand, before []any) []registry.RelationInput {
+	if len(before) == 0 || r.IntN(3) > 0 {
+		return nil
+	}
+	target := before[r.IntN(len(before))].(*registry.Directive)
+	in := registry.RelationInput{Kind: []registry.RelationKind{registry.RelReplaces, registry.RelRepeals, registry.RelSuspends, registry.RelAmends}[r.IntN(4)],
+		Symbol: target.Symbol.String()}
+	if r.IntN(4) == 0 {
+		in.Part = new("Điều 2")
+	}
+	return []registry.RelationInput{in}
 }
 
 // agreeDossiers are n dossiers with random histories built by the domain,
@@ -239,7 +263,11 @@ func agreeDraw(ctx context.Context, r *rand.Rand, d *agreeData) agreeCase {
 	case "directives":
 		f := registry.DirectiveFilter{Search: pick(r, 5, d.words...), Type: pick(r, 5, "QĐ", "QD", "CT", "KH", "TB", "NĐ", "TT", "", "NQ", "XYZ"),
 			IssuerCode: pick(r, 5, d.issuers...), Year: pick(r, 5, d.years...), IssuedFrom: pick(r, 5, d.dates...), IssuedTo: pick(r, 5, d.dates...),
-			Validity: pick(r, 5, append(agreeValidities, "NOWHERE")...), Topic: pick(r, 5, append(d.topics, "hộ tịch", "Quốc phòng")...)}
+			Validity: pick(r, 5, append(agreeValidities, "NOWHERE")...), Topic: pick(r, 5, append(d.topics, "hộ tịch", "Quốc phòng")...),
+			InForceOn: pick(r, 3, d.dates...)}
+		if r.IntN(5) == 0 { // the service's own filter: directives stating a relation of these kinds
+			f.Stating = some(r, registry.RelReplaces, registry.RelRepeals, registry.RelSuspends, registry.RelAmends)
+		}
 		c.Filter, c.list = f, listOf(ctx, registry.DirectiveOrder.Key, func(s reg, a args) (*registry.Page[*registry.Directive], error) { return s.Directives(ctx, f, a) })
 	case "reports":
 		f := registry.ReportFilter{Period: pick(r, 3, d.periods...), AgencyCode: pick(r, 3, d.agencies...)}

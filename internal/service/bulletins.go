@@ -101,12 +101,14 @@ func importedDirectives(ext bulletin.Extraction, source string, now time.Time) (
 	var out []*registry.ImportedDirective
 	for _, m := range ext.Directives {
 		prov := registry.Provenance{Source: source, Excerpt: m.Sentence, Offset: m.Offset, Length: m.Length, Recorded: now}
-		in := registry.CreateDirectiveInput{Symbol: m.Symbol.String(), IssuedOn: m.IssuedOn, Summary: &m.Summary}
+		in := registry.CreateDirectiveInput{Symbol: m.Symbol.String(), IssuedOn: m.IssuedOn, Summary: &m.Summary,
+			IssuerName: nonEmpty(m.IssuerName), EffectiveFrom: nonEmpty(m.EffectiveFrom)}
 		if m.Signer != (registry.Signer{}) {
 			in.Signer = &registry.SignerInput{Position: &m.Signer.Position, Name: &m.Signer.Name}
 		}
 		for _, r := range m.Relations {
-			in.Relations = append(in.Relations, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol, Excerpt: r.Excerpt})
+			in.Relations = append(in.Relations, registry.RelationInput{Kind: r.Kind, Symbol: r.Symbol, Excerpt: r.Excerpt,
+				Article: nonEmpty(r.Article), Part: nonEmpty(r.Part)})
 		}
 		d, err := registry.NewDirective(in, prov)
 		if e, ok := errors.AsType[*registry.Error](err); ok && e.Field == "issuedOn" {
@@ -123,6 +125,15 @@ func importedDirectives(ext bulletin.Extraction, source string, now time.Time) (
 		out = append(out, &registry.ImportedDirective{Directive: d, TypeAsWritten: m.TypeAsWritten})
 	}
 	return out, nil
+}
+
+// nonEmpty is v as an optional input: nil when it is the zero value.
+func nonEmpty[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
 }
 
 // resolveUndated finds the registered directive each mention without a

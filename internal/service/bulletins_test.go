@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestImportBulletinUndatedMentionResolves(t *testing.T) {
 	if i < 0 || got.Directives[i].Created || got.Directives[i].Directive.Key != registered.Key {
 		t.Fatalf("468/QĐ-TTg imported as %+v, want resolved to the registered %s, not created", got.Directives[i], registered.Key)
 	}
-	all := must(e.s.DirectivesBySymbol(ctx, "468/QĐ-TTg", nil))(t)
+	all := must(e.s.DirectivesBySymbol(ctx, "468/QĐ-TTg", nil, ""))(t)
 	if len(all) != 1 {
 		t.Fatalf("%d directives bear 468/QĐ-TTg after the import (keys %v), want the registered one only", len(all), drKeys(all))
 	}
@@ -68,7 +69,7 @@ func TestImportBulletinUndatedMentionResolves(t *testing.T) {
 	if after["directives"] != before["directives"]+1 { // 101/QĐ-TTg only
 		t.Errorf("directives %d -> %d, want only 101/QĐ-TTg added", before["directives"], after["directives"])
 	}
-	for _, o := range must(e.s.DirectivesBySymbol(ctx, "468/QĐ-TTg", nil))(t) {
+	for _, o := range must(e.s.DirectivesBySymbol(ctx, "468/QĐ-TTg", nil, ""))(t) {
 		if o.Year == 0 || slices.ContainsFunc(o.Relations, func(r registry.Relation) bool { return r.Kind == registry.RelReplaces }) {
 			t.Errorf("468/QĐ-TTg %s (year %d) has relations %+v: an unresolved mention changed a directive", o.Key, o.Year, o.Relations)
 		}
@@ -101,5 +102,34 @@ func TestImportBulletinDeepHTMLRefused(t *testing.T) {
 		if after := e.counts(t); !drMapsEqual(after, before) {
 			t.Errorf("nesting %d: the refused import changed the collections: %v, before %v", depth, after, before)
 		}
+	}
+}
+
+// TestImportOfficialDocument: an official document is stored as the body
+// its header names (so a commune's 21/NQ-HĐND is its own record), with the
+// date its effective-date article gives, and each effect with its article.
+func TestImportOfficialDocument(t *testing.T) {
+	e := newEnv(t)
+	text := must(os.ReadFile("../legaldoc/testdata/provincial_decision.txt"))(t)
+	got := must(e.s.ImportBulletin(storetest.Context(t), "1520-qd-ubnd.txt", string(text), true))(t)
+	if len(got.Directives) != 1 {
+		t.Fatalf("directives %+v, want only 1520/QĐ-UBND", got.Directives)
+	}
+	d := got.Directives[0].Directive
+	if d.Symbol.String() != "1520/QĐ-UBND" || d.Body() != "ubnd tinh hoa giang" || d.EffectiveFrom != "2024-10-09" {
+		t.Errorf("directive %s of body %q effective %q, want 1520/QĐ-UBND of ubnd tinh hoa giang effective on signing, 2024-10-09",
+			d.Symbol, d.Body(), d.EffectiveFrom)
+	}
+	repealed := 0
+	for _, r := range d.Relations {
+		if r.Kind == registry.RelRepeals {
+			repealed++
+			if r.Article != "Điều 2" {
+				t.Errorf("repeal of %s stated in %q, want Điều 2", r.Symbol, r.Article)
+			}
+		}
+	}
+	if repealed != 2 {
+		t.Errorf("relations %+v, want two repeals", d.Relations)
 	}
 }

@@ -22,7 +22,7 @@ func (s *Service) createDirective(ctx context.Context, in registry.CreateDirecti
 	if err != nil {
 		return nil, err
 	}
-	return d, s.insert(ctx, d, "directive "+d.Symbol.String()+" of "+d.IssuerCode+" in "+strconv.Itoa(d.Year))
+	return d, s.insert(ctx, d, "directive "+d.Symbol.String()+" of "+cmp.Or(d.IssuerName, d.IssuerCode)+" in "+strconv.Itoa(d.Year))
 }
 
 // DirectiveByKey returns the directive with key, or nil.
@@ -33,16 +33,24 @@ func (s *Service) DirectiveByKey(ctx context.Context, key string) (*registry.Dir
 // DirectivesBySymbol returns every directive whose symbol folds to the same key
 // as symbol (so ASCII input finds the Vietnamese form), optionally of one year.
 // Several issuers use the same symbol, so there can be more than one.
-func (s *Service) DirectivesBySymbol(ctx context.Context, symbol string, year *int) ([]*registry.Directive, error) {
+func (s *Service) DirectivesBySymbol(ctx context.Context, symbol string, year *int, issuer string) ([]*registry.Directive, error) {
 	sym, err := registry.ParseSymbol(symbol)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.DirectivesBySymbolKeys(ctx, []string{sym.Key()}, year)
+	found, err := s.store.DirectivesBySymbolKeys(ctx, []string{sym.Key()}, year)
+	if issuer == "" || err != nil {
+		return found, err
+	}
+	return slices.DeleteFunc(found, func(d *registry.Directive) bool { return !d.IssuedBy(issuer) }), nil
 }
 
 // Directives lists directives, newest first.
 func (s *Service) Directives(ctx context.Context, f registry.DirectiveFilter, args registry.PageArgs) (*registry.Page[*registry.Directive], error) {
+	f, err := s.withInForce(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	return s.store.Directives(ctx, f, args)
 }
 
@@ -50,6 +58,10 @@ func (s *Service) Directives(ctx context.Context, f registry.DirectiveFilter, ar
 // count first. One $group with one $sum: the form the embedded engine
 // computes correctly.
 func (s *Service) DirectiveFacet(ctx context.Context, f registry.DirectiveFilter, field string) ([]registry.Facet, error) {
+	f, err := s.withInForce(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	out, err := s.store.DirectiveFacet(ctx, f, field)
 	if err != nil {
 		return nil, err

@@ -549,7 +549,7 @@ func TestImportBulletinIdempotent(t *testing.T) {
 	if after["directives"] != 5 || after["reports"] != 3 {
 		t.Errorf("after the first import: %v, want 5 directives and 3 reports", after)
 	}
-	if got := must(e.s.DirectivesBySymbol(ctx, "468/QD-TTg", new(2021)))(t); len(got) != 1 || got[0].Provenance.Source != "Bản tin CCHC" || got[0].Provenance.Excerpt == "" {
+	if got := must(e.s.DirectivesBySymbol(ctx, "468/QD-TTg", new(2021), ""))(t); len(got) != 1 || got[0].Provenance.Source != "Bản tin CCHC" || got[0].Provenance.Excerpt == "" {
 		t.Errorf("468/QĐ-TTg from the bulletin: %+v", got)
 	}
 
@@ -651,7 +651,7 @@ func TestImportBulletinAddsRelationsToKnownDirectives(t *testing.T) {
 		later := "Quyết định số 5/QĐ-UBND ngày 1/3/2021 của UBND tỉnh bãi bỏ Quyết định số 2/QĐ-UBND ngày 4/1/2019 của UBND tỉnh."
 		for range 2 {
 			must(e.s.ImportBulletin(ctx, "tin 2", later, false))(t)
-			got := must(e.s.DirectivesBySymbol(ctx, "5/QĐ-UBND", nil))(t)
+			got := must(e.s.DirectivesBySymbol(ctx, "5/QĐ-UBND", nil, ""))(t)
 			if len(got) != 1 || len(got[0].Relations) != 1 || got[0].Relations[0].Kind != registry.RelRepeals || got[0].Relations[0].Symbol != "02/QĐ-UBND" {
 				t.Fatalf("05/QĐ-UBND after the later bulletin: %+v, want one relation REPEALS 02/QĐ-UBND", got)
 			}

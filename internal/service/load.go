@@ -97,11 +97,19 @@ func (s *Service) EachAgency(ctx context.Context, f registry.AgencyFilter, fn fu
 
 // EachProcedure streams the procedures matching f.
 func (s *Service) EachProcedure(ctx context.Context, f registry.ProcedureFilter, fn func(*registry.Procedure) error) error {
+	f, err := s.withDeadBases(ctx, f)
+	if err != nil {
+		return err
+	}
 	return s.store.EachProcedure(ctx, f, fn)
 }
 
 // EachDirective streams the directives matching f.
 func (s *Service) EachDirective(ctx context.Context, f registry.DirectiveFilter, fn func(*registry.Directive) error) error {
+	f, err := s.withInForce(ctx, f)
+	if err != nil {
+		return err
+	}
 	return s.store.EachDirective(ctx, f, fn)
 }
 

@@ -250,6 +250,16 @@ func limitChecks(t *testing.T, st *gateway.Registry) map[string]limitCheck {
 				}
 			}, n)
 		}},
+		"relations[i].article": {field: "relations[0].article", try: func(n int) error {
+			return directive(func(in *registry.CreateDirectiveInput, n int) {
+				in.Relations = []registry.RelationInput{{Kind: registry.RelAmends, Symbol: "2/QĐ-UBND", Article: new(text(n))}}
+			}, n)
+		}},
+		"relations[i].part": {field: "relations[0].part", try: func(n int) error {
+			return directive(func(in *registry.CreateDirectiveInput, n int) {
+				in.Relations = []registry.RelationInput{{Kind: registry.RelRepeals, Symbol: "2/QĐ-UBND", Part: new(text(n))}}
+			}, n)
+		}},
 		"filter.search": {try: func(n int) error { _, err := registry.SearchTerms(text(n)); return err }},
 		"source":        {try: func(n int) error { return registry.CheckSource(text(n)) }},
 		"text": {try: func(n int) error { // bytes; over HTTP, TestBulletinLimitOverHTTP

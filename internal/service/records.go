@@ -84,6 +84,10 @@ func (s *Service) Procedure(ctx context.Context, code string) (*registry.Procedu
 
 // Procedures lists procedures by code.
 func (s *Service) Procedures(ctx context.Context, f registry.ProcedureFilter, args registry.PageArgs) (*registry.Page[*registry.Procedure], error) {
+	f, err := s.withDeadBases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	return s.store.Procedures(ctx, f, args)
 }
 

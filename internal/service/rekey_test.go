@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -22,7 +23,7 @@ func TestDirectiveTypesSharingAFold(t *testing.T) {
 			drCreate(t, e, registry.CreateDirectiveInput{Symbol: sym, IssuedOn: "2021-04-01"})
 		}
 		for _, sym := range []string{"1/HD-UBND", "1/HĐ-UBND", "2/DA-UBND", "2/ĐA-UBND", "1/hđ-ubnd"} {
-			got := must(e.s.DirectivesBySymbol(ctx, sym, nil))(t)
+			got := must(e.s.DirectivesBySymbol(ctx, sym, nil, ""))(t)
 			want := must(registry.ParseSymbol(sym))(t).String()
 			if len(got) != 1 || got[0].Symbol.String() != want {
 				t.Errorf("DirectivesBySymbol(%q) = %v, want only %s", sym, drSymbols(got), want)
@@ -73,7 +74,7 @@ func TestOpenRekeysDirectives(t *testing.T) {
 		if err != nil {
 			t.Fatalf("open #%d: %v", i+1, err)
 		}
-		got := must(s.DirectivesBySymbol(ctx, "5/HĐ-UBND", nil))(t)
+		got := must(s.DirectivesBySymbol(ctx, "5/HĐ-UBND", nil, ""))(t)
 		if len(got) != 1 || got[0].Key != contract.Key || got[0].SymbolKey != contract.SymbolKey {
 			t.Errorf("open #%d: 5/HĐ-UBND found as %+v, want key %s", i+1, got, contract.Key)
 		}
@@ -83,6 +84,71 @@ func TestOpenRekeysDirectives(t *testing.T) {
 		related := must(s.DirectiveRelations(ctx, got[0]))(t)
 		if len(related) != 1 || len(related[0].Directives) != 1 || related[0].Directives[0].Key != plan.Key {
 			t.Errorf("open #%d: relations of the contract = %+v, want the plan implementing it", i+1, related)
+		}
+		if err := s.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestEachBodysNumberingApart: every People's Council numbers its own
+// resolutions, so four councils' 21/NQ-HĐND of one year are four directives;
+// the same council's twice, named long or short, is refused naming it.
+func TestEachBodysNumberingApart(t *testing.T) {
+	e := newEnv(t)
+	ctx := storetest.Context(t)
+	councils := []string{"HĐND tỉnh Sơn La", "HĐND xã Chiềng Hặc", "HĐND xã Mường Bú", "Hội đồng nhân dân xã Phiêng Pằn"}
+	for _, name := range councils {
+		drCreate(t, e, registry.CreateDirectiveInput{Symbol: "21/NQ-HĐND", IssuedOn: "2026-07-10", IssuerName: new(name)})
+	}
+	_, err := e.s.CreateDirective(ctx, registry.CreateDirectiveInput{Symbol: "21/NQ-HDND", IssuedOn: "2026-07-11",
+		IssuerName: new("Hội đồng nhân dân xã Chiềng Hặc")}, source)
+	if registry.ErrorCode(err) != registry.CodeConflict || !strings.Contains(err.Error(), "Chiềng Hặc") {
+		t.Errorf("the same council's 21/NQ-HĐND again: %v, want CONFLICT naming the council", err)
+	}
+	for _, c := range []struct {
+		issuer string
+		want   int
+	}{{"", 4}, {"HĐND", 4}, {"Hội đồng nhân dân", 4}, {"hdnd xa chieng hac", 1}, {"Hội đồng nhân dân xã Chiềng Hặc", 1},
+		{"HĐND tỉnh Sơn La", 1}, {"HĐND xã Nà Ớt", 0}, {"UBND", 0}} {
+		got := must(e.s.DirectivesBySymbol(ctx, "21/NQ-HĐND", new(2026), c.issuer))(t)
+		if len(got) != c.want {
+			t.Errorf("21/NQ-HĐND of 2026 issued by %q: %d found, want %d", c.issuer, len(got), c.want)
+		}
+	}
+}
+
+// TestOpenKeysDirectivesByBody opens a store written when a directive was
+// keyed by its symbol's issuer code alone: a commune council's resolution
+// takes the key of its body, and a second open changes nothing.
+func TestOpenKeysDirectivesByBody(t *testing.T) {
+	e := newEnv(t)
+	cfg := storetest.Config(t)
+	cfg.Database = e.db.Name()
+	s, ctx := e.s, storetest.Context(t)
+	d := must(s.CreateDirective(ctx, registry.CreateDirectiveInput{Symbol: "21/NQ-HĐND", IssuedOn: "2026-07-10",
+		IssuerName: new("HĐND xã Chiềng Hặc")}, source))(t)
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	col := e.db.Collection(colDirectives)
+	oldKey := "hdnd|2026|21/nq-hdnd"
+	if _, err := col.DeleteOne(ctx, bson.D{{Key: "_id", Value: d.Key}}); err != nil {
+		t.Fatal(err)
+	}
+	old := *d
+	old.Key = oldKey
+	if _, err := col.InsertOne(ctx, &old); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		s, err := gateway.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("open #%d: %v", i+1, err)
+		}
+		got := must(s.DirectivesBySymbol(ctx, "21/NQ-HĐND", nil, ""))(t)
+		if len(got) != 1 || got[0].Key != "hdnd xa chieng hac|2026|21/nq-hdnd" {
+			t.Errorf("open #%d: 21/NQ-HĐND found as %v, want the commune council's key", i+1, got)
 		}
 		if err := s.Close(ctx); err != nil {
 			t.Fatal(err)

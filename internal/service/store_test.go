@@ -341,16 +341,16 @@ func TestDirectiveLookupBySymbol(t *testing.T) {
 		{"2503/QĐ-UBND", new(2021), sorted(hna, bdi)},
 		{"469/QĐ-TTg", nil, nil},
 	} {
-		got := must(e.s.DirectivesBySymbol(ctx, tc.symbol, tc.year))(t)
+		got := must(e.s.DirectivesBySymbol(ctx, tc.symbol, tc.year, ""))(t)
 		if !slices.Equal(keys(got), tc.want) {
 			t.Errorf("DirectivesBySymbol(%q, %v) = %q, want %q", tc.symbol, tc.year, keys(got), tc.want)
 		}
 	}
-	got := must(e.s.DirectivesBySymbol(ctx, "468/QD-TTg", nil))(t)
+	got := must(e.s.DirectivesBySymbol(ctx, "468/QD-TTg", nil, ""))(t)
 	if len(got) == 1 && got[0].Symbol.String() != "468/QĐ-TTg" {
 		t.Errorf("ASCII lookup returned symbol %s, want the stored 468/QĐ-TTg", got[0].Symbol)
 	}
-	_, err := e.s.DirectivesBySymbol(ctx, "468", nil)
+	_, err := e.s.DirectivesBySymbol(ctx, "468", nil, "")
 	wantError(t, err, registry.CodeBadUserInput, "symbol")
 }
 
@@ -422,7 +422,7 @@ func TestIndexesCoverListFilters(t *testing.T) {
 		colDossiers: {"agency", "procedure", "status", "channel", // registry.DossierFilter and orders
 			"outcome", "receivedAt", "resolvedAt", "dueDate"},
 		colDirectives: {"symbolKey", "symbol.type", "issuerKey", "year", "issuedOn", // registry.DirectiveFilter, order, lookups
-			"validity", "topics", "relations.symbolKey"},
+			"validity", "topics", "relations.symbolKey", "relations.kind", "effectiveFrom"},
 	} {
 		all := e.indexKeys(t, col)
 		var missing []string

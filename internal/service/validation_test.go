@@ -166,6 +166,8 @@ func TestBadInputIsRefused(t *testing.T) {
 			in.Symbol, in.IssuedOn = "61/2018/NĐ-CP", "2019-01-01"
 		})},
 		{"directive issuer too long", "issuerCode", directive(func(in *registry.CreateDirectiveInput) { in.IssuerCode = new(strings.Repeat("U", 33)) })},
-		{"directive summary too long", "summary", directive(func(in *registry.CreateDirectiveInput) { in.Summary = &long })},
+		{"directive summary too long", "summary", directive(func(in *registry.CreateDirectiveInput) {
+			in.Summary = new(strings.Repeat("x", registry.MaxSummaryRunes+1))
+		})},
 	})
 }

@@ -22,6 +22,9 @@ type Options struct {
 	BatchSize int // records per load; default 500
 	Calendar  *calendar.Calendar
 	Now       time.Time
+	// Listing reads every file as a gazette listing of directives (see
+	// NewListingReader), CSV when its name ends in .csv.
+	Listing bool
 	// Refused learns of every line not stored, with its reason.
 	Refused func(file string, line int, err error)
 	// Progress learns how far the import is, in bytes of all files.
@@ -41,7 +44,8 @@ func (s Summary) String() string {
 }
 
 // Import reads each file (NDJSON, or CSV when its name ends in .csv: the kind
-// is then the name's first word, e.g. dossiers.csv or dossiers-2021.csv),
+// is then the name's first word, e.g. dossiers.csv or dossiers-2021.csv;
+// with o.Listing, each file is a gazette listing, see NewListingReader),
 // validates every line and loads the good ones in batches. A bad line is
 // reported and skipped; nothing of it is written. Records already present
 // are left alone, so an import interrupted by a crash is resumed by running
@@ -80,15 +84,19 @@ func importFile(ctx context.Context, l Loader, file string, o Options, sum *Summ
 		return 0, err
 	}
 	defer fh.Close()
+	isCSV := strings.EqualFold(filepath.Ext(file), ".csv")
 	var kind Kind
-	if strings.EqualFold(filepath.Ext(file), ".csv") {
+	if isCSV && !o.Listing {
 		word, _, _ := strings.Cut(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), "-")
 		if kind, err = ParseKind(strings.ToLower(word)); err != nil {
-			return 0, fmt.Errorf("%s: a CSV file is named for its kind (agencies.csv, dossiers-2021.csv): %w", file, err)
+			return 0, fmt.Errorf("%s: a CSV file is named for its kind (agencies.csv, dossiers-2021.csv), or read as a gazette listing (--listing): %w", file, err)
 		}
 	}
 	in := &counter{r: fh}
 	rd := NewReader(in, filepath.Base(file), kind, o.Calendar, o.Now)
+	if o.Listing {
+		rd = NewListingReader(in, filepath.Base(file), isCSV, o.Calendar, o.Now)
+	}
 	var batch []any
 	var lines []int
 	flush := func() error {

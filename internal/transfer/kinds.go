@@ -140,7 +140,7 @@ func canonical(v any, cal *calendar.Calendar, source registry.Provenance) (any, 
 			in.Validity = nil
 		}
 		for _, rel := range r.Relations {
-			in.Relations = append(in.Relations, registry.RelationInput{Kind: rel.Kind, Symbol: rel.Symbol})
+			in.Relations = append(in.Relations, registry.RelationInput{Kind: rel.Kind, Symbol: rel.Symbol, Article: &rel.Article, Part: &rel.Part})
 		}
 		d, err := registry.NewDirective(in, provenance(r.Provenance, source))
 		if err != nil {

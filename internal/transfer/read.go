@@ -53,8 +53,14 @@ func NewReader(in io.Reader, file string, csvKind Kind, cal *calendar.Calendar, 
 	if csvKind != "" {
 		return newCSVReader(in, file, csvKind, cal, now)
 	}
+	return &Reader{next: ndjsonRecords(in, func(raw []byte, n int) Line { return ndjsonLine(raw, n, file, cal, now) })}
+}
+
+// ndjsonRecords gives each line of in that is not blank to decode, with its
+// number; a line over maxLine is refused without being read.
+func ndjsonRecords(in io.Reader, decode func(raw []byte, n int) Line) func() (Line, bool, error) {
 	lines := newLineReader(in)
-	return &Reader{next: func() (Line, bool, error) {
+	return func() (Line, bool, error) {
 		for {
 			text, long, err := lines.next()
 			switch {
@@ -66,10 +72,10 @@ func NewReader(in io.Reader, file string, csvKind Kind, cal *calendar.Calendar, 
 				return Line{Number: lines.n, Err: errLongLine}, true, nil
 			}
 			if raw := bytes.TrimSpace(text); len(raw) > 0 {
-				return ndjsonLine(raw, lines.n, file, cal, now), true, nil
+				return decode(raw, lines.n), true, nil
 			}
 		}
-	}}
+	}
 }
 
 // lineReader reads a file line by line. A line over maxLine is read to its
@@ -120,7 +126,7 @@ func ndjsonLine(raw []byte, n int, file string, cal *calendar.Calendar, now time
 	}
 	var name string
 	if err := json.Unmarshal(fields["kind"], &name); err != nil || name == "" {
-		return Line{Number: n, Err: errors.New(`no "kind" (agency, procedure, directive, report or dossier)`)}
+		return Line{Number: n, Err: errors.New(`no "kind" (agency, procedure, directive, report or dossier; a gazette listing has none: registry import --listing)`)}
 	}
 	k, err := ParseKind(name)
 	if err != nil {
@@ -133,10 +139,43 @@ func ndjsonLine(raw []byte, n int, file string, cal *calendar.Calendar, now time
 }
 
 func newCSVReader(in io.Reader, file string, k Kind, cal *calendar.Calendar, now time.Time) *Reader {
-	rows := newCSVRows(in)
 	var header []string
 	var stringField map[string]bool
-	return &Reader{next: func() (Line, bool, error) {
+	return &Reader{next: csvRecords(in, file, k, func(n int, row []string) (Line, bool, error) {
+		if header == nil {
+			header, stringField = row, stringFields(k)
+			return Line{}, false, nil
+		}
+		if len(row) != len(header) {
+			return Line{Number: n, Kind: k, Err: fmt.Errorf("has %d cells, the header %d", len(row), len(header))}, true, nil
+		}
+		obj := map[string]json.RawMessage{}
+		for i, cell := range row {
+			if cell == "" {
+				continue
+			}
+			// Cells of string fields are text; others hold JSON (numbers,
+			// booleans, objects, arrays), or text when they are not JSON
+			// (an RFC 3339 time). Text loses the apostrophe the exporter
+			// puts before a formula character (csvout).
+			if !stringField[header[i]] && json.Valid([]byte(cell)) {
+				obj[header[i]] = json.RawMessage(cell)
+			} else {
+				obj[header[i]], _ = json.Marshal(csvout.Restore(cell))
+			}
+		}
+		body, _ := json.Marshal(obj)
+		rec, err := decode(k, body, cal, importProvenance(file, n, now))
+		return Line{Number: n, Kind: k, Record: rec, Err: err}, true, nil
+	})}
+}
+
+// csvRecords gives each CSV record of in to decode, with the number of its
+// first line; a record that cannot be read is refused. decode answers a
+// line, or false to read on (a header); its error stops the reading.
+func csvRecords(in io.Reader, file string, k Kind, decode func(n int, row []string) (Line, bool, error)) func() (Line, bool, error) {
+	rows := newCSVRows(in)
+	return func() (Line, bool, error) {
 		for {
 			n, row, err := rows.next()
 			if err == io.EOF {
@@ -151,33 +190,15 @@ func newCSVReader(in io.Reader, file string, k Kind, cal *calendar.Calendar, now
 				}
 				return Line{}, false, fmt.Errorf("%s: %w", file, err)
 			}
-			if header == nil {
-				header, stringField = row, stringFields(k)
-				continue
+			line, ok, err := decode(n, row)
+			if err != nil {
+				return Line{}, false, err
 			}
-			if len(row) != len(header) {
-				return Line{Number: n, Kind: k, Err: fmt.Errorf("has %d cells, the header %d", len(row), len(header))}, true, nil
+			if ok {
+				return line, true, nil
 			}
-			obj := map[string]json.RawMessage{}
-			for i, cell := range row {
-				if cell == "" {
-					continue
-				}
-				// Cells of string fields are text; others hold JSON (numbers,
-				// booleans, objects, arrays), or text when they are not JSON
-				// (an RFC 3339 time). Text loses the apostrophe the exporter
-				// puts before a formula character (csvout).
-				if !stringField[header[i]] && json.Valid([]byte(cell)) {
-					obj[header[i]] = json.RawMessage(cell)
-				} else {
-					obj[header[i]], _ = json.Marshal(csvout.Restore(cell))
-				}
-			}
-			body, _ := json.Marshal(obj)
-			rec, err := decode(k, body, cal, importProvenance(file, n, now))
-			return Line{Number: n, Kind: k, Record: rec, Err: err}, true, nil
 		}
-	}}
+	}
 }
 
 // csvRows splits CSV into records itself so that a broken quote costs one

@@ -566,7 +566,8 @@ func sampleDataset(t *testing.T, st *gateway.Registry, dossiers int) {
 			Signer: &registry.SignerInput{Position: new("Thủ tướng"), Name: new("Nguyễn Xuân Phúc")}, Validity: &inForce,
 			EffectiveFrom: new(calendar.Date("2020-05-22")), Topics: []string{"một cửa", "dịch vụ công trực tuyến"}},
 		{Symbol: "42/2022/NĐ-CP", IssuedOn: "2022-06-24", Summary: new(`Quy định "dịch vụ công" – cung cấp thông tin, 100% trực tuyến`), Validity: &inForce,
-			Relations: []registry.RelationInput{{Kind: registry.RelAmends, Symbol: "45/2020/NĐ-CP"}, {Kind: registry.RelBasedOn, Symbol: "80/2015/QH13"}}},
+			Relations: []registry.RelationInput{{Kind: registry.RelAmends, Symbol: "45/2020/NĐ-CP", Article: new("Điều 1"), Part: new("khoản 3 Điều 6")},
+				{Kind: registry.RelBasedOn, Symbol: "80/2015/QH13"}}},
 		{Symbol: "03/2020/TT-VPCP", IssuerCode: new("VPCP"), IssuedOn: "2020-12-29", Validity: &expired, EffectiveTo: new(calendar.Date("2022-01-01")),
 			Relations: []registry.RelationInput{{Kind: registry.RelGuides, Symbol: "45/2020/NĐ-CP"}}},
 	} {

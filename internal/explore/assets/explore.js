@@ -86,13 +86,13 @@
   }
   function go(view, params) { location.hash = '#/' + view + (params && params.toString() ? '?' + params.toString() : ''); }
 
-  var views = { stats: statsView, reports: reportsView, directives: directivesView, directive: directiveView, dossier: dossierView };
+  var views = { stats: statsView, reports: reportsView, directives: directivesView, directive: directiveView, deadlaw: deadLawView, dossier: dossierView };
 
   function render() {
     var r = route();
     document.querySelectorAll('nav a').forEach(function (a) {
       var target = a.getAttribute('href').replace(/^#\/?/, '');
-      if (target === r.view || (r.view === 'directive' && target === 'directives')) a.setAttribute('aria-current', 'page');
+      if (target === r.view || ((r.view === 'directive' || r.view === 'deadlaw') && target === 'directives')) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     });
     main.replaceChildren(el('p', { text: 'Đang tải…' }));
@@ -346,14 +346,15 @@
     if (p.has('type')) f.type = p.get('type');
     if (p.get('issuer')) f.issuerCode = p.get('issuer');
     if (p.get('year')) f.year = parseInt(p.get('year'), 10);
+    if (p.get('on')) f.inForceOn = p.get('on');
     var form = el('form', { class: 'filters', role: 'search' },
       el('label', {}, 'Tìm (không cần dấu: «mot cua» tìm «một cửa»)', el('input', { type: 'search', name: 'q', value: p.get('q') || '' })),
+      el('label', {}, 'Chỉ văn bản còn hiệu lực vào ngày', el('input', { type: 'date', name: 'on', value: p.get('on') || '', min: '1945-01-01', max: '2100-12-31' })),
       el('button', { type: 'submit', text: 'Tìm' }));
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
-      var params = new URLSearchParams(p);
-      var q = new FormData(form).get('q');
-      if (q) params.set('q', q); else params.delete('q');
+      var params = new URLSearchParams(p), fd = new FormData(form);
+      ['q', 'on'].forEach(function (k) { if (fd.get(k)) params.set(k, fd.get(k)); else params.delete(k); });
       go('directives', params);
     });
     return gql(DIRECTIVES, { f: f }).then(function (data) {
@@ -366,12 +367,14 @@
             (label ? label(it) : it.value) + ' (' + it.count + ')'));
         })));
       }
-      return [el('h2', { text: 'Văn bản' }), form,
+      return [el('h2', { text: 'Văn bản' }),
+        el('p', {}, el('a', { href: '#/deadlaw', id: 'deadlaw-link', text: 'Thủ tục hành chính có căn cứ pháp lý đã hết hiệu lực →' })),
+        form,
         el('div', { class: 'facets', 'aria-label': 'Lọc theo' },
           facet('Loại văn bản', 'type', d.facets.types, function (it) { return it.label; }),
           facet('Cơ quan ban hành', 'issuer', d.facets.issuers),
           facet('Năm', 'year', d.facets.years)),
-        el('p', { text: d.totalCount + ' văn bản' }),
+        el('p', { text: d.totalCount + ' văn bản' + (f.inForceOn ? ' còn hiệu lực ngày ' + date(f.inForceOn) : '') }),
         el('ul', { class: 'plain', id: 'directive-list' }, d.edges.map(function (e) {
           var n = e.node;
           return el('li', { class: 'card' }, el('a', { href: '#/directive?id=' + encodeURIComponent(n.id) }, el('strong', { text: n.typeName + ' ' + n.symbol.text })),
@@ -384,7 +387,11 @@
   var DIRECTIVE = 'query Directive($id: ID!) {\n' +
     '  node(id: $id) {\n' +
     '    ... on Directive {\n' +
-    '      id symbol { text } typeName issuerCode issuerAsWritten issuedOn summary validity\n' +
+    '      id symbol { text } typeName issuerCode issuerName issuerAsWritten issuedOn summary effectiveFrom effectiveTo\n' +
+    '      validity { on state label since until source statedOn inForceFrom inForceFromIssueDate\n' +
+    '        by { kind label symbol article part date directives { id symbol { text } typeName } } }\n' +
+    '      effects { kind label symbol article part date dateFromIssue directives { id symbol { text } typeName } }\n' +
+    '      affectedBy { kind label symbol article part date dateFromIssue directives { id symbol { text } typeName } }\n' +
     '      signer { position name }\n' +
     '      findings { code message }\n' +
     '      relations { kind label symbol excerpt directives { id symbol { text } typeName } }\n' +
@@ -402,11 +409,14 @@
       return [el('p', {}, el('a', { href: '#/directives', text: '← Văn bản' })),
         el('h2', { text: d.typeName + ' ' + d.symbol.text }),
         el('dl', {},
-          el('dt', { text: 'Cơ quan ban hành' }), el('dd', { text: (d.issuerAsWritten || d.issuerCode) }),
+          el('dt', { text: 'Cơ quan ban hành' }), el('dd', { text: (d.issuerAsWritten || d.issuerName || d.issuerCode) }),
           el('dt', { text: 'Ngày ban hành' }), el('dd', { text: date(d.issuedOn) }),
           d.signer && d.signer.name ? [el('dt', { text: 'Người ký' }), el('dd', { text: (d.signer.position || '') + ' ' + d.signer.name })] : null,
           d.summary ? [el('dt', { text: 'Trích yếu' }), el('dd', { text: d.summary })] : null),
         d.findings.map(finding),
+        validityCard(d.validity),
+        el('h3', { text: 'Diễn biến hiệu lực' }),
+        effectsTimeline(d),
         el('h3', { text: 'Quan hệ với văn bản khác' }),
         d.relations.length ? el('ul', { id: 'relations' }, d.relations.map(function (r) {
           return el('li', { 'data-kind': r.kind }, r.label + ' ',
@@ -418,6 +428,131 @@
         el('h3', { text: 'Nguồn' }),
         el('blockquote', {}, el('p', { text: d.provenance.excerpt ? '“' + d.provenance.excerpt + '”' : '' }), el('footer', { class: 'note', text: d.provenance.source })),
         showQuery(DIRECTIVE, v)];
+    });
+  }
+
+  // ---------- validity over time ----------
+
+  var SOURCES = {
+    DERIVED: 'Suy ra từ ngày có hiệu lực của văn bản và các văn bản khác trong cơ sở dữ liệu sửa đổi, thay thế, bãi bỏ hoặc ngưng hiệu lực văn bản này.',
+    LISTING: 'Theo tình trạng hiệu lực đã công bố (danh mục văn bản), ghi nhận ngày '
+  };
+
+  // today is the date in Vietnam, YYYY-MM-DD.
+  function today() {
+    var parts = {};
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date()).forEach(function (x) { parts[x.type] = x.value; });
+    return parts.year + '-' + parts.month + '-' + parts.day;
+  }
+  function capital(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
+  // others names the other end of an effect: its registered directives as
+  // links, or its symbol.
+  function others(e) {
+    return e.directives.length ? e.directives.map(function (o) { return el('a', { href: '#/directive?id=' + encodeURIComponent(o.id), text: o.typeName + ' ' + o.symbol.text }); })
+      : el('span', { text: e.symbol + ' (chưa có trong cơ sở dữ liệu)' });
+  }
+  // effectText: "bị thay thế bởi Nghị định 102/2024/NĐ-CP (Điều 9)",
+  // capitalised when it starts a line.
+  function effectText(e, cap) {
+    return [(cap ? capital(e.label) : e.label) + ' ', others(e), e.part ? ', phần: ' + e.part : '', e.article ? ' (' + e.article + ')' : ''];
+  }
+  function validityCard(v) {
+    var span = (v.since ? ' từ ngày ' + date(v.since) : '') + (v.until ? ' đến hết ngày ' + date(v.until) : '');
+    return el('section', { class: 'card', id: 'validity', 'data-state': v.state, 'data-source': v.source },
+      el('h3', { text: 'Hiệu lực ngày ' + date(v.on) }),
+      el('p', {}, el('strong', { text: v.label }), span, v.by ? [' — ', effectText(v.by)] : null),
+      el('p', { class: 'note', text: SOURCES[v.source] + (v.source === 'LISTING' ? date(v.statedOn) + '.' : '') }),
+      v.inForceFromIssueDate ? el('p', { class: 'note', text: 'Văn bản không ghi ngày có hiệu lực: tính từ ngày ban hành ' + date(v.inForceFrom) + ' (có hiệu lực kể từ ngày ký).' }) : null);
+  }
+
+  // effectsTimeline: the directive's own dates, what changed it and what it
+  // changed, in date order (undated last).
+  function effectsTimeline(d) {
+    var items = [];
+    if (d.issuedOn) items.push({ date: d.issuedOn, kind: 'ISSUED', body: 'Ban hành' });
+    if (d.validity.inForceFrom) items.push({ date: d.validity.inForceFrom, kind: 'IN_FORCE', body: 'Có hiệu lực' + (d.validity.inForceFromIssueDate ? ' (tính từ ngày ban hành)' : '') });
+    if (d.effectiveTo) items.push({ date: d.effectiveTo, kind: 'EFFECTIVE_TO', body: 'Ngày cuối cùng có hiệu lực theo văn bản' });
+    d.affectedBy.forEach(function (e) { items.push({ date: e.date, kind: e.kind, body: effectText(e, true), effect: e }); });
+    d.effects.forEach(function (e) { items.push({ date: e.date, kind: e.kind, body: effectText(e, true), effect: e, own: true }); });
+    items.forEach(function (x, i) { x.i = i; });
+    items.sort(function (a, b) {
+      if (a.date === b.date) return a.i - b.i;
+      if (!a.date) return 1;
+      if (!b.date) return -1;
+      return a.date < b.date ? -1 : 1;
+    });
+    return [items.length ? el('ol', { class: 'timeline', id: 'effects' }, items.map(function (x) {
+      return el('li', { 'data-kind': x.kind, class: x.effect ? (x.own ? 'effect own' : 'effect') : null },
+        el('strong', { text: (x.date ? date(x.date) : 'Không rõ ngày') + ' — ' }), x.body,
+        x.effect && x.effect.dateFromIssue ? el('div', { class: 'note', text: 'Ngày ban hành: văn bản không ghi ngày có hiệu lực.' }) : null);
+    })) : null,
+    d.effects.length || d.affectedBy.length ? null : el('p', { class: 'note', text: 'Chưa ghi nhận văn bản nào sửa đổi, thay thế, bãi bỏ hoặc ngưng hiệu lực văn bản này, và văn bản này không thay đổi văn bản nào.' })];
+  }
+
+  var DEADLAW = 'query DeadLaw($on: Date!, $after: String) {\n' +
+    '  procedures(first: 50, after: $after, filter: {legalBasisNotInForceOn: $on}) {\n' +
+    '    totalCount pageInfo { hasNextPage endCursor }\n' +
+    '    edges { node {\n' +
+    '      code name agency { name }\n' +
+    '      legalBasesNotInForce(on: $on) {\n' +
+    '        basis state label directive { id symbol { text } typeName }\n' +
+    '        validity { since source statedOn by { kind label symbol article date } }\n' +
+    '      }\n' +
+    '    } }\n' +
+    '  }\n' +
+    '}';
+
+  // why says what put a basis out of force.
+  function why(b) {
+    var v = b.validity;
+    if (!v) return 'Không có văn bản mang số, ký hiệu này trong cơ sở dữ liệu';
+    if (v.by) return [capital(v.by.label) + ' ' + v.by.symbol + (v.by.article ? ' (' + v.by.article + ')' : '')];
+    if (v.source === 'LISTING') return 'Theo danh mục văn bản, ghi nhận ngày ' + date(v.statedOn);
+    if (b.state === 'NOT_YET_IN_FORCE') return 'Chưa đến ngày có hiệu lực';
+    if (b.state === 'EXPIRED') return 'Hết thời hạn có hiệu lực ghi trong văn bản';
+    return 'Không ghi ngày có hiệu lực';
+  }
+
+  function deadLawView(p) {
+    var on = /^\d{4}-\d{2}-\d{2}$/.test(p.get('on') || '') ? p.get('on') : today();
+    var form = el('form', { class: 'filters', 'aria-label': 'Chọn ngày' },
+      el('label', {}, 'Căn cứ pháp lý không còn hiệu lực vào ngày', el('input', { type: 'date', name: 'on', value: on, min: '1945-01-01', max: '2100-12-31', required: true })),
+      el('button', { type: 'submit', text: 'Xem' }));
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      go('deadlaw', new URLSearchParams({ on: new FormData(form).get('on') }));
+    });
+    var v = { on: on };
+    if (p.get('after')) v.after = p.get('after');
+    var head = [el('p', {}, el('a', { href: '#/directives', text: '← Văn bản' })),
+      el('h2', { text: 'Thủ tục hành chính có căn cứ pháp lý đã hết hiệu lực' }),
+      el('p', { class: 'note', text: 'Thủ tục có ít nhất một căn cứ pháp lý mà mọi văn bản mang số, ký hiệu đó đều không còn hiệu lực vào ngày đã chọn (chưa có hiệu lực, hết hiệu lực, bị bãi bỏ, bị thay thế hoặc bị ngưng hiệu lực). Căn cứ chưa có trong cơ sở dữ liệu được ghi là không rõ hiệu lực, không tính là hết hiệu lực.' }),
+      form];
+    return gql(DEADLAW, v).then(function (data) {
+      var c = data.procedures;
+      var out = head.concat(el('p', { id: 'deadlaw-count', text: c.totalCount + ' thủ tục có căn cứ pháp lý không còn hiệu lực ngày ' + date(on) }));
+      if (c.edges.length) {
+        out.push(el('div', { class: 'table-wrap' }, el('table', { id: 'deadlaw' },
+          el('caption', { text: 'Thủ tục và căn cứ pháp lý không còn hiệu lực ngày ' + date(on) }),
+          el('thead', {}, el('tr', {}, ['Thủ tục', 'Cơ quan thực hiện', 'Căn cứ pháp lý', 'Tình trạng', 'Từ ngày', 'Lý do']
+            .map(function (t) { return el('th', { scope: 'col', text: t }); }))),
+          el('tbody', {}, c.edges.map(function (e) {
+            var n = e.node, bases = n.legalBasesNotInForce;
+            return bases.map(function (b, i) {
+              return el('tr', { 'data-state': b.state },
+                i === 0 ? el('th', { scope: 'row', rowspan: bases.length, text: n.name + ' (' + n.code + ')' }) : null,
+                i === 0 ? el('td', { rowspan: bases.length, text: n.agency.name }) : null,
+                el('td', {}, b.directive ? el('a', { href: '#/directive?id=' + encodeURIComponent(b.directive.id), text: b.directive.typeName + ' ' + b.directive.symbol.text }) : b.basis),
+                el('td', { text: b.label }),
+                el('td', { text: b.validity && b.validity.since ? date(b.validity.since) : '—' }),
+                el('td', {}, why(b)));
+            });
+          })))));
+      }
+      if (c.pageInfo.hasNextPage) out.push(el('p', {}, el('a', { href: '#/deadlaw?' + new URLSearchParams({ on: on, after: c.pageInfo.endCursor }).toString(), text: 'Trang sau →' })));
+      out.push(showQuery(DEADLAW, v));
+      return out;
     });
   }
 
