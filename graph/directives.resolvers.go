@@ -38,6 +38,11 @@ func (r *directiveResolver) IssuerAsWritten(ctx context.Context, obj *registry.D
 	return optional(obj.IssuerAsWritten), nil
 }
 
+// IssuerParent is the resolver for the issuerParent field.
+func (r *directiveResolver) IssuerParent(ctx context.Context, obj *registry.Directive) (*string, error) {
+	return optional(obj.IssuerParent), nil
+}
+
 // Year is the resolver for the year field.
 func (r *directiveResolver) Year(ctx context.Context, obj *registry.Directive) (*int, error) {
 	return optional(obj.Year), nil

@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	Report() ReportResolver
 	Result() ResultResolver
 	Signer() SignerResolver
+	SourcePart() SourcePartResolver
 	StatDefinition() StatDefinitionResolver
 	StatRow() StatRowResolver
 	Step() StepResolver
@@ -129,6 +130,7 @@ type ComplexityRoot struct {
 		IssuerAsWritten func(childComplexity int) int
 		IssuerCode      func(childComplexity int) int
 		IssuerName      func(childComplexity int) int
+		IssuerParent    func(childComplexity int) int
 		Provenance      func(childComplexity int) int
 		Relations       func(childComplexity int) int
 		Signer          func(childComplexity int) int
@@ -343,6 +345,7 @@ type ComplexityRoot struct {
 		Caller   func(childComplexity int) int
 		Excerpt  func(childComplexity int) int
 		Offset   func(childComplexity int) int
+		Parts    func(childComplexity int) int
 		Recorded func(childComplexity int) int
 		Source   func(childComplexity int) int
 	}
@@ -442,6 +445,14 @@ type ComplexityRoot struct {
 		Position func(childComplexity int) int
 	}
 
+	SourcePart struct {
+		Field  func(childComplexity int) int
+		Length func(childComplexity int) int
+		Number func(childComplexity int) int
+		Offset func(childComplexity int) int
+		Part   func(childComplexity int) int
+	}
+
 	StatDefinition struct {
 		Definition  func(childComplexity int) int
 		Denominator func(childComplexity int) int
@@ -536,6 +547,7 @@ type DirectiveResolver interface {
 	Issuer(ctx context.Context, obj *registry.Directive) (*registry.Agency, error)
 	IssuerName(ctx context.Context, obj *registry.Directive) (*string, error)
 	IssuerAsWritten(ctx context.Context, obj *registry.Directive) (*string, error)
+	IssuerParent(ctx context.Context, obj *registry.Directive) (*string, error)
 	Year(ctx context.Context, obj *registry.Directive) (*int, error)
 
 	Summary(ctx context.Context, obj *registry.Directive) (*string, error)
@@ -634,6 +646,9 @@ type ResultResolver interface {
 type SignerResolver interface {
 	Position(ctx context.Context, obj *registry.Signer) (*string, error)
 	Name(ctx context.Context, obj *registry.Signer) (*string, error)
+}
+type SourcePartResolver interface {
+	Number(ctx context.Context, obj *registry.SourcePart) (*int, error)
 }
 type StatDefinitionResolver interface {
 	Definition(ctx context.Context, obj *stats.MeasureDefinition) (*stats.Definition, error)
@@ -966,6 +981,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Directive.IssuerName(childComplexity), true
+	case "Directive.issuerParent":
+		if e.ComplexityRoot.Directive.IssuerParent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Directive.IssuerParent(childComplexity), true
 	case "Directive.provenance":
 		if e.ComplexityRoot.Directive.Provenance == nil {
 			break
@@ -1880,6 +1901,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Provenance.Offset(childComplexity), true
+	case "Provenance.parts":
+		if e.ComplexityRoot.Provenance.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provenance.Parts(childComplexity), true
 	case "Provenance.recorded":
 		if e.ComplexityRoot.Provenance.Recorded == nil {
 			break
@@ -2342,6 +2369,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Signer.Position(childComplexity), true
 
+	case "SourcePart.field":
+		if e.ComplexityRoot.SourcePart.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourcePart.Field(childComplexity), true
+	case "SourcePart.length":
+		if e.ComplexityRoot.SourcePart.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourcePart.Length(childComplexity), true
+	case "SourcePart.number":
+		if e.ComplexityRoot.SourcePart.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourcePart.Number(childComplexity), true
+	case "SourcePart.offset":
+		if e.ComplexityRoot.SourcePart.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourcePart.Offset(childComplexity), true
+	case "SourcePart.part":
+		if e.ComplexityRoot.SourcePart.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourcePart.Part(childComplexity), true
+
 	case "StatDefinition.definition":
 		if e.ComplexityRoot.StatDefinition.Definition == nil {
 			break
@@ -2781,6 +2839,21 @@ type Provenance {
   "Character offset of ` + "`" + `excerpt` + "`" + ` in the source."
   offset: Int
   recorded: DateTime!
+  "For a record read from an official document: the part of it each value came from."
+  parts: [SourcePart!]!
+}
+
+"Where in an official document one of a record's values was read."
+type SourcePart {
+  "The record's field: ` + "`" + `symbol` + "`" + `, ` + "`" + `issuerName` + "`" + `, ` + "`" + `issuerParent` + "`" + `, ` + "`" + `issuedOn` + "`" + `, ` + "`" + `type` + "`" + `, ` + "`" + `summary` + "`" + `, ` + "`" + `effectiveFrom` + "`" + `, ` + "`" + `signer` + "`" + `."
+  field: String!
+  "The part of the document: ` + "`" + `number` + "`" + `, ` + "`" + `header` + "`" + `, ` + "`" + `place-date` + "`" + `, ` + "`" + `type` + "`" + `, ` + "`" + `summary` + "`" + `, ` + "`" + `article` + "`" + `, ` + "`" + `signature` + "`" + `."
+  part: String!
+  "The article's number, for a value read from an article."
+  number: Int
+  "The value's character offset and length in the source."
+  offset: Int!
+  length: Int!
 }
 
 "Something a check noticed about published material."
@@ -3068,6 +3141,8 @@ type Directive implements Node {
   issuerName: String
   "The issuer as the source named it, kept even when it disagrees with the symbol."
   issuerAsWritten: String
+  "The body above the issuer in an official document's header (` + "`" + `UBND TỈNH SƠN LA` + "`" + ` above ` + "`" + `SỞ TƯ PHÁP` + "`" + `)."
+  issuerParent: String
   "Year of issue; null when the source did not say."
   year: Int
   issuedOn: Date
@@ -3949,6 +4024,8 @@ func (ec *executionContext) childFields_Directive(ctx context.Context, field gra
 		return ec.fieldContext_Directive_issuerName(ctx, field)
 	case "issuerAsWritten":
 		return ec.fieldContext_Directive_issuerAsWritten(ctx, field)
+	case "issuerParent":
+		return ec.fieldContext_Directive_issuerParent(ctx, field)
 	case "year":
 		return ec.fieldContext_Directive_year(ctx, field)
 	case "issuedOn":
@@ -4367,6 +4444,8 @@ func (ec *executionContext) childFields_Provenance(ctx context.Context, field gr
 		return ec.fieldContext_Provenance_offset(ctx, field)
 	case "recorded":
 		return ec.fieldContext_Provenance_recorded(ctx, field)
+	case "parts":
+		return ec.fieldContext_Provenance_parts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Provenance", field.Name)
 }
@@ -4525,6 +4604,22 @@ func (ec *executionContext) childFields_Signer(ctx context.Context, field graphq
 		return ec.fieldContext_Signer_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Signer", field.Name)
+}
+
+func (ec *executionContext) childFields_SourcePart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_SourcePart_field(ctx, field)
+	case "part":
+		return ec.fieldContext_SourcePart_part(ctx, field)
+	case "number":
+		return ec.fieldContext_SourcePart_number(ctx, field)
+	case "offset":
+		return ec.fieldContext_SourcePart_offset(ctx, field)
+	case "length":
+		return ec.fieldContext_SourcePart_length(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourcePart", field.Name)
 }
 
 func (ec *executionContext) childFields_StatDefinition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6448,6 +6543,29 @@ func (ec *executionContext) _Directive_issuerAsWritten(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Directive_issuerAsWritten(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Directive", field, true, true, "String")
+}
+
+func (ec *executionContext) _Directive_issuerParent(ctx context.Context, field graphql.CollectedField, obj *registry.Directive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Directive_issuerParent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Directive().IssuerParent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Directive_issuerParent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Directive", field, true, true, "String")
 }
 
@@ -10407,6 +10525,38 @@ func (ec *executionContext) fieldContext_Provenance_recorded(_ context.Context, 
 	return graphql.NewScalarFieldContext("Provenance", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Provenance_parts(ctx context.Context, field graphql.CollectedField, obj *registry.Provenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provenance_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.SourcePart) graphql.Marshaler {
+			return ec.marshalNSourcePart2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSourcePartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provenance_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provenance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourcePart(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12288,6 +12438,121 @@ func (ec *executionContext) _Signer_name(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Signer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signer", field, true, true, "String")
+}
+
+func (ec *executionContext) _SourcePart_field(ctx context.Context, field graphql.CollectedField, obj *registry.SourcePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourcePart_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourcePart_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourcePart", field, false, false, "String")
+}
+
+func (ec *executionContext) _SourcePart_part(ctx context.Context, field graphql.CollectedField, obj *registry.SourcePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourcePart_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Part, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourcePart_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourcePart", field, false, false, "String")
+}
+
+func (ec *executionContext) _SourcePart_number(ctx context.Context, field graphql.CollectedField, obj *registry.SourcePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourcePart_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SourcePart().Number(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SourcePart_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourcePart", field, true, true, "Int")
+}
+
+func (ec *executionContext) _SourcePart_offset(ctx context.Context, field graphql.CollectedField, obj *registry.SourcePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourcePart_offset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourcePart_offset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourcePart", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SourcePart_length(ctx context.Context, field graphql.CollectedField, obj *registry.SourcePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourcePart_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourcePart_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourcePart", field, false, false, "Int")
 }
 
 func (ec *executionContext) _StatDefinition_name(ctx context.Context, field graphql.CollectedField, obj *stats.MeasureDefinition) (ret graphql.Marshaler) {
@@ -16100,6 +16365,12 @@ func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Directive_issuerAsWritten(ctx, field, obj)
 				})
+		case "issuerParent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Directive_issuerParent(ctx, field, obj)
+				})
 		case "year":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -17583,6 +17854,11 @@ func (ec *executionContext) _Provenance(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "parts":
+			out.Values[i] = ec._Provenance_parts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18246,6 +18522,59 @@ func (ec *executionContext) _Signer(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Signer_name(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sourcePartImplementors = []string{"SourcePart"}
+
+func (ec *executionContext) _SourcePart(ctx context.Context, sel ast.SelectionSet, obj *registry.SourcePart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourcePartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SourcePart")
+		case "field":
+			out.Values[i] = ec._SourcePart_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "part":
+			out.Values[i] = ec._SourcePart_part(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._SourcePart_number(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "offset":
+			out.Values[i] = ec._SourcePart_offset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "length":
+			out.Values[i] = ec._SourcePart_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19789,6 +20118,26 @@ func (ec *executionContext) marshalNResolvedCounts2ᚖgithubᚗcomᚋvnregistry�
 
 func (ec *executionContext) marshalNSigner2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSigner(ctx context.Context, sel ast.SelectionSet, v registry.Signer) graphql.Marshaler {
 	return ec._Signer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSourcePart2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSourcePart(ctx context.Context, sel ast.SelectionSet, v registry.SourcePart) graphql.Marshaler {
+	return ec._SourcePart(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSourcePart2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSourcePartᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.SourcePart) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSourcePart2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐSourcePart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNStatDefinition2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋstatsᚐMeasureDefinitionᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.MeasureDefinition) graphql.Marshaler {

@@ -59,6 +59,11 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	return nil, registry.Invalid("id", "is not an id issued by this API")
 }
 
+// Number is the resolver for the number field.
+func (r *sourcePartResolver) Number(ctx context.Context, obj *registry.SourcePart) (*int, error) {
+	return optional(obj.Number), nil
+}
+
 // Finding returns FindingResolver implementation.
 func (r *Resolver) Finding() FindingResolver { return &findingResolver{r} }
 
@@ -68,8 +73,12 @@ func (r *Resolver) Provenance() ProvenanceResolver { return &provenanceResolver{
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// SourcePart returns SourcePartResolver implementation.
+func (r *Resolver) SourcePart() SourcePartResolver { return &sourcePartResolver{r} }
+
 type (
 	findingResolver    struct{ *Resolver }
 	provenanceResolver struct{ *Resolver }
 	queryResolver      struct{ *Resolver }
+	sourcePartResolver struct{ *Resolver }
 )

@@ -17,7 +17,7 @@ import (
 // holds (a zero value as null, a symbol's parts, what a role may see): each
 // step of a history, each part of a symbol, would otherwise take a goroutine
 // per field.
-var inlined = []string{"Step", "Symbol", "Provenance", "Applicant", "Result"}
+var inlined = []string{"Step", "Symbol", "Provenance", "SourcePart", "Applicant", "Result"}
 
 func main() {
 	cfg, err := config.LoadConfigFromDefaultLocations()

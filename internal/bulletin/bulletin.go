@@ -33,9 +33,12 @@ type Directive struct {
 	// IssuerName is the body's own name, from an official document's
 	// header ("HĐND xã Chiềng Hặc"); "" for news, which may credit another.
 	IssuerName    string
+	IssuerParent  string        // the body above it in the header; "" otherwise
 	EffectiveFrom calendar.Date // from an official document's effective-date article; "" otherwise
-	TypeAsWritten string        // "Quyết định", "Công văn"; "" when not stated
-	Summary       string        // the rest of the sentence after the symbol and its date/issuer clause
+	// Parts say where in an official document each value was read.
+	Parts         []registry.SourcePart
+	TypeAsWritten string // "Quyết định", "Công văn"; "" when not stated
+	Summary       string // the rest of the sentence after the symbol and its date/issuer clause
 	Signer        registry.Signer
 	// Relations are the edges the text states from this directive to others.
 	Relations []registry.Relation
@@ -311,7 +314,7 @@ func official(source, text string, doc legaldoc.Document) Extraction {
 	}
 	d := Directive{
 		Symbol: doc.Symbol, IssuedOn: doc.Date.On, IssuerAsWritten: doc.Issuer.Value, IssuerName: doc.Issuer.Value,
-		EffectiveFrom: doc.Effective.On,
+		IssuerParent: doc.Parent.Value, EffectiveFrom: doc.Effective.On,
 		TypeAsWritten: doc.Type.Value, Summary: doc.Summary.Value,
 		Signer:    registry.Signer{Position: doc.Signature.Position(), Name: doc.Signature.Name},
 		Relations: doc.Relations(),
@@ -332,6 +335,25 @@ func official(source, text string, doc legaldoc.Document) Extraction {
 		d.Findings = append(d.Findings, registry.Finding{Code: registry.FindingSummaryUndetermined, Field: "summary",
 			Message: fmt.Sprintf("the summary of %s runs to %d characters, more than the %d the registry keeps: it is left out", d.Symbol, n, registry.MaxSummaryRunes)})
 	}
+	d.Parts = sourceParts(doc)
 	x.Directives = []Directive{d}
 	return x
+}
+
+// sourceParts are the parts of doc its directive's values came from.
+func sourceParts(doc legaldoc.Document) []registry.SourcePart {
+	var out []registry.SourcePart
+	for _, v := range []struct {
+		field string
+		at    legaldoc.Span
+	}{
+		{"symbol", doc.Number.Span}, {"issuerName", doc.Issuer.Span}, {"issuerParent", doc.Parent.Span},
+		{"issuedOn", doc.Date.Span}, {"type", doc.Type.Span}, {"summary", doc.Summary.Span},
+		{"effectiveFrom", doc.Effective.Span}, {"signer", doc.Signature.Span},
+	} {
+		if v.at.Length > 0 {
+			out = append(out, registry.SourcePart{Field: v.field, Part: string(v.at.Part), Number: v.at.Number, Offset: v.at.Offset, Length: v.at.Length})
+		}
+	}
+	return out
 }

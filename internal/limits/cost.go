@@ -32,6 +32,7 @@ const (
 var listBounds = map[string]int{
 	// What the records or the schema bound.
 	"ReportComparison.figures": 7,   // resolved, early, onTime, late and three rates
+	"Provenance.parts":         8,   // the fields an official document's reading sets (bulletin.sourceParts)
 	"DirectiveFacets.validity": 6,   // the Validity values
 	"DirectiveFacets.years":    156, // 1945 to 2100
 	"DirectiveFacets.types":    40,  // the 32 document types the symbols know, and none

@@ -136,6 +136,9 @@ type Directive struct {
 	// disagrees with the symbol (news often credits the Government with the
 	// Prime Minister's decisions).
 	IssuerAsWritten string        `bson:"issuerAsWritten,omitempty" json:"issuerAsWritten,omitempty"`
+	// IssuerParent is the body above the issuer in an official document's
+	// header ("UBND TỈNH SƠN LA" above "SỞ TƯ PHÁP"); "" when not stated.
+	IssuerParent string `bson:"issuerParent,omitempty" json:"issuerParent,omitempty"`
 	IssuedOn        calendar.Date `bson:"issuedOn,omitempty" json:"issuedOn,omitempty"`
 	Summary         string        `bson:"summary,omitempty" json:"summary,omitempty"` // trích yếu
 	Signer          Signer        `bson:"signer" json:"signer"`

@@ -31,6 +31,21 @@ type Provenance struct {
 	Offset   int       `bson:"offset,omitempty" json:"offset,omitempty"`   // character offset of Excerpt in the source
 	Length   int       `bson:"length,omitempty" json:"length,omitempty"`   // its length in characters
 	Recorded time.Time `bson:"recorded" json:"recorded"`
+	// Parts say, for a record read from an official document, which part of
+	// it each value came from.
+	Parts []SourcePart `bson:"parts,omitempty" json:"parts,omitempty"`
+}
+
+// SourcePart is where in an official document one of a record's values was
+// read: the field, the part of the document ("number", "place-date",
+// "header", "type", "summary", "article", "signature"), the article's
+// number for an article, and the value's characters in the source.
+type SourcePart struct {
+	Field  string `bson:"field" json:"field"`
+	Part   string `bson:"part" json:"part"`
+	Number int    `bson:"number,omitempty" json:"number,omitempty"`
+	Offset int    `bson:"offset" json:"offset"`
+	Length int    `bson:"length" json:"length"`
 }
 
 // Procedure is an administrative procedure (thủ tục hành chính).

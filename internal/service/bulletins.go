@@ -100,7 +100,7 @@ func (s *Service) importBulletin(ctx context.Context, source, text string, dryRu
 func importedDirectives(ext bulletin.Extraction, source string, now time.Time) ([]*registry.ImportedDirective, error) {
 	var out []*registry.ImportedDirective
 	for _, m := range ext.Directives {
-		prov := registry.Provenance{Source: source, Excerpt: m.Sentence, Offset: m.Offset, Length: m.Length, Recorded: now}
+		prov := registry.Provenance{Source: source, Excerpt: m.Sentence, Offset: m.Offset, Length: m.Length, Recorded: now, Parts: m.Parts}
 		in := registry.CreateDirectiveInput{Symbol: m.Symbol.String(), IssuedOn: m.IssuedOn, Summary: &m.Summary,
 			IssuerName: nonEmpty(m.IssuerName), EffectiveFrom: nonEmpty(m.EffectiveFrom)}
 		if m.Signer != (registry.Signer{}) {
@@ -120,7 +120,7 @@ func importedDirectives(ext bulletin.Extraction, source string, now time.Time) (
 		if err != nil {
 			return nil, err
 		}
-		d.IssuerAsWritten, d.Findings = m.IssuerAsWritten, append(d.Findings, m.Findings...)
+		d.IssuerAsWritten, d.IssuerParent, d.Findings = m.IssuerAsWritten, m.IssuerParent, append(d.Findings, m.Findings...)
 		d.Search = d.SearchText()
 		out = append(out, &registry.ImportedDirective{Directive: d, TypeAsWritten: m.TypeAsWritten})
 	}

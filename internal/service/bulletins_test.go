@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -119,6 +120,19 @@ func TestImportOfficialDocument(t *testing.T) {
 	if d.Symbol.String() != "1520/QĐ-UBND" || d.Body() != "ubnd tinh hoa giang" || d.EffectiveFrom != "2024-10-09" {
 		t.Errorf("directive %s of body %q effective %q, want 1520/QĐ-UBND of ubnd tinh hoa giang effective on signing, 2024-10-09",
 			d.Symbol, d.Body(), d.EffectiveFrom)
+	}
+	parts := map[string]string{}
+	for _, p := range d.Provenance.Parts {
+		parts[p.Field] = fmt.Sprint(p.Part, p.Number)
+		if got := string([]rune(string(text))[p.Offset : p.Offset+p.Length]); p.Length == 0 || strings.TrimSpace(got) == "" {
+			t.Errorf("%s read from %s at %d+%d: %q", p.Field, p.Part, p.Offset, p.Length, got)
+		}
+	}
+	for field, want := range map[string]string{"symbol": "number0", "issuedOn": "place-date0", "issuerName": "header0",
+		"summary": "summary0", "effectiveFrom": "article3", "signer": "signature0"} {
+		if parts[field] != want {
+			t.Errorf("%s read from %q, want %q (parts %v)", field, parts[field], want, parts)
+		}
 	}
 	repealed := 0
 	for _, r := range d.Relations {
