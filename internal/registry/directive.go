@@ -135,18 +135,18 @@ type Directive struct {
 	// IssuerAsWritten is what the source named as issuer, kept even when it
 	// disagrees with the symbol (news often credits the Government with the
 	// Prime Minister's decisions).
-	IssuerAsWritten string        `bson:"issuerAsWritten,omitempty" json:"issuerAsWritten,omitempty"`
+	IssuerAsWritten string `bson:"issuerAsWritten,omitempty" json:"issuerAsWritten,omitempty"`
 	// IssuerParent is the body above the issuer in an official document's
 	// header ("UBND TỈNH SƠN LA" above "SỞ TƯ PHÁP"); "" when not stated.
-	IssuerParent string `bson:"issuerParent,omitempty" json:"issuerParent,omitempty"`
-	IssuedOn        calendar.Date `bson:"issuedOn,omitempty" json:"issuedOn,omitempty"`
-	Summary         string        `bson:"summary,omitempty" json:"summary,omitempty"` // trích yếu
-	Signer          Signer        `bson:"signer" json:"signer"`
-	Validity        Validity      `bson:"validity" json:"validity"`
-	EffectiveFrom   calendar.Date `bson:"effectiveFrom,omitempty" json:"effectiveFrom,omitempty"`
-	EffectiveTo     calendar.Date `bson:"effectiveTo,omitempty" json:"effectiveTo,omitempty"`
-	Topics          []string      `bson:"topics" json:"topics"`
-	Relations       []Relation    `bson:"relations" json:"relations"`
+	IssuerParent  string        `bson:"issuerParent,omitempty" json:"issuerParent,omitempty"`
+	IssuedOn      calendar.Date `bson:"issuedOn,omitempty" json:"issuedOn,omitempty"`
+	Summary       string        `bson:"summary,omitempty" json:"summary,omitempty"` // trích yếu
+	Signer        Signer        `bson:"signer" json:"signer"`
+	Validity      Validity      `bson:"validity" json:"validity"`
+	EffectiveFrom calendar.Date `bson:"effectiveFrom,omitempty" json:"effectiveFrom,omitempty"`
+	EffectiveTo   calendar.Date `bson:"effectiveTo,omitempty" json:"effectiveTo,omitempty"`
+	Topics        []string      `bson:"topics" json:"topics"`
+	Relations     []Relation    `bson:"relations" json:"relations"`
 	// Findings are what checks noticed, e.g. a source naming an issuer the
 	// symbol disagrees with.
 	Findings []Finding `bson:"findings" json:"findings"`
