@@ -8,6 +8,7 @@ package bulletin
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -60,9 +61,13 @@ type Extraction struct {
 // Extract reads text, naming it source in the reports' provenance. Any input
 // is accepted; invalid UTF-8 reads as U+FFFD, one character per bad byte,
 // as []rune conversion counts it. A text laid out as an official document
-// (national motto, number or type line) is read as that document.
+// (national motto, number or type line) is read as that document; news
+// that quotes one in full after its own paragraphs is read as news, the
+// document's signature block and what its preamble and articles state
+// added to the directive it is (quoted).
 func Extract(source, text string) Extraction {
-	if doc, ok := legaldoc.Read(text); ok {
+	doc, isDoc := legaldoc.Read(text)
+	if isDoc && !quoted(text, doc) {
 		return official(source, text, doc)
 	}
 	t := newText(text)
@@ -99,6 +104,9 @@ func Extract(source, text string) Extraction {
 		all = append(all, ms...)
 	}
 	x.Directives = t.merge(all)
+	if isDoc {
+		addQuoted(x.Directives, text, doc)
+	}
 	x.Reports = t.reports(sents, source, years)
 	// A report's excerpt may start before its total's sentence.
 	slices.SortStableFunc(x.Reports, func(a, b registry.Report) int {
@@ -107,20 +115,82 @@ func Extract(source, text string) Extraction {
 	return x
 }
 
+// quoted reports whether an official document stands in text after
+// paragraphs of prose (a headline, a lead, "Toàn văn Quyết định như
+// sau:"): news quoting it, not the document itself.
+func quoted(text string, doc legaldoc.Document) bool {
+	start := -1
+	for _, s := range []legaldoc.Span{doc.Issuer.Span, doc.Number.Span, doc.Date.Span, doc.Type.Span} {
+		if s.Length > 0 && (start < 0 || s.Offset < start) {
+			start = s.Offset
+		}
+	}
+	if start <= 0 {
+		return false
+	}
+	runes := []rune(text)
+	for l := range strings.SplitSeq(string(runes[:min(start, len(runes))]), "\n") {
+		if utf8.RuneCountInString(l) >= minProse && strings.ToUpper(l) != l {
+			return true
+		}
+	}
+	return false
+}
+
+// minProse is the length of a line of prose, in characters: a gazette's
+// running head ("CÔNG BÁO/Số 15 + 16/Ngày 10-01-2024") is shorter.
+const minProse = 60
+
+// addQuoted adds to the directive a quoted document is what its signature
+// block and its text state: the signer (the title they sign with, their
+// name), the bases its "Căn cứ" clauses name on their first line (a
+// clause running on past it is a report's own "Căn cứ số liệu ..."), and
+// what its articles do to other documents.
+func addQuoted(ds []Directive, text string, doc legaldoc.Document) {
+	if doc.SymbolErr != nil || doc.Number.Value == "" {
+		return
+	}
+	i := slices.IndexFunc(ds, func(d Directive) bool { return d.Symbol.Key() == doc.Symbol.Key() })
+	if i < 0 {
+		return
+	}
+	d := &ds[i]
+	if sig := doc.Signature; d.Signer == (registry.Signer{}) && sig.Name != "" {
+		d.Signer = registry.Signer{Position: cmp.Or(sig.Title, sig.Capacity), Name: sig.Name}
+	}
+	runes := []rune(text)
+	stated := map[string]bool{}
+	for _, b := range doc.Bases {
+		if b.Err != nil || b.Number < 1 || b.Number > len(doc.Preamble) {
+			continue
+		}
+		if c := doc.Preamble[b.Number-1]; c.Offset <= b.Offset && b.Offset <= len(runes) && !strings.ContainsRune(string(runes[c.Offset:b.Offset]), '\n') {
+			stated[b.Symbol.Key()] = true
+		}
+	}
+	for _, r := range doc.Relations() {
+		if (r.Kind != registry.RelBasedOn || stated[r.SymbolKey]) && !registry.HasRelation(d.Relations, r) {
+			d.Relations = append(d.Relations, r)
+		}
+	}
+}
+
 // datelineLines are how far into a text its own date is looked for: a
 // page's headline and dateline come first.
 const datelineLines = 8
 
 // years finds the page's date (a short line among the first ones holding a
-// full date and no symbol: "Cập nhật lúc 15:20, 12/04/2021") and every full
-// date, for dates written without a year.
+// full date and no symbol: "Cập nhật lúc 15:20, 12/04/2021", or such a
+// line further on when labelled so) and every full date, for dates
+// written without a year.
 func (t *text) years(sents []sentence) *yearContext {
 	c := &yearContext{}
 	for _, s := range sents {
-		if s.para >= datelineLines || c.published != "" {
+		if c.published != "" {
 			break
 		}
-		if s.e-s.b > 80 || t.namesSymbol(s) {
+		// A page may print its dateline under the article, labelled.
+		if s.e-s.b > 80 || t.namesSymbol(s) || s.para >= datelineLines && !datelineRE.MatchString(t.f[s.b:s.e]) {
 			continue
 		}
 		if _, _, d, ok := t.dateAt(s.b, s.e, nil, 0); ok && d.year && d.date != "" {
@@ -140,6 +210,10 @@ func (t *text) years(sents []sentence) *yearContext {
 	}
 	return c
 }
+
+// datelineRE labels a page's own date: "Ngày đăng:", "Cập nhật lúc",
+// "Đăng ngày", "Thời gian đăng".
+var datelineRE = regexp.MustCompile(`^(?:ngay\s+(?:dang|cap\s+nhat|xuat\s+ban)|dang\s+(?:ngay|luc)|cap\s+nhat|thoi\s+gian\s+dang)\b`)
 
 // attachSigner gives "do <position> <name> ký" to the directive it follows
 // in the sentence, or, in a sentence about "the plan" ("Kế hoạch do ...
@@ -287,6 +361,11 @@ func (t *text) merge(all []*mention) []Directive {
 		}
 		d.IssuedOn = date.date
 		ambiguous := d.IssuerAsWritten != "" && t.twoIssuers(issuerFrom.issuerB, issuerFrom.issuerE) && d.Symbol.Type != "TTLT"
+		if d.IssuerAsWritten == "" {
+			// "Phó Chủ tịch UBND tỉnh Trần Văn B đã ký ban hành": the
+			// body the signer acts for issued it.
+			d.IssuerAsWritten = signerBody(d.Signer.Position)
+		}
 		shared := ""
 		for _, m := range ms {
 			shared = cmp.Or(shared, m.sharedIssuer)

@@ -17,7 +17,7 @@ const dashClass = `[-\x{2010}-\x{2014}\x{2212}]`
 var (
 	// symbolRE finds number-and-symbol candidates; ParseSymbol decides. The
 	// number must not continue a figure or a date ("5.570", "22/4/2021").
-	symbolRE = regexp.MustCompile(`(?:^|[^a-z0-9/.,])(\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[a-z0-9]+(?:\s*` + dashClass + `\s*[a-z0-9]+){0,3})`)
+	symbolRE = regexp.MustCompile(`(?:^|[^a-z0-9/.,]|\bso:?)(\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[a-z0-9]+(?:\s*` + dashClass + `\s*[a-z0-9]+){0,3})`)
 	dashRE   = regexp.MustCompile(`\s*` + dashClass + `\s*`)
 
 	// typeBeforeRE is the type a text gives just before a symbol, with an
@@ -208,6 +208,9 @@ func (t *text) mention(s, limit sentence, prev, b, e int, sym registry.Symbol, y
 	p, issuerB, issuerE := t.afterSymbol(d, e, limit, years, sym)
 	d.clauseEnd = p
 	issuerB, issuerE = t.issuedBy(d, s, prev, issuerB, issuerE, years, sym)
+	if issuerB < 0 {
+		issuerB, issuerE = t.proposedBy(prev, d.typeB)
+	}
 	if issuerB >= 0 {
 		d.IssuerAsWritten, d.issuerB, d.issuerE = t.orig(issuerB, issuerE), issuerB, issuerE
 	}
@@ -254,12 +257,11 @@ func (t *text) afterSymbol(d *mention, e int, limit sentence, years *yearContext
 			}
 		}
 		if nb := t.afterOf(p, limit.e); nb >= 0 && (issuerB < 0 || d.Signer.Name == "") {
+			if signer, ve, ok := t.signedBy(nb, limit.e); ok {
+				d.Signer, p = signer, ve
+				continue
+			}
 			if ne, ok := t.nameEnd(nb, limit.e); ok {
-				if signer, ok := t.person(nb, ne); ok && signVerb.at(t, skipSpace(t.f, ne), limit.e) >= 0 {
-					d.Signer = signer
-					p = signVerb.at(t, skipSpace(t.f, ne), limit.e)
-					continue
-				}
 				if issuerB < 0 {
 					issuerB, issuerE, p = nb, ne, ne
 					if v := issueVerbs.at(t, skipSpace(t.f, ne), limit.e); v >= 0 {
@@ -306,8 +308,45 @@ func (t *text) issuedBy(d *mention, s sentence, prev, issuerB, issuerE int, year
 	return issuerB, issuerE
 }
 
+// signedBy reads "<position> <name> ký" from b, the position possibly
+// signing for another ("KT. Chủ tịch UBND tỉnh, Phó Chủ tịch Nguyễn Văn
+// An ký"), and returns the signer and where the verb ends.
+func (t *text) signedBy(b, limit int) (registry.Signer, int, bool) {
+	for ne := b; ne < min(limit, b+maxClauseBytes); ne++ {
+		if t.f[ne] != ' ' {
+			continue
+		}
+		if v := signVerb.at(t, ne+1, limit); v >= 0 {
+			if signer, ok := t.person(b, ne); ok {
+				return signer, v, true
+			}
+			return registry.Signer{}, -1, false
+		}
+	}
+	return registry.Signer{}, -1, false
+}
+
+// proposedRE is "(theo) đề nghị của <body> tại" before a directive: the
+// body's proposal is that directive ("Xét đề nghị của Sở Nội vụ tại Tờ
+// trình số 245/TTr-SNV").
+var proposedRE = regexp.MustCompile(`\b(?:de\s+nghi|y\s+kien)\s+cua\s+([^,;:()]{1,80}?)\s+tai\s*$`)
+
+// proposedBy returns where the body proposing by the directive whose type
+// starts at typeB is named, or -1, -1.
+func (t *text) proposedBy(prev, typeB int) (int, int) {
+	w := max(prev, typeB-lookbackBytes)
+	m := proposedRE.FindStringSubmatchIndex(t.f[w:typeB])
+	if m == nil {
+		return -1, -1
+	}
+	if ne, ok := t.nameEnd(w+m[2], typeB); ok && ne == w+m[3] {
+		return w + m[2], ne
+	}
+	return -1, -1
+}
+
 // onBehalfRE is "thay mặt <body>," before a signer who signs for it.
-var onBehalfRE = regexp.MustCompile(`\bthay\s+mat\s+()`)
+var onBehalfRE = regexp.MustCompile(`(?:\bthay\s+mat|\btm\.)\s*()`)
 
 // passiveAfterRE opens "được <issuer> thông qua" right after a symbol.
 var (
@@ -361,7 +400,12 @@ func (t *text) subject(s sentence, prev, vb int) (int, int) {
 	if m := subjectLeadRE.FindStringIndex(t.f[start:vb]); m != nil {
 		start += m[1]
 	}
-	if ne, ok := t.nameEnd(start, vb); ok {
+	// "Q. Giám đốc Sở Nội vụ ...": the full stop is the title's.
+	from := start
+	if m := actingRE.FindStringIndex(t.f[start:vb]); m != nil {
+		from = skipSpace(t.f, start+m[1])
+	}
+	if ne, ok := t.nameEnd(from, vb); ok {
 		if title >= 0 {
 			return title, ne
 		}
@@ -382,8 +426,9 @@ func (t *text) clauseStart(b, e int) int {
 }
 
 // subjectLeadRE are words before a subject that are not part of it: "và
-// Thủ tướng cũng đã có", "được Chính phủ phê duyệt".
-var subjectLeadRE = regexp.MustCompile(`^(?:(?:va|dong\s+thoi|con|sau\s+do|truoc\s+do|ngoai\s+ra|duoc|da\s+duoc)\s+)+`)
+// Thủ tướng cũng đã có", "được Chính phủ phê duyệt", "sau khi Văn phòng
+// Chính phủ ban hành".
+var subjectLeadRE = regexp.MustCompile(`^(?:(?:va|dong\s+thoi|con|sau\s+do|truoc\s+do|ngoai\s+ra|duoc|da\s+duoc|(?:sau|truoc|ke\s+tu|tu)\s+khi|khi)\s+)+`)
 
 // afterOf returns where the issuer starts after "của" or "do" at p (an
 // optional comma before it), or -1.
@@ -421,7 +466,8 @@ var (
 	gapLeadRE = regexp.MustCompile(`^(?:(?:(?:duoc\s+)?ban\s+hanh|nham|de|va|dong\s+thoi|cung\s+nhu|nay|ve(?:\s+viec)?)\s*,?\s*)*`)
 	// sentToRE opens a letter's gap with its recipients: "gửi các bộ, ...
 	// hướng dẫn thực hiện B".
-	sentToRE    = regexp.MustCompile(`^gui\s`)
+	// "đề nghị các bộ, ngành, địa phương tổ chức thực hiện B".
+	sentToRE    = regexp.MustCompile(`^(?:gui|de\s+nghi|yeu\s+cau)\s`)
 	gapFillerRE = regexp.MustCompile(`^(?:,?\s*(?:(?:mot\s+so|cac)\s+(?:dieu(?:\s*,\s*khoan)?|noi\s+dung|quy\s+dinh)(?:\s+va\s+bieu\s+mau)?|viec|noi\s+dung|quy\s+dinh\s+tai|tai|theo|cua)\s*)*$`)
 	passiveRE   = regexp.MustCompile(`^(?:da\s+)?(?:duoc|bi)\s+`)
 	byRE        = regexp.MustCompile(`^\s*(?:boi|bang|tai|theo)\s*$`)
@@ -485,7 +531,7 @@ func (t *text) relationIn(b, e int, subject bool) (kind registry.RelationKind, r
 				continue
 			}
 			inside = end
-			if (coordinatedRE.MatchString(t.f[p:i]) || sentToRE.MatchString(t.f[p:e]) && recipientsRE.MatchString(t.f[p:i])) &&
+			if (coordinatedRE.MatchString(t.f[p:i]) || sentToRE.MatchString(t.f[b:e]) && recipientsRE.MatchString(t.f[p:i])) &&
 				gapFillerRE.MatchString(t.f[end:e]) {
 				return r.kind, false, true
 			}
@@ -497,7 +543,7 @@ func (t *text) relationIn(b, e int, subject bool) (kind registry.RelationKind, r
 
 // recipientsRE ends the recipients of a letter: "gửi các bộ, ... UBND các
 // tỉnh, thành phố trực thuộc Trung ương".
-var recipientsRE = regexp.MustCompile(`\b(?:trung\s+uong|dia\s+phuong|nganh|tinh|thanh\s+pho|huyen|thi\s+xa|xa|thi\s+tran|don\s+vi|co\s+quan|bo)\s*$`)
+var recipientsRE = regexp.MustCompile(`\b(?:trung\s+uong|dia\s+phuong|nganh|tinh|thanh\s+pho|huyen|thi\s+xa|xa|thi\s+tran|don\s+vi|co\s+quan|bo)\s*(?:to\s+chuc\s*)?$`)
 
 // coordinatedRE ends the words before a relation phrase that is one more
 // thing the first directive does, or what it is for: "có hiệu lực từ ngày
@@ -630,12 +676,19 @@ func (t *text) referringAt(s sentence) (int, int) {
 		if p < s.b || p >= s.e {
 			continue
 		}
+		// "Việc ban hành Thông tư nhằm ...".
+		if m := issuingLeadRE.FindStringIndex(t.ahead(p, s.e, 32)); m != nil {
+			p += m[1]
+		}
 		if e := typeWords.at(t, p, s.e); e >= 0 && !numberAfterRE.MatchString(t.ahead(e, s.e, 16)) {
 			return p, e
 		}
 	}
 	return -1, -1
 }
+
+// issuingLeadRE opens a sentence about issuing the directive it refers to.
+var issuingLeadRE = regexp.MustCompile(`^viec\s+(?:ban\s+hanh|ky\s+ban\s+hanh)\s+`)
 
 // numberAfterRE: the type word is followed by its number, so it names a
 // directive rather than referring back to one.
@@ -682,6 +735,52 @@ var positions = newPhrases("Thủ tướng", "Phó Thủ tướng", "Bộ trư�
 	"Trưởng phòng", "Phó Trưởng phòng", "Cục trưởng", "Phó Cục trưởng", "Tổng cục trưởng", "Vụ trưởng",
 	"Bí thư", "Phó Bí thư", "Tổng Thư ký", "Chủ nhiệm", "Phó Chủ nhiệm", "Viện trưởng", "Chánh án", "Tổng Kiểm toán")
 
+// actingRE is how a signature says for whom one signs: "KT." (on behalf
+// of the head), "TM." (for the body), "Q." (acting), "TL.", "TUQ.".
+var actingRE = regexp.MustCompile(`^(?:kt|tm|q|tl|tuq)\.\s*`)
+
+// signerBody is the body a signer acts for, as their position names it:
+// "Phó Chủ tịch UBND tỉnh" signs for "UBND tỉnh", "Q. Giám đốc Sở Tư
+// pháp" for "Sở Tư pháp", "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ" for
+// "Văn phòng Chính phủ", "TM. Ủy ban nhân dân tỉnh" for "Ủy ban nhân dân
+// tỉnh", a Deputy Prime Minister for the Prime Minister ("Thủ tướng Chính
+// phủ"). "" when the position names no body ("Phó Chủ tịch Thường trực").
+func signerBody(position string) string {
+	t := newText(position)
+	p := 0
+	for p < len(t.f) {
+		switch {
+		case strings.HasPrefix(t.f[p:], "thu tuong chinh phu") || strings.HasPrefix(t.f[p:], "pho thu tuong chinh phu"):
+			return "Thủ tướng Chính phủ"
+		case strings.HasPrefix(t.f[p:], "tm."):
+			p = skipSpace(t.f, p+len("tm."))
+			if e, ok := t.nameEnd(p, len(t.f)); ok && issuerHeads.at(t, p, e) >= 0 {
+				return t.orig(p, e)
+			}
+			return ""
+		}
+		if m := actingRE.FindStringIndex(t.f[p:]); m != nil {
+			p += m[1]
+			continue
+		}
+		if e := positions.at(t, p, len(t.f)); e >= 0 {
+			p = skipSpace(t.f, e)
+			if p < len(t.f) && t.f[p] == ',' {
+				p = skipSpace(t.f, p+1)
+			}
+			continue
+		}
+		break
+	}
+	if p >= len(t.f) || issuerHeads.at(t, p, len(t.f)) < 0 {
+		return ""
+	}
+	if e, ok := t.nameEnd(p, len(t.f)); ok {
+		return t.orig(p, e)
+	}
+	return ""
+}
+
 // surnames begin a Vietnamese full name: what follows a title in it.
 var surnames = func() map[string]bool {
 	m := map[string]bool{}
@@ -706,7 +805,11 @@ func (t *text) person(b, e int) (registry.Signer, bool) {
 			phrase = rest
 		}
 	}
-	if positions.at(t, b, e) < 0 {
+	pb := b
+	if m := actingRE.FindStringIndex(t.f[b:e]); m != nil {
+		pb = skipSpace(t.f, b+m[1])
+	}
+	if positions.at(t, pb, e) < 0 {
 		return registry.Signer{}, false
 	}
 	words := strings.Fields(phrase)

@@ -18,13 +18,16 @@ const (
 
 var (
 	// dateRE is a date, day first: "22/4/2021", "22-4-2021", "22.4.2021",
-	// "ngày 22 tháng 4 năm 2021", "ngày 22/4", "chiều 12/9". Groups: "ngày"
+	// "ngày 22 tháng 4 năm 2021", "12 Tháng 3 2024" and "22 Tháng 4, 2024"
+	// (as CMSs print them), "ngày 22/4", "chiều 12/9". Groups: "ngày"
 	// or the part of the day; day, month,
 	// year in figures; day, month, year in words.
-	dateRE = regexp.MustCompile(`(?:\b(ngay|sang|chieu|toi|trua|hom)\s+)?\b(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*,?\s*nam\s+(\d{4}))?)\b`)
+	dateRE = regexp.MustCompile(`(?:\b(ngay|sang|chieu|toi|trua|hom)\s+)?\b(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*,?\s*(?:nam\s+)?(\d{4}))?)\b`)
 	// inThePeriodRE is "trong tháng" or "trong quý" with no number after
-	// it, or "trong cùng kỳ,": the period is said elsewhere, if at all.
-	inThePeriodRE = regexp.MustCompile(`\btrong\s+(?:thang|quy|ky)\b(?:\s*[^\s\d]|\s*$)|\b(?:trong\s+)?cung\s+ky\s*(?:,|$)`)
+	// it, "trong cùng kỳ," or "trong cùng khoảng thời gian này": the
+	// period is said elsewhere, if at all.
+	inThePeriodRE = regexp.MustCompile(`\btrong\s+(?:thang|quy|ky)\b(?:\s*[^\s\d]|\s*$)|\b(?:trong\s+)?cung\s+ky\s*(?:,|$)` +
+		`|\btrong\s+cung\s+(?:khoang\s+)?thoi\s+gian\b`)
 )
 
 // statedDate is a date as the text gives it; date is "" when the text gives

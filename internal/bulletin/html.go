@@ -3,6 +3,8 @@ package bulletin
 import (
 	"iter"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -39,12 +41,11 @@ func HTMLBytes(b []byte) string {
 	return norm.NFC.String(string(s))
 }
 
-// skipped elements hold nothing a reader reads as the article: code,
-// styles, forms, and the site's own navigation around it.
+// skipped elements hold nothing a reader reads as the article: what is
+// not shown, and the site's own navigation around it. A <form> is not
+// among them: ASP.NET portals wrap the whole page in one.
 var skipped = map[atom.Atom]bool{
-	atom.Head: true, atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
-	atom.Svg: true, atom.Iframe: true, atom.Object: true, atom.Form: true, atom.Button: true,
-	atom.Select: true, atom.Nav: true, atom.Header: true, atom.Footer: true, atom.Aside: true,
+	atom.Nav: true, atom.Footer: true, atom.Aside: true,
 }
 
 // blocks end a line: a reader sees their text apart from what follows.
@@ -56,14 +57,16 @@ var blocks = map[atom.Atom]bool{
 	atom.Dt: true, atom.Dd: true, atom.Caption: true, atom.Title: true,
 }
 
-// HTMLText is the text a reader sees in a page: of its <article> (or
-// <main>) when it has one, else of its body; without navigation, header,
+// HTMLText is the text a reader sees in a page's article (articleRoots
+// finds it; a page where no block reads as one is read whole, from its
+// <article> or <main> when it has one): without navigation, header,
 // footer and asides, nor elements whose class or id says they are menus,
-// breadcrumbs, sidebars or sharing; scripts, styles and forms dropped; entities decoded;
-// blocks on lines of their own; tables as renderTable lays them out. Offsets of
-// what is extracted then count characters of this text. A page nesting
-// elements deeper than the parser builds is refused: read as text instead,
-// its markup and scripts would be stored as what it says.
+// breadcrumbs, sidebars or sharing, nor boxes of related news or a
+// portal's licence; scripts, styles and controls dropped; entities
+// decoded; blocks on lines of their own; tables as renderTable lays them
+// out. Offsets of what is extracted then count characters of this text. A
+// page nesting elements deeper than the parser builds is refused: read as
+// text instead, its markup and scripts would be stored as what it says.
 func HTMLText(page string) (string, error) {
 	// A byte-order mark before <html> would open the body early.
 	doc, err := html.Parse(strings.NewReader(strings.TrimPrefix(page, "\uFEFF")))
@@ -71,20 +74,27 @@ func HTMLText(page string) (string, error) {
 		return "", registry.Invalid("text", "is an HTML page nesting elements more than %d deep, deeper than a page is read: "+
 			"send its article's text, or the page with fewer nested elements", maxHTMLDepth)
 	}
-	root := find(doc, atom.Article)
-	if root == nil {
-		root = find(doc, atom.Main)
+	a := newArticleReader(doc)
+	r := renderer{page: a}
+	roots := a.articleRoots(doc)
+	r.article = roots != nil
+	if roots == nil {
+		root := find(doc, atom.Article)
+		if root == nil {
+			root = find(doc, atom.Main)
+		}
+		if root == nil {
+			root = doc
+		}
+		roots = []*html.Node{root}
 	}
-	if root == nil {
-		root = doc
+	for _, root := range roots {
+		r.root(root)
 	}
-	var r renderer
-	r.render(root)
 	var lines []string
 	for l := range strings.SplitSeq(r.b.String(), "\n") {
 		l = strings.Join(strings.Fields(l), " ")
-		l = strings.Trim(l, "| ")
-		if l != "" {
+		if strings.Trim(l, "| ") != "" {
 			lines = append(lines, l)
 		}
 	}
@@ -103,18 +113,45 @@ var chromeWords = map[string]bool{
 	"comment": true, "comments": true, "banner": true, "advert": true, "ads": true, "widget": true, "topbar": true,
 }
 
-func isChrome(n *html.Node) bool {
+// chromeJoined are names of furniture as classes and ids run words
+// together ("dnn_FooterPane", "tin-lien-quan", "box_tinkhac").
+var chromeJoined = regexp.MustCompile(`footer|sidebar|breadcrumb|menu|lienquan|tinkhac|tinmoi|vanbanmoi|binhluan|ykien|othernews|relatednews|morenews|ticker|marquee|copyright|socialshare|xemnhieu|docnhieu|quangcao|advert`)
+
+// headerWords name a header: the site's above a page, or, inside the
+// article, the article's own (its title and dateline).
+var headerWords = map[string]bool{"header": true, "banner": true, "topbar": true}
+
+func isChrome(n *html.Node) bool { return chromeWord(n) != "" }
+
+// isChromeInArticle is isChrome for a block inside or beside an
+// article, where a header is the article's.
+func isChromeInArticle(n *html.Node) bool {
+	w := chromeWord(n)
+	return w != "" && !headerWords[w]
+}
+
+// chromeWord is the word of n's class, id or role that says it is
+// furniture, or "".
+func chromeWord(n *html.Node) string {
+	switch n.DataAtom {
+	case atom.Html, atom.Body, atom.Main, atom.Article: // a page's body names its layout ("right-sidebar")
+		return ""
+	}
 	for _, a := range n.Attr {
 		if a.Key != "class" && a.Key != "id" && a.Key != "role" {
 			continue
 		}
-		for w := range strings.FieldsFuncSeq(strings.ToLower(a.Val), func(r rune) bool { return r == ' ' || r == '-' || r == '_' }) {
+		v := strings.ToLower(a.Val)
+		for w := range strings.FieldsFuncSeq(v, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }) {
 			if chromeWords[w] {
-				return true
+				return w
 			}
 		}
+		if m := chromeJoined.FindString(strings.NewReplacer("-", "", "_", "").Replace(v)); m != "" {
+			return m
+		}
 	}
-	return false
+	return ""
 }
 
 var lineBreaks = strings.NewReplacer("\r", " ", "\n", " ")
@@ -134,7 +171,11 @@ func find(n *html.Node, a atom.Atom) *html.Node {
 // renderer writes the text of a page's nodes, each once: a table is laid
 // out as it is met, so nested tables cost no more than the rest.
 type renderer struct {
-	b strings.Builder
+	b    strings.Builder
+	page *articleReader // what is known of the page's blocks; nil for layoutTable's look at a table
+	// article: what is rendered is the article articleRoots found, in
+	// which a header is the article's own.
+	article bool
 	// inline counts the open cells of tables of figures: a row is one line,
 	// so within them a block ends with a space.
 	inline int
@@ -149,7 +190,7 @@ func (r *renderer) render(n *html.Node) {
 	case html.CommentNode:
 		return
 	case html.ElementNode:
-		if skipped[n.DataAtom] || isChrome(n) {
+		if r.skips(n) {
 			return
 		}
 		switch n.DataAtom {
@@ -166,8 +207,69 @@ func (r *renderer) render(n *html.Node) {
 	}
 }
 
+// root renders a part of the article: whatever its class says, it is read.
+func (r *renderer) root(n *html.Node) {
+	switch {
+	case n.Type == html.ElementNode && n.DataAtom == atom.Table:
+		r.renderTable(n)
+	case n.Type == html.ElementNode:
+		r.children(n)
+		r.b.WriteString(r.lineEnd())
+	default:
+		r.render(n)
+	}
+}
+
+// skips reports whether an element is left out: not shown, the site's
+// furniture, a box of related news, a portal's footer, or, in a page read
+// whole, a <header> outside an <article> (inside one, or inside the
+// article found, it holds the title and dateline).
+func (r *renderer) skips(n *html.Node) bool {
+	if r.article && articleFurniture(n) || !r.article && furniture(n) {
+		return true
+	}
+	if !r.article && n.DataAtom == atom.Header && !inArticle(n) {
+		return true
+	}
+	return r.page != nil && (r.page.isBox(n) || r.page.isFooter(n))
+}
+
+// furniture: an element not shown, or the site's navigation, footer or
+// aside, or one whose class or id says it is.
+func furniture(n *html.Node) bool {
+	return isInvisible(n) || skipped[n.DataAtom] || isChrome(n)
+}
+
+// articleFurniture is furniture inside or beside an article: a header
+// there is the article's own.
+func articleFurniture(n *html.Node) bool {
+	return isInvisible(n) || skipped[n.DataAtom] || isChromeInArticle(n)
+}
+
+func inArticle(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Article {
+			return true
+		}
+	}
+	return false
+}
+
+// children renders what n holds; after the heading of a box of related
+// news, the lists of links that follow it are the box's.
 func (r *renderer) children(n *html.Node) {
+	inBox := false
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if r.page != nil && c.Type == html.ElementNode {
+			if r.page.isBox(c) {
+				inBox = true
+				continue
+			}
+			if inBox && r.page.isLinkList(c) {
+				continue
+			}
+			inBox = inBox && r.page.stats[c] != nil && r.page.stats[c].text == 0
+		}
 		r.render(c)
 	}
 }
@@ -184,29 +286,103 @@ func (r *renderer) lineEnd() string {
 // beside the motto and date; the recipients beside the signer): such a
 // table, one holding a line only those parts hold, is read as columns are,
 // each cell's lines together, cell after cell. Any other table is figures:
-// a row a line, its cells separated by " | ".
+// a row a line, its cells separated by " | ", merged cells spread over the
+// columns and rows they cover (gridRows).
 func (r *renderer) renderTable(table *html.Node) {
-	layout := r.inline == 0 && layoutTable(table)
 	r.b.WriteString(r.lineEnd())
-	for row := range tableRows(table) {
-		if row.DataAtom == atom.Caption {
-			r.render(row)
-			continue
-		}
-		for c := range cells(row) {
-			if layout {
+	if r.inline == 0 && layoutTable(table) {
+		for row := range tableRows(table) {
+			if row.DataAtom == atom.Caption {
+				r.render(row)
+				continue
+			}
+			for c := range cells(row) {
 				r.b.WriteString("\n")
 				r.children(c)
 				r.b.WriteString("\n")
-				continue
 			}
-			r.b.WriteString(" | ")
-			r.inline++
-			r.children(c)
-			r.inline--
 		}
+		return
+	}
+	for row := range r.gridRows(table) {
+		r.b.WriteString(strings.Join(row, " | "))
 		r.b.WriteString(r.lineEnd())
 	}
+}
+
+// maxSpan bounds the columns or rows a merged cell is spread over.
+const maxSpan = 64
+
+// spanned is a cell merged over the rows below its own.
+type spanned struct {
+	text string
+	rows int
+}
+
+// gridRows yields a table's rows as a reader reads them: the caption as a
+// row of its own; a cell merged over several columns or rows (a header
+// "Kết quả giải quyết" over Trước hạn, Đúng hạn, Quá hạn; an agency over
+// two rows) repeated in each, so that every row has a cell in every
+// column. A cell alone in its row spanning it all is a line, not a row.
+func (r *renderer) gridRows(table *html.Node) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		var below []spanned // by column
+		for row := range tableRows(table) {
+			if row.DataAtom == atom.Caption {
+				if !yield([]string{r.cellText(row)}) {
+					return
+				}
+				continue
+			}
+			var out []string
+			col := 0
+			fill := func() {
+				for col < len(below) && below[col].rows > 0 {
+					out = append(out, below[col].text)
+					below[col].rows--
+					col++
+				}
+			}
+			n := 0
+			for c := range cells(row) {
+				n++
+				fill()
+				text := r.cellText(c)
+				cs, rs := span(c, "colspan"), span(c, "rowspan")
+				for range cs {
+					for len(below) <= col {
+						below = append(below, spanned{})
+					}
+					below[col] = spanned{text, rs - 1}
+					out = append(out, text)
+					col++
+				}
+			}
+			fill()
+			if n == 1 && len(out) > 1 && len(slices.Compact(slices.Clone(out))) == 1 {
+				out = out[:1]
+			}
+			if !yield(out) {
+				return
+			}
+		}
+	}
+}
+
+// span reads a cell's colspan or rowspan: 1 unless it says more.
+func span(c *html.Node, key string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(attr(c, key)))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, maxSpan)
+}
+
+// cellText is a cell's text on one line.
+func (r *renderer) cellText(c *html.Node) string {
+	sub := renderer{page: r.page, article: r.article, inline: r.inline + 1}
+	sub.children(c)
+	return strings.Join(strings.Fields(sub.b.String()), " ")
 }
 
 // tableRows yields a table's caption and its own rows, not those of a
@@ -216,7 +392,7 @@ func tableRows(table *html.Node) iter.Seq[*html.Node] {
 		var walk func(n *html.Node) bool
 		walk = func(n *html.Node) bool {
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				if c.Type != html.ElementNode || skipped[c.DataAtom] || isChrome(c) {
+				if c.Type != html.ElementNode || furniture(c) {
 					continue
 				}
 				switch c.DataAtom {
@@ -267,7 +443,7 @@ func (r *renderer) ownText(n *html.Node) {
 		switch {
 		case c.Type == html.TextNode:
 			r.b.WriteString(lineBreaks.Replace(c.Data))
-		case c.Type != html.ElementNode || skipped[c.DataAtom] || isChrome(c):
+		case c.Type != html.ElementNode || furniture(c):
 		case c.DataAtom == atom.Table:
 			r.b.WriteString("\n")
 		default:

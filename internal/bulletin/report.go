@@ -67,6 +67,7 @@ var partREs = func() [partKinds][]*regexp.Regexp {
 type part struct {
 	count *int
 	rate  *float64
+	none  bool // "không có hồ sơ quá hạn": a count of 0 stated in words
 }
 
 var (
@@ -75,7 +76,10 @@ var (
 		kinds := [partKinds]string{`truoc\s+han`, `dung\s+han`, `(?:qua|tre)\s+han`}
 		var res [partKinds]*regexp.Regexp
 		for k, kind := range kinds {
-			res[k] = regexp.MustCompile(`\b(?:ty|ti)\s+le\s+(?:ho\s+so\s+)?(?:giai\s+quyet\s+)?(?:` + kind + `)\s+(?:(?:dat|la|chiem)\s+)?(` + ratePattern + `)\s*%`)
+			// "tỷ lệ trước hạn đạt 90%", "quá hạn chiếm tỷ lệ 0,5%",
+			// "đúng hạn 9,5%".
+			res[k] = regexp.MustCompile(`\b(?:(?:ty|ti)\s+le\s+(?:ho\s+so\s+)?(?:giai\s+quyet\s+)?)?(?:` + kind +
+				`)\s+(?:(?:dat|la|chiem)\s+)?(?:(?:ty|ti)\s+le\s+)?(?:la\s+)?(` + ratePattern + `)\s*%`)
 		}
 		return res
 	}()
@@ -128,7 +132,7 @@ func (t *text) parts(b, e int) [partKinds]*part {
 				found[k] = &part{rate: &v}
 			}
 		} else if noneRE[k].MatchString(t.f[b:e]) {
-			found[k] = &part{count: new(0)}
+			found[k] = &part{count: new(0), none: true}
 		}
 	}
 	return found
@@ -160,7 +164,7 @@ func (t *text) totals(s sentence) []total {
 // reports extracts the statistics reports of the text, one per resolved
 // total.
 func (t *text) reports(sents []sentence, source string, years *yearContext) []registry.Report {
-	c := reportContext{sents: sents, totals: make([][]total, len(sents)), periods: make([][]periodHit, len(sents))}
+	c := reportContext{sents: sents, totals: make([][]total, len(sents)), periods: make([][]periodHit, len(sents)), years: years}
 	for i, s := range sents {
 		c.totals[i] = t.totals(s)
 		c.periods[i] = t.periodsIn(s, years)
@@ -179,12 +183,15 @@ func (t *text) reports(sents []sentence, source string, years *yearContext) []re
 		}
 	}
 	for _, r := range t.tableReports(&c, source) {
-		use(r)
+		// A row of totals restating a report the text gives is that report.
+		if !slices.ContainsFunc(out, func(o registry.Report) bool { return sameFigures(o, r) }) {
+			use(r)
+		}
 	}
 	// Parts without a total ("Sở Y tế giải quyết trước hạn 1.204 hồ sơ,
 	// đúng hạn 37 hồ sơ"), in clauses no report used.
 	for i, s := range sents {
-		if len(c.totals[i]) > 0 || strings.Contains(t.f[s.b:s.e], " | ") {
+		if len(c.totals[i]) > 0 || t.isRow(s) {
 			continue
 		}
 		for cb := s.b; cb < s.e; {
@@ -205,6 +212,13 @@ func (t *text) reports(sents []sentence, source string, years *yearContext) []re
 	return out
 }
 
+// sameFigures reports whether two reports give the same period and
+// counts.
+func sameFigures(a, b registry.Report) bool {
+	eq := func(x, y *int) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
+	return a.Period == b.Period && eq(a.Resolved, b.Resolved) && eq(a.Early, b.Early) && eq(a.OnTime, b.OnTime) && eq(a.Late, b.Late)
+}
+
 // openAt returns where the text about open dossiers starts in [b, e), or
 // -1; a capitalised phrase is a name ("Bộ phận Tiếp nhận và trả kết quả").
 func (t *text) openAt(b, e int) int {
@@ -217,14 +231,15 @@ func (t *text) openAt(b, e int) int {
 }
 
 // partsReport is the report of a clause [cb, ce) of sentence i that gives
-// parts (with a count) but no total.
+// parts (with a count in figures) but no total.
 func (t *text) partsReport(c *reportContext, i, cb, ce int, source string) (registry.Report, bool) {
 	partsEnd := ce
 	if o := t.openAt(cb, ce); o >= 0 {
 		partsEnd = o
 	}
 	found := t.parts(cb, partsEnd)
-	if !slices.ContainsFunc(found[:], func(p *part) bool { return p != nil && p.count != nil }) {
+	// "X là đơn vị duy nhất không có hồ sơ quá hạn" states no results.
+	if !slices.ContainsFunc(found[:], func(p *part) bool { return p != nil && p.count != nil && !p.none }) {
 		return registry.Report{}, false
 	}
 	r := registry.Report{}
@@ -252,130 +267,12 @@ func (t *text) finish(r registry.Report, b, e int, source string) registry.Repor
 	return r
 }
 
-// column is what a table's column holds: a part's count or rate, or the
-// resolved total.
-type column struct {
-	kind int // a partKind, or resolvedColumn
-	rate bool
-}
-
-// columnWords name a table's columns, tried in order on the header cell
-// folded.
-var columnWords = []struct {
-	re *regexp.Regexp
-	column
-}{
-	{regexp.MustCompile(`\b(?:ty|ti)\s+le\b.*\btruoc\s+han\b`), column{int(early), true}},
-	{regexp.MustCompile(`\b(?:ty|ti)\s+le\b.*\bdung\s+han\b`), column{int(onTime), true}},
-	{regexp.MustCompile(`\b(?:ty|ti)\s+le\b.*\b(?:qua|tre)\s+han\b`), column{int(late), true}},
-	{regexp.MustCompile(`\btruoc\s+han\b`), column{int(early), false}},
-	{regexp.MustCompile(`\bdung\s+han\b`), column{int(onTime), false}},
-	{regexp.MustCompile(`\b(?:qua|tre)\s+han\b`), column{int(late), false}},
-	{regexp.MustCompile(`\b(?:giai\s+quyet|tong\s+so|tong)\b`), column{resolvedColumn, false}},
-}
-
-const resolvedColumn = -1
-
-// tableReports reads tables of figures (rows as "cell | cell | ..." lines,
-// as HTMLText renders them): a header naming the columns, then one agency
-// per row. The period is the one the sentence introducing the table
-// states.
-func (t *text) tableReports(c *reportContext, source string) []registry.Report {
-	var out []registry.Report
-	for i := 0; i < len(c.sents); i++ {
-		cols, ok := t.tableHeader(c.sents[i])
-		if !ok {
-			continue
-		}
-		var period periodHit
-		for j := i - 1; j >= max(0, i-2); j-- {
-			if n := len(c.periods[j]); n > 0 {
-				period = c.periods[j][n-1]
-				break
-			}
-		}
-		for i++; i < len(c.sents) && strings.Contains(t.f[c.sents[i].b:c.sents[i].e], " | "); i++ {
-			row := c.sents[i]
-			cells := t.cells(row)
-			if len(cells) != len(cols) {
-				continue
-			}
-			r := registry.Report{Period: period.code, PeriodType: period.typ, AgencyName: t.orig(cells[0][0], cells[0][1])}
-			counts := [partKinds]**int{&r.Early, &r.OnTime, &r.Late}
-			rates := [partKinds]**float64{&r.EarlyRate, &r.OnTimeRate, &r.LateRate}
-			for k, col := range cols[1:] {
-				cell := strings.TrimSpace(t.f[cells[k+1][0]:cells[k+1][1]])
-				switch {
-				case col.rate:
-					// "97,7%", or "97,7" under a header saying "(%)".
-					if v, ok := readRate(strings.TrimSpace(strings.TrimSuffix(cell, "%"))); ok && rateRE.MatchString(cell) {
-						*rates[col.kind] = &v
-					}
-				case countRE.MatchString(cell):
-					n, _ := readCount(cell)
-					if col.kind == resolvedColumn {
-						r.Resolved = &n
-					} else {
-						*counts[col.kind] = &n
-					}
-				}
-			}
-			out = append(out, t.finish(r, row.b, row.e, source))
-		}
-		i--
-	}
-	return out
-}
-
-var (
-	countRE = regexp.MustCompile(`^(?:` + countPattern + `)$`)
-	rateRE  = regexp.MustCompile(`^(?:` + ratePattern + `)\s*%?$`)
-)
-
-// tableHeader reads a header row: a first column (the agency) and one
-// known figure per other column.
-func (t *text) tableHeader(s sentence) ([]column, bool) {
-	if !strings.Contains(t.f[s.b:s.e], " | ") {
-		return nil, false
-	}
-	cells := t.cells(s)
-	cols := []column{{}}
-	for _, cell := range cells[1:] {
-		h := t.f[cell[0]:cell[1]]
-		i := slices.IndexFunc(columnWords, func(w struct {
-			re *regexp.Regexp
-			column
-		}) bool {
-			return w.re.MatchString(h)
-		})
-		if i < 0 {
-			return nil, false
-		}
-		cols = append(cols, columnWords[i].column)
-	}
-	return cols, len(cols) > 1
-}
-
-// cells splits a table row at " | " into folded ranges.
-func (t *text) cells(s sentence) [][2]int {
-	var out [][2]int
-	b := s.b
-	for {
-		i := strings.Index(t.f[b:s.e], " | ")
-		if i < 0 {
-			out = append(out, [2]int{b, s.e})
-			return out
-		}
-		out = append(out, [2]int{b, b + i})
-		b += i + len(" | ")
-	}
-}
-
 // reportContext is what reports need to know about the other sentences.
 type reportContext struct {
 	sents   []sentence
 	totals  [][]total
 	periods [][]periodHit
+	years   *yearContext
 }
 
 // report reads the k-th total of sentence i. Its parts follow in the same
@@ -446,8 +343,13 @@ func (t *text) continueParts(c *reportContext, i int, found *[partKinds]*part) i
 		}
 		added := false
 		for k, p := range t.parts(s.b, partsEnd) {
-			if p != nil && found[k] == nil {
+			switch {
+			case p == nil:
+			case found[k] == nil:
 				found[k], added = p, true
+			case found[k].rate == nil && p.count == nil:
+				// "... quá hạn 10 hồ sơ. Số hồ sơ quá hạn chiếm tỷ lệ 0,69%".
+				found[k].rate, added = p.rate, true
 			}
 		}
 		if !added {

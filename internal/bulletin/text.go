@@ -72,7 +72,9 @@ func (t *text) ahead(b, limit, n int) string {
 type sentence struct{ b, e, para int }
 
 // abbreviations end in a full stop that does not end a sentence ("TP. Huế").
-var abbreviations = map[string]bool{"tp": true, "tx": true, "ths": true, "ts": true, "pgs": true, "gs": true}
+var abbreviations = map[string]bool{"tp": true, "tx": true, "ths": true, "ts": true, "pgs": true, "gs": true,
+	// A signer acting for another: "KT. Chủ tịch", "TM. Ủy ban", "Q. Giám đốc".
+	"kt": true, "tm": true, "q": true, "tl": true, "tuq": true}
 
 // sentences splits at line breaks and at ".", "!" or "?" followed by white
 // space or the end. A full stop inside a number ("5.570") has no space after
@@ -87,15 +89,17 @@ func (t *text) sentences() []sentence {
 			out = append(out, sentence{b, e, para})
 		}
 	}
+	row := isRowLine(f, 0)
 	for i := 0; i < len(f); i++ {
 		switch f[i] {
 		case '\n':
 			flush(i)
 			start = i + 1
 			para++
+			row = isRowLine(f, start)
 		case '.', '!', '?':
 			next := i + 1
-			if next < len(f) && f[next] != ' ' && f[next] != '\n' {
+			if row || next < len(f) && f[next] != ' ' && f[next] != '\n' {
 				continue
 			}
 			if f[i] == '.' && abbreviations[wordBefore(f, i)] {
@@ -108,6 +112,16 @@ func (t *text) sentences() []sentence {
 	flush(len(f))
 	t.sents = out
 	return out
+}
+
+// isRowLine reports whether the line starting at b is a table's row: a
+// row is one sentence, whatever its cells hold ("1. | Sở Tư pháp").
+func isRowLine(f string, b int) bool {
+	e := strings.IndexByte(f[b:], '\n')
+	if e < 0 {
+		e = len(f) - b
+	}
+	return strings.Contains(f[b:b+e], " | ")
 }
 
 func wordBefore(f string, i int) string {
