@@ -130,6 +130,8 @@ func quoted(text string, doc legaldoc.Document) bool {
 	}
 	runes := []rune(text)
 	for l := range strings.SplitSeq(string(runes[:min(start, len(runes))]), "\n") {
+		// PDF text pads a running head with spaces to the width of the page.
+		l = strings.Join(strings.Fields(l), " ")
 		if utf8.RuneCountInString(l) >= minProse && strings.ToUpper(l) != l {
 			return true
 		}
