@@ -1,8 +1,9 @@
 PLAYGROUND := internal/playground
 # npm ci rewrites node_modules; the stamp makes `make assets` a no-op until the lockfile changes.
 PLAYGROUND_STAMP := $(PLAYGROUND)/node_modules/.make-stamp
-# What cmd/registry's tests run with node: the GraphQL-over-HTTP audit suite
-# and the README's client recipes.
+# What cmd/registry's tests run with node: the GraphQL-over-HTTP audit suite;
+# and the packages the README's client recipes install, at its versions, so
+# that npm's cache holds them for the scratch project TestReadme makes.
 NODE_TESTS := cmd/registry/testdata/node
 NODE_TESTS_STAMP := $(NODE_TESTS)/node_modules/.make-stamp
 PLAYGROUND_ASSETS := $(addprefix $(PLAYGROUND)/assets/,graphiql.min.js graphiql.min.css react.production.min.js react-dom.production.min.js)

@@ -38,35 +38,6 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 	}
 }
 
-// TestClientRecipes runs the README's client recipes (Apollo Client with
-// and without persisted queries over GET, urql, graphql-ws) against the
-// server, with the npm packages testdata/node installs.
-func TestClientRecipes(t *testing.T) {
-	t.Parallel()
-	node := nodeTests(t)
-	s := startServer(t, nil)
-	s.seed(t)
-	cmd := exec.CommandContext(t.Context(), node, "testdata/node/clients.mjs", s.url+"/graphql", "ws://"+s.addr+"/graphql", agencyCode, procedureCode)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("clients.mjs: %v\n%s", err, out)
-	}
-	var results map[string]json.RawMessage
-	if err := json.Unmarshal(out, &results); err != nil {
-		t.Fatalf("clients.mjs output: %v\n%s", err, out)
-	}
-	for name, want := range map[string]string{
-		"apollo":             `["` + agencyCode + `"]`,
-		"apolloPersistedGET": `[1,1]`,
-		"urql":               `["` + agencyCode + `"]`,
-		"graphqlWs":          `"RECEIVE"`,
-	} {
-		if got := string(results[name]); got != want {
-			t.Errorf("recipe %s: %s, want %s", name, got, want)
-		}
-	}
-}
-
 // nodeTests returns node's path once testdata/node's packages are there.
 func nodeTests(t *testing.T) string {
 	t.Helper()

@@ -232,10 +232,11 @@ func TestBatchSharesOneBudget(t *testing.T) {
 	}
 }
 
-// TestPublishedDocumentsAccepted: the README's examples, the playground's
-// tabs and the /explore page's queries (with its default choices and its
-// widest usual ones) pass the default limits, with the sample's counts and
-// with the fixed bounds. The limits do not depend on the caller's role.
+// TestPublishedDocumentsAccepted: the examples of the README and of the
+// docs/ pages, the playground's tabs and the /explore page's queries (with
+// its default choices and its widest usual ones) pass the default limits,
+// with the sample's counts and with the fixed bounds. The limits do not
+// depend on the caller's role.
 func TestPublishedDocumentsAccepted(t *testing.T) {
 	schema := registrySchema(t)
 	type doc struct {
@@ -243,12 +244,18 @@ func TestPublishedDocumentsAccepted(t *testing.T) {
 		vars        map[string]any
 	}
 	var docs []doc
-	readme, err := os.ReadFile("../../README.md")
+	pages, err := filepath.Glob("../../docs/*.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, m := range regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
-		docs = append(docs, doc{fmt.Sprintf("README example %d", i+1), m[1], nil})
+	for _, page := range append([]string{"../../README.md"}, pages...) {
+		text, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(text), -1) {
+			docs = append(docs, doc{fmt.Sprintf("%s example %d", filepath.Base(page), i+1), m[1], nil})
+		}
 	}
 	for i, tab := range playground.Tabs {
 		docs = append(docs, doc{fmt.Sprintf("playground tab %d", i+1), tab, nil})

@@ -16,18 +16,19 @@ import (
 	"github.com/vnregistry/registry/internal/storetest"
 )
 
-// TestReadmeInputLimits reads the README's table of input limits and holds
-// the registry to every row: the limit is accepted, one beyond it refused as
-// BAD_USER_INPUT naming the field. A row without a check here fails, so the
-// table cannot promise what nothing verifies.
+// TestReadmeInputLimits reads the table of input limits (the README links
+// it: docs/limits-and-errors.md) and holds the registry to every row: the
+// limit is accepted, one beyond it refused as BAD_USER_INPUT naming the
+// field. A row without a check here fails, so the table cannot promise what
+// nothing verifies.
 func TestReadmeInputLimits(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/limits-and-errors.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, table, ok := strings.Cut(string(readme), "### Input limits")
+	_, table, ok := strings.Cut(string(readme), "## Input limits")
 	if !ok {
-		t.Fatal("README has no section ### Input limits")
+		t.Fatal("docs/limits-and-errors.md has no section ## Input limits")
 	}
 	table, _, _ = strings.Cut(table, "\n## ")
 	st := newEnv(t).s

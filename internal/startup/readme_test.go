@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -25,7 +26,8 @@ import (
 )
 
 // TestReadmeExamplesSendOnlyIDCommands: on the embedded engine, every
-// GraphQL example of the README, run in order on the sample data, answers
+// GraphQL example of the README and then of the docs/ pages, run in order
+// on the sample data (cmd/registry's TestReadme checks their answers), answers
 // without errors and sends the engine nothing but inserts and
 // single-document finds and updates filtered on exactly {_id: x}: the one
 // filter FerretDB 1.24 hands to SQLite (anything else decodes the whole
@@ -138,19 +140,26 @@ func exactlyID(filter bson.RawValue) error {
 	return nil
 }
 
-// readmeExamples are the README's GraphQL blocks, in order.
+// readmeExamples are the GraphQL blocks of the README, then of the docs/
+// pages in name order, as TestReadme runs them.
 func readmeExamples(t *testing.T) []string {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	pages, err := filepath.Glob("../../docs/*.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var docs []string
-	for _, m := range regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
-		docs = append(docs, m[1])
+	for _, page := range append([]string{"../../README.md"}, pages...) {
+		text, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(text), -1) {
+			docs = append(docs, m[1])
+		}
 	}
-	if len(docs) < 5 {
-		t.Fatalf("found %d GraphQL examples in the README", len(docs))
+	if len(docs) < 9 {
+		t.Fatalf("found %d GraphQL examples in the README and docs/", len(docs))
 	}
 	return docs
 }

@@ -39,7 +39,7 @@ const (
 	FindingEffectiveBeforeIssued registry.FindingCode = "EFFECTIVE_BEFORE_ISSUED"
 )
 
-// listingFields are a listing's fields: the name the README's table gives
+// listingFields are a listing's fields: the name the table in docs/reading-documents.md gives
 // each, then the other names a file may use (compared folded, without
 // separators, so "Số ký hiệu", "so_ky_hieu" and "SoKyHieu" are one).
 var listingFields = [][]string{
@@ -115,7 +115,7 @@ func (r listingRow) col(field string) string {
 func listingField(column string) (string, error) {
 	f, ok := listingNames[listingKey(column)]
 	if !ok {
-		return "", registry.Invalid(column, "is not a listing field: the fields are %s (see the README, Gazette listings)", listingFieldList())
+		return "", registry.Invalid(column, "is not a listing field: the fields are %s (see docs/reading-documents.md, Gazette listings)", listingFieldList())
 	}
 	return f, nil
 }
