@@ -4,25 +4,17 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/vnregistry/registry/internal/realmaterial"
 	"github.com/vnregistry/registry/internal/registry"
 )
 
 // TestRealDocumentsReadWhole: each of the gazette's official documents in
-// the real material (../shared/real, beside the repository, or
-// $REGISTRY_REAL_DIR) is read by Extract as the one directive it is, not as
+// the real material is read by Extract as the one directive it is, not as
 // news naming the documents it cites.
 func TestRealDocumentsReadWhole(t *testing.T) {
-	dir := os.Getenv("REGISTRY_REAL_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "real")
-	}
-	f, err := os.Open(filepath.Join(dir, "documents.ndjson"))
-	if os.IsNotExist(err) {
-		t.Skipf("real material absent (%s): set REGISTRY_REAL_DIR to the folder holding documents.ndjson", dir)
-	}
+	f, err := os.Open(realmaterial.File(t, "documents.ndjson"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,25 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vnregistry/registry/internal/fold"
+	"github.com/vnregistry/registry/internal/realmaterial"
 )
 
 // realThreshold is the precision and recall each field must reach over the
 // real documents (issue 21).
 const realThreshold = 0.95
-
-// realDir is where the real material shared beside the repository lives:
-// $REGISTRY_REAL_DIR, else ../../../shared/real from this package.
-func realDir() string {
-	if d := os.Getenv("REGISTRY_REAL_DIR"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared", "real")
-}
 
 type realDoc struct {
 	ID     string `json:"id"`
@@ -105,11 +96,7 @@ func nameKey(s string) string { return SymbolKey(fold.String(s)) }
 // (folded, no spaces), types and issuers by nameKey, dates as written
 // YYYY-MM-DD; a document whose window holds no date must get none.
 func TestRealDocuments(t *testing.T) {
-	path := filepath.Join(realDir(), "documents.ndjson")
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		t.Skipf("real material absent (%s): set REGISTRY_REAL_DIR to the folder holding documents.ndjson", path)
-	}
+	f, err := os.Open(realmaterial.File(t, "documents.ndjson"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,21 +8,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-// realDir is where the real material lives (see its README): outside the
-// repository, next to it, unless REGISTRY_REAL_DIR says otherwise.
-func realDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("REGISTRY_REAL_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "real")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real material not found at %s (set REGISTRY_REAL_DIR): %v", dir, err)
-	}
-	return dir
-}
+	"github.com/vnregistry/registry/internal/realmaterial"
+)
 
 // realSymbols reads the symbols of one file of the real material: a
 // listing's "symbol" of every row, or the documents' expected symbol and
@@ -67,13 +55,12 @@ func realSymbols(t *testing.T, path string) []string {
 // gazette documents state and cite: each non-empty one must parse. It logs
 // how many were irregular, by finding.
 func TestRealSymbols(t *testing.T) {
-	dir := realDir(t)
 	for _, name := range []string{"symbols_sonla_congbao.ndjson", "symbols_binhduong_vbcddh.ndjson", "documents.ndjson"} {
 		t.Run(strings.TrimSuffix(name, ".ndjson"), func(t *testing.T) {
 			read, empty := 0, 0
 			byCode := map[FindingCode]int{}
 			examples := map[string]bool{}
-			for _, s := range realSymbols(t, filepath.Join(dir, name)) {
+			for _, s := range realSymbols(t, realmaterial.File(t, name)) {
 				if strings.TrimSpace(s) == "" {
 					empty++
 					continue

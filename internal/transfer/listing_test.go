@@ -14,6 +14,7 @@ import (
 	"github.com/vnregistry/registry/internal/calendar"
 	"github.com/vnregistry/registry/internal/fold"
 	"github.com/vnregistry/registry/internal/gateway"
+	"github.com/vnregistry/registry/internal/realmaterial"
 	"github.com/vnregistry/registry/internal/registry"
 	"github.com/vnregistry/registry/internal/storetest"
 	"github.com/vnregistry/registry/internal/transfer"
@@ -264,26 +265,13 @@ func listingImport(t *testing.T, st *gateway.Registry, files ...string) (transfe
 	return sum, got, err
 }
 
-// realDir is the shared folder of real published material, "" when absent.
-func realDir(t *testing.T) string {
-	dir := os.Getenv("REGISTRY_REAL_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "real")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "symbols_sonla_congbao.ndjson")); err != nil {
-		t.Skipf("no real listings in %s (set REGISTRY_REAL_DIR): %v; the real material is kept outside the repository", dir, err)
-	}
-	return dir
-}
-
 // TestImportRealListings imports the two real listings (a provincial
 // gazette's, a province's steering documents) and reports what became of
 // every row: stored, already present (a row repeating an earlier one), or
 // refused, by reason.
 func TestImportRealListings(t *testing.T) {
-	dir := realDir(t)
+	files := []string{realmaterial.File(t, "symbols_sonla_congbao.ndjson"), realmaterial.File(t, "symbols_binhduong_vbcddh.ndjson")}
 	st := storetest.Open(t)
-	files := []string{filepath.Join(dir, "symbols_sonla_congbao.ndjson"), filepath.Join(dir, "symbols_binhduong_vbcddh.ndjson")}
 	sum, refused, err := listingImport(t, st, files...)
 	if err != nil {
 		t.Fatal(err)
