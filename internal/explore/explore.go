@@ -2,8 +2,10 @@
 // tables for readers who do not write GraphQL (journalists, auditors). The
 // page is static; its script reads the public GraphQL API at /graphql, as
 // an anonymous reader unless the user pastes a key. Everything it loads is
-// embedded in the binary: the page's own files, and the chart library
-// (uPlot) that `make assets` fetches from npm (see package.json).
+// embedded in the binary: the page's own files, among them vi.json, the
+// Vietnamese for the codes the API answers with (vi_test.go holds it
+// complete), and the chart library (uPlot) that `make assets` fetches from
+// npm (see package.json).
 package explore
 
 import (

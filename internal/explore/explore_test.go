@@ -18,6 +18,7 @@ func TestServesThePageAndItsFiles(t *testing.T) {
 		{"GET", "/explore", 200, "text/html"},
 		{"GET", "/explore/", 200, "text/html"},
 		{"GET", "/explore/explore.js", 200, "text/javascript"},
+		{"GET", "/explore/vi.json", 200, "application/json"},
 		{"GET", "/explore/vendor/uPlot.iife.min.js", 200, "text/javascript"},
 		{"GET", "/explore/nothing.js", 404, ""},
 		{"POST", "/explore", 405, ""},

@@ -55,6 +55,33 @@ const bootScript = `
     query: params.get("query") || undefined,
     variables: params.get("variables") || undefined
   }));
+
+  // The editors keep Tab for indenting: Esc, then Tab or Shift+Tab, leaves
+  // one (as VS Code's tab trapping does); the page's hint says so.
+  var escaped = false;
+  document.addEventListener("keydown", function (e) {
+    var inEditor = e.target.closest && e.target.closest(".CodeMirror");
+    if (inEditor && e.key === "Tab" && escaped) e.stopPropagation(); // the browser moves the focus
+    escaped = !!inEditor && e.key === "Escape";
+  }, true);
+
+  // The editors' text areas get names, and the hint as their description.
+  var names = [
+    [".graphiql-query-editor", "Truy vấn GraphQL"],
+    [".graphiql-editor-tool .graphiql-editor:nth-of-type(1)", "Biến (JSON)"],
+    [".graphiql-editor-tool .graphiql-editor:nth-of-type(2)", "Tiêu đề HTTP (JSON)"],
+    [".graphiql-response", "Kết quả"]
+  ];
+  function label() {
+    names.forEach(function (n) {
+      document.querySelectorAll(n[0] + " .CodeMirror textarea").forEach(function (t) {
+        t.setAttribute("aria-label", n[1]);
+        t.setAttribute("aria-describedby", "editor-keys");
+      });
+    });
+  }
+  new MutationObserver(label).observe(root, { childList: true, subtree: true });
+  label();
 })();
 `
 
@@ -73,9 +100,29 @@ var page = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <title>Vietnam administrative registry — GraphQL</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="{{index .URLs "graphiql.min.css"}}">
-<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+<style>
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; }
+#graphiql { flex: 1; min-height: 0; }
+#hint { margin: 0; padding: 2px 16px; font: 13px/20px system-ui, sans-serif; color: #1b1b1b; background: #f4f4f2; }
+#hint a { color: #0b5394; }
+#hint .phone { display: none; }
+/* On a phone the panes stack, each as wide as the screen, and the hint
+   points to the pages made for it. */
+@media (max-width: 40rem) {
+  #hint .phone { display: inline; }
+  #editor-keys { display: none; }
+  .graphiql-container .graphiql-sessions { margin: 4px; }
+  .graphiql-container .graphiql-session { flex-direction: column; overflow-y: auto; }
+  .graphiql-container .graphiql-session > div { flex: none !important; display: flex; min-height: 60vh; }
+  .graphiql-container .graphiql-session > div > * { flex: 1; }
+  .graphiql-container .graphiql-horizontal-drag-bar { display: none; }
+}
+</style>
 </head>
 <body>
+<p id="hint"><span id="editor-keys">Trong ô soạn thảo, Tab để thụt lề: nhấn Esc rồi Tab để ra khỏi ô. <span lang="en">In an editor, Tab indents: press Esc, then Tab, to leave it.</span></span>
+<span class="phone">Trên điện thoại, dùng <a href="/explore#/stats">/explore</a>: biểu đồ, bảng và tệp CSV tải từ /stats.csv.</span></p>
 <div id="graphiql" data-endpoint="{{.Endpoint}}">Loading GraphiQL…</div>
 <script type="application/json" id="tabs">{{.Tabs}}</script>
 <script src="{{index .URLs "react.production.min.js"}}"></script>
