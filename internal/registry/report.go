@@ -56,6 +56,10 @@ const (
 	FindingYearDisagreesWithSymbol   FindingCode = "YEAR_DISAGREES_WITH_SYMBOL"
 	FindingSummaryUndetermined       FindingCode = "SUMMARY_UNDETERMINED"
 	FindingDateYearInferred          FindingCode = "DATE_YEAR_INFERRED" // a date written without its year, completed from the context
+	// Directives, from official listings.
+	FindingValidityUnrecognised  FindingCode = "VALIDITY_UNRECOGNISED"    // a status none the registry knows: stored as UNKNOWN
+	FindingSignerUndetermined    FindingCode = "SIGNER_NAME_UNDETERMINED" // no person's name told from the title: the text is kept as the position
+	FindingEffectiveBeforeIssued FindingCode = "EFFECTIVE_BEFORE_ISSUED"  // the listing has it take effect before the day it was issued
 	// Either.
 	FindingAmbiguous FindingCode = "AMBIGUOUS" // a phrase with two readings: the field is left empty and the message names both
 )

@@ -26,19 +26,6 @@ import (
 // effect. Each row becomes a directive line and goes the directive kind's
 // way (decode), so it meets the same rules as any directive imported.
 
-// Findings only a listing gives rise to.
-const (
-	// FindingValidityUnrecognised: the status is none the registry knows;
-	// the directive is stored as UNKNOWN.
-	FindingValidityUnrecognised registry.FindingCode = "VALIDITY_UNRECOGNISED"
-	// FindingSignerUndetermined: no person's name could be told from the
-	// title in the signer; the text is kept as the position.
-	FindingSignerUndetermined registry.FindingCode = "SIGNER_NAME_UNDETERMINED"
-	// FindingEffectiveBeforeIssued: the listing has the directive take
-	// effect before the day it was issued.
-	FindingEffectiveBeforeIssued registry.FindingCode = "EFFECTIVE_BEFORE_ISSUED"
-)
-
 // listingFields are a listing's fields: the name the table in docs/reading-documents.md gives
 // each, then the other names a file may use (compared folded, without
 // separators, so "Số ký hiệu", "so_ky_hieu" and "SoKyHieu" are one).
@@ -333,7 +320,7 @@ func undetermined(dl directiveLine) []registry.Finding {
 		fs = append(fs, registry.Finding{Code: registry.FindingSummaryUndetermined, Field: "summary", Message: "the listing gives no summary"})
 	}
 	if dl.IssuedOn != "" && dl.EffectiveFrom != "" && dl.EffectiveFrom < dl.IssuedOn {
-		fs = append(fs, registry.Finding{Code: FindingEffectiveBeforeIssued, Field: "effectiveFrom",
+		fs = append(fs, registry.Finding{Code: registry.FindingEffectiveBeforeIssued, Field: "effectiveFrom",
 			Message: fmt.Sprintf("the listing has it take effect on %s, before it was issued on %s", dl.EffectiveFrom, dl.IssuedOn)})
 	}
 	return fs
@@ -440,7 +427,7 @@ func listingValidity(s string) (registry.Validity, *registry.Finding) {
 	if v, ok := listingStatuses[key]; ok {
 		return v, nil
 	}
-	return registry.ValidityUnknown, &registry.Finding{Code: FindingValidityUnrecognised, Field: "validity",
+	return registry.ValidityUnknown, &registry.Finding{Code: registry.FindingValidityUnrecognised, Field: "validity",
 		Message: fmt.Sprintf("the listing's status %q is none the registry knows (Đang hiệu lực, Hết hiệu lực toàn bộ, Hết hiệu lực một phần, Chưa có hiệu lực, Ngưng hiệu lực): stored as UNKNOWN", s)}
 }
 
@@ -470,7 +457,7 @@ func splitSigner(s string) (registry.Signer, *registry.Finding) {
 		if len(words) == 0 {
 			return registry.Signer{}, nil
 		}
-		return registry.Signer{Position: strings.Join(words, " ")}, &registry.Finding{Code: FindingSignerUndetermined, Field: "signer.name",
+		return registry.Signer{Position: strings.Join(words, " ")}, &registry.Finding{Code: registry.FindingSignerUndetermined, Field: "signer.name",
 			Message: fmt.Sprintf("the signer %q ends in no name of two to five capitalised words: kept as the position", strings.Join(words, " "))}
 	}
 	return registry.Signer{

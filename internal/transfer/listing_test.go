@@ -108,7 +108,7 @@ func TestListingStatuses(t *testing.T) {
 		"Đang chờ xem xét":         registry.ValidityUnknown,
 	} {
 		d := listed(t, fmt.Sprintf(`{"symbol": "9/KH-UBND", "date": "2024-01-05", "summary": "Kế hoạch", "status": %q}`, status), false)
-		unrecognised := slices.ContainsFunc(d.Findings, func(f registry.Finding) bool { return f.Code == transfer.FindingValidityUnrecognised })
+		unrecognised := slices.ContainsFunc(d.Findings, func(f registry.Finding) bool { return f.Code == registry.FindingValidityUnrecognised })
 		if d.Validity != want || unrecognised != (status == "Đang chờ xem xét") {
 			t.Errorf("status %q: %s with findings %v, want %s (a finding only for the unknown status)", status, d.Validity, d.Findings, want)
 		}
@@ -132,7 +132,7 @@ func TestListingFindings(t *testing.T) {
 		{"issuer disagrees", `{"symbol": "31/NQ-HĐND", "date": "2025-07-02", "summary": "S", "issuer": "UBND Tỉnh"}`,
 			[]registry.FindingCode{registry.FindingIssuerDisagreesWithSymbol}, nil, ""},
 		{"effective before issue", `{"symbol": "77/QĐ-UBND", "date": "2025-07-09", "effective": "2025-07-01", "summary": "S"}`,
-			[]registry.FindingCode{transfer.FindingEffectiveBeforeIssued}, nil, ""},
+			[]registry.FindingCode{registry.FindingEffectiveBeforeIssued}, nil, ""},
 		{"no date, no summary", `{"symbol": "77/QĐ-UBND"}`,
 			[]registry.FindingCode{registry.FindingDateUndetermined, registry.FindingSummaryUndetermined}, nil, ""},
 		{"date_raw when no date", `{"symbol": "77/QĐ-UBND", "date": null, "date_raw": "9/7/2025", "summary": "S"}`, nil,
@@ -140,7 +140,7 @@ func TestListingFindings(t *testing.T) {
 		{"date before date_raw", `{"symbol": "77/QĐ-UBND", "date": "2025-07-10", "date_raw": "9/7/2025", "summary": "S"}`, nil,
 			func(d *registry.Directive) string { return string(d.IssuedOn) }, "2025-07-10"},
 		{"signer without a name", `{"symbol": "77/QĐ-UBND", "date": "2025-07-10", "summary": "S", "signer": "Chủ tịch UBND"}`,
-			[]registry.FindingCode{transfer.FindingSignerUndetermined}, signer, "Chủ tịch UBND|"},
+			[]registry.FindingCode{registry.FindingSignerUndetermined}, signer, "Chủ tịch UBND|"},
 		{"signer, title with a place", `{"symbol": "77/QĐ-UBND", "date": "2025-07-10", "summary": "S", "signer": "Phó Chủ tịch Thường trực UBND Tỉnh Lê Thị Mai"}`,
 			nil, signer, "Phó Chủ tịch Thường trực UBND Tỉnh|Lê Thị Mai"},
 		{"signer, name only", `{"symbol": "77/QĐ-UBND", "date": "2025-07-10", "summary": "S", "signer": "Đinh Công A"}`,
