@@ -279,7 +279,7 @@ func TestPublishedDocumentsAccepted(t *testing.T) {
 	for name, vars := range map[string]map[string]any{
 		"AGENCIES": nil, "REPORTS": nil, "RECONCILE": {"agency": "000.00.06.H56", "period": "2021-Q1"},
 		"DIRECTIVES": {"f": map[string]any{"search": "mot cua"}}, "DIRECTIVE": {"id": "x"}, "DOSSIER": {"code": "x"},
-		"DEADLAW": {"on": "2026-01-01"},
+		"DEADLAW": {"on": "2026-01-01"}, "RECEIPT_MONTHS": {"f": map[string]any{"from": "2016-01", "to": "2025-12"}},
 	} {
 		docs = append(docs, doc{"explore " + name, explore[name], vars})
 	}
@@ -306,7 +306,7 @@ func exploreQueries(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decl := regexp.MustCompile(`(?s)var ([A-Z]+) = ((?:'(?:[^'\\]|\\.)*'\s*\+?\s*)+);`)
+	decl := regexp.MustCompile(`(?s)var ([A-Z_]+) = ((?:'(?:[^'\\]|\\.)*'\s*\+?\s*)+);`)
 	literal := regexp.MustCompile(`'((?:[^'\\]|\\.)*)'`)
 	out := map[string]string{}
 	for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
@@ -318,7 +318,7 @@ func exploreQueries(t *testing.T) map[string]string {
 			out[m[1]] = q
 		}
 	}
-	for _, name := range []string{"STATS", "AGENCIES", "REPORTS", "RECONCILE", "DIRECTIVES", "DIRECTIVE", "DOSSIER", "DEADLAW"} {
+	for _, name := range []string{"STATS", "AGENCIES", "REPORTS", "RECONCILE", "DIRECTIVES", "DIRECTIVE", "DOSSIER", "DEADLAW", "RECEIPT_MONTHS"} {
 		if out[name] == "" {
 			t.Fatalf("explore.js has no query %s (found %d)", name, len(out))
 		}
