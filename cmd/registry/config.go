@@ -144,6 +144,7 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	fs.Float64Var(&c.http.Rate, "rate", d.Rate, "requests per second per API key, or per client address without one"+e.env("rate", "REGISTRY_RATE"))
 	fs.IntVar(&c.http.Burst, "burst", d.Burst, "requests a caller may make at once above the rate"+e.env("burst", "REGISTRY_BURST"))
 	fs.IntVar(&c.http.Concurrency, "concurrency", d.Concurrency, "requests per API key, or per client address without one, running at once; one more waits up to 2s, then 429"+e.env("concurrency", "REGISTRY_CONCURRENCY"))
+	fs.DurationVar(&c.http.CacheMaxAge, "cache-max-age", d.CacheMaxAge, "how long shared caches may keep an anonymous GET answer (Cache-Control max-age; at most 10m)"+e.env("cache-max-age", "REGISTRY_CACHE_MAX_AGE"))
 	fs.BoolVar(&c.http.BehindProxy, "behind-proxy", false, "trust X-Forwarded-For for the client address"+e.env("behind-proxy", "REGISTRY_BEHIND_PROXY"))
 	fs.IntVar(&c.limits.MaxDepth, "max-depth", l.MaxDepth, "deepest selection nesting"+e.env("max-depth", "REGISTRY_MAX_DEPTH"))
 	fs.IntVar(&c.limits.MaxAliases, "max-aliases", l.MaxAliases, "most aliased fields in a document"+e.env("max-aliases", "REGISTRY_MAX_ALIASES"))
@@ -154,6 +155,9 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if c.http.CacheMaxAge < 0 || c.http.CacheMaxAge > server.MaxCacheMaxAge {
+		return nil, fmt.Errorf("serve: --cache-max-age must be between 0 (the default, %v) and %v, got %v", server.DefaultCacheMaxAge, server.MaxCacheMaxAge, c.http.CacheMaxAge)
 	}
 	if c.production && c.keys == "" {
 		return nil, fmt.Errorf("serve: --production needs --keys: without a key file every caller would be an administrator")

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -151,6 +152,18 @@ func (r *Registry) RollupsRepaired() *memstore.RollupRepair {
 		return nil
 	}
 	return r.mem.RollupsRepaired()
+}
+
+// CacheVersion is a token that changes whenever anything a read answers
+// could have changed: memory's count of its writes and today's date (what
+// is overdue moves with it). ok is false on MongoDB, where other instances
+// write too and no count in this process sees their writes: answers there
+// get no validator.
+func (r *Registry) CacheVersion() (version string, ok bool) {
+	if r.mem == nil {
+		return "", false
+	}
+	return strconv.FormatUint(r.mem.Generation(), 10) + "@" + string(r.Today()), true
 }
 
 // InMemory reports whether lists are answered from memory.

@@ -125,6 +125,8 @@ type Store struct {
 
 	// counters are the dossier code sequences; only the writer touches them.
 	counters map[string]int
+	// generation counts the writes (see Generation).
+	generation atomic.Uint64
 
 	// scanned of total dossiers read by the build; ready once it is done.
 	scanned, total atomic.Int64
@@ -207,8 +209,28 @@ func (m *Store) Close(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn as the only writer, if this process may write.
+// write runs fn as the only writer, if this process may write, and counts
+// a change once fn is over (whatever its outcome: one unknown may have
+// changed the store), never before, so a read that saw the new version
+// also sees what fn did.
 func (m *Store) write(ctx context.Context, fn func() error) error {
+	return m.exclusive(ctx, func() error {
+		defer m.changed()
+		return fn()
+	})
+}
+
+// changed counts a change to what readers may see.
+func (m *Store) changed() { m.generation.Add(1) }
+
+// Generation counts the changes this process made to the records, from 0
+// at start: readers compare it to tell whether anything changed (HTTP
+// validators). Right only while this process is the store's only writer.
+func (m *Store) Generation() uint64 { return m.generation.Load() }
+
+// exclusive runs fn as the only writer, if this process may write, without
+// counting a change (the rollups' flush writes what memory already shows).
+func (m *Store) exclusive(ctx context.Context, fn func() error) error {
 	select {
 	case m.writer <- struct{}{}:
 		defer func() { <-m.writer }()

@@ -86,7 +86,7 @@ func (m *Store) flushEvery(ctx context.Context, interval time.Duration) {
 // flushRollups writes the rollup documents memory changed since the last
 // flush, as the single writer.
 func (m *Store) flushRollups(ctx context.Context) error {
-	return m.write(ctx, func() error {
+	return m.exclusive(ctx, func() error {
 		m.rollupMu.Lock()
 		docs, since := m.unflushed, m.dirtySince
 		m.unflushed, m.dirtySince = map[stats.Cell]bool{}, 0

@@ -129,5 +129,6 @@ func (m *Store) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
 		return err
 	}
 	m.audit.put(e)
+	m.changed()
 	return nil
 }

@@ -61,6 +61,12 @@ type Config struct {
 	Subscriptions context.Context
 	// Panicked, when set, counts a panic recovered in a handler.
 	Panicked func(where string)
+	// CacheVersion, when set, is the store's version for HTTP validators
+	// (ETag) of GET answers; ok false, or nil, sends none (see httpCache).
+	CacheVersion func() (version string, ok bool)
+	// CacheMaxAge is how long shared caches may keep an anonymous GET
+	// answer (DefaultCacheMaxAge when zero, at most MaxCacheMaxAge).
+	CacheMaxAge time.Duration
 }
 
 // Auditor records security events met before any operation runs.
@@ -79,6 +85,9 @@ func Handler(graphql, pages http.Handler, ready func(context.Context) error, st 
 			return nil, errors.New("server: CORS origins must be listed one by one; a wildcard lets any site read the API with its visitors' credentials")
 		}
 	}
+	if cfg.CacheMaxAge < 0 || cfg.CacheMaxAge > MaxCacheMaxAge {
+		return nil, errors.New("server: the cache max-age must be between 0 and " + MaxCacheMaxAge.String() + ", got " + cfg.CacheMaxAge.String())
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -89,6 +98,7 @@ func Handler(graphql, pages http.Handler, ready func(context.Context) error, st 
 	cfg.Timeout = cmp.Or(cfg.Timeout, d.Timeout)
 	cfg.Rate = cmp.Or(cfg.Rate, d.Rate)
 	cfg.Burst = cmp.Or(cfg.Burst, d.Burst)
+	cfg.CacheMaxAge = cmp.Or(cfg.CacheMaxAge, d.CacheMaxAge)
 	// Outermost first: the id exists for every answer; the body limit holds
 	// before anything reads; the caller is known before it is rate-limited.
 	rates, fair := newLimiter(cfg.Rate, cfg.Burst, cfg.BehindProxy), newFairness(cfg.Concurrency, cfg.BehindProxy)
@@ -97,7 +107,7 @@ func Handler(graphql, pages http.Handler, ready func(context.Context) error, st 
 	}
 	mux := http.NewServeMux()
 	// The CSV export stays a plain link: it only reads, like the playground.
-	mux.Handle("/graphql", requirePreflight(api(batches(cfg.MaxBatch, graphqlOverHTTP(endWith(cfg.Subscriptions, graphql))))))
+	mux.Handle("/graphql", requirePreflight(api(batches(cfg.MaxBatch, httpCache(cfg.CacheVersion, cfg.CacheMaxAge, graphqlOverHTTP(endWith(cfg.Subscriptions, graphql)))))))
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}
@@ -128,8 +138,8 @@ func Handler(graphql, pages http.Handler, ready func(context.Context) error, st 
 		// Besides the protocol's, the headers real clients add: Apollo
 		// Client's client awareness, and W3C trace context.
 		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", PreflightHeader, RequestIDHeader,
-			"Apollographql-Client-Name", "Apollographql-Client-Version", "Traceparent", "Tracestate"},
-		ExposedHeaders: []string{RequestIDHeader, "Retry-After"},
+			"Apollographql-Client-Name", "Apollographql-Client-Version", "Traceparent", "Tracestate", "If-None-Match"},
+		ExposedHeaders: []string{RequestIDHeader, "Retry-After", "ETag"},
 		MaxAge:         600,
 	})
 	return withRequestID(recoverPanics(log, cfg.Panicked, c.Handler(mux))), nil
@@ -147,7 +157,7 @@ const DefaultMaxBody = 6*MaxText + 64<<10
 
 // Defaults are the limits a gateway has unless configured otherwise.
 func Defaults() Config {
-	return Config{MaxBody: DefaultMaxBody, MaxBatch: 10, Timeout: 15 * time.Second, Rate: 20, Burst: 40, Concurrency: DefaultConcurrency}
+	return Config{MaxBody: DefaultMaxBody, MaxBatch: 10, Timeout: 15 * time.Second, Rate: 20, Burst: 40, Concurrency: DefaultConcurrency, CacheMaxAge: DefaultCacheMaxAge}
 }
 
 // graphqlOverHTTP enforces what the GraphQL-over-HTTP specification asks and

@@ -273,7 +273,7 @@ func (p *process) handler(reg *gateway.Registry, keys *auth.Keys, trusted *graph
 	httpCfg := p.cfg.HTTP
 	httpCfg.CORSOrigins, httpCfg.Logger, httpCfg.Subscriptions = p.cfg.Origins, p.log, subscriptions
 	httpCfg.Keys, httpCfg.Metrics, httpCfg.ReadyDetails, httpCfg.Audit = keys, p.tel.Handler(), details, reg
-	httpCfg.Panicked = p.tel.Panicked
+	httpCfg.Panicked, httpCfg.CacheVersion = p.tel.Panicked, reg.CacheVersion
 	// The pages people open: the playground at /, the figures at /explore.
 	pages := http.NewServeMux()
 	pages.Handle("/", playground.Handler("/graphql"))
