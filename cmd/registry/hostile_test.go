@@ -322,7 +322,8 @@ func (h *hostileServer) probe(secret string) *prober {
 			}
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			if res.StatusCode != http.StatusOK || string(body) != `{"data":{"__typename":"Query"}}` {
+			// The answer and its cost (issue 24), nothing else.
+			if res.StatusCode != http.StatusOK || string(body) != `{"data":{"__typename":"Query"},"extensions":{"cost":{"requested":1,"limit":20000}}}` {
 				p.fail(fmt.Sprintf("status %d: %.300s", res.StatusCode, body))
 				continue
 			}

@@ -81,7 +81,21 @@ type Extension struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
+	graphql.ResponseInterceptor
 } = (*Extension)(nil)
+
+// Cost is what every answer to a measured document carries as
+// extensions.cost: the document's cost as the limit checks it, and the
+// limit. A document refused for its cost carries it too, so that the client
+// sees by how much it is over.
+type Cost struct {
+	Requested int `json:"requested"`
+	Limit     int `json:"limit"`
+}
+
+// costStat names the Cost in the operation's graphql.Stats, from
+// MutateOperationContext to InterceptResponse.
+const costStat = "limits.cost"
 
 // New returns an Extension enforcing cfg, zero fields replaced by defaults.
 func New(cfg Config) *Extension {
@@ -111,10 +125,15 @@ func (e *Extension) Validate(graphql.ExecutableSchema) error { return nil }
 // calls it after parsing, validation and variable coercion, before execution.
 // It reports the first limit exceeded.
 func (e *Extension) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	// Measured first, so that every refusal below still reports the cost;
+	// the walk is linear in the document, which the token limit bounds.
+	m, err := newWalker(ctx, opCtx.Doc, opCtx.Variables, e.cfg.Sizes).operation(opCtx.Operation)
+	if err == nil {
+		opCtx.Stats.SetExtension(costStat, Cost{Requested: m.cost, Limit: e.cfg.MaxCost})
+	}
 	if n := countAliases(opCtx.Doc); n > e.cfg.MaxAliases {
 		return exceeded(registry.CodeBadUserInput, "alias count", n, e.cfg.MaxAliases)
 	}
-	m, err := newWalker(ctx, opCtx.Doc, opCtx.Variables, e.cfg.Sizes).operation(opCtx.Operation)
 	switch {
 	case err != nil:
 		// The store's own words stay in its log; the client may retry.
@@ -136,6 +155,19 @@ func (e *Extension) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 		}
 	}
 	return nil
+}
+
+// InterceptResponse implements graphql.ResponseInterceptor: it adds
+// extensions.cost to every answer (each of a batch, and a refusal) of a
+// document MutateOperationContext measured. Documents that did not parse or
+// validate, or whose cost could not be counted, have none.
+func (e *Extension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if graphql.HasOperationContext(ctx) {
+		if c, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(costStat).(Cost); ok {
+			graphql.RegisterExtension(ctx, "cost", c)
+		}
+	}
+	return next(ctx)
 }
 
 type budgetKey struct{}

@@ -219,3 +219,43 @@ func TestOverHTTP(t *testing.T) {
 		t.Errorf("executed = %v, errors = %+v", executed, resp.Errors)
 	}
 }
+
+// TestCostExtension: every answer of a measured document carries
+// extensions.cost, the cost as the limit checks it and the limit; one
+// refused for its cost too, and one refused for another limit.
+func TestCostExtension(t *testing.T) {
+	srv := handler.New(&graphql.ExecutableSchemaMock{
+		SchemaFunc: func() *ast.Schema { return testSchema },
+		ExecFunc: func(context.Context) graphql.ResponseHandler {
+			return graphql.OneShot(&graphql.Response{Data: json.RawMessage(`{}`)})
+		},
+	})
+	srv.AddTransport(transport.POST{})
+	srv.Use(New(Config{MaxCost: 1000, MaxDepth: 4}))
+	for _, tc := range []struct {
+		name, query string
+		want        string
+	}{
+		{"answered", `{ dossiers(first: 5) { totalCount } }`, `{"requested":6,"limit":1000}`},
+		{"refused for its cost", `{ dossiers(first: 100) { edges { node { history { seq } } } } }`, `{"requested":2301,"limit":1000}`},
+		{"refused for its depth", `{ agency(code: "a") { parent { parent { parent { code } } } } }`, `{"requested":5,"limit":1000}`},
+		{"not valid: not measured", `{ nope }`, ``},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]any{"query": tc.query})
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(string(body)))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			var resp struct {
+				Extensions map[string]json.RawMessage
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+				t.Fatalf("response %q: %v", rec.Body.String(), err)
+			}
+			if got := string(resp.Extensions["cost"]); got != tc.want {
+				t.Errorf("extensions.cost = %s, want %s (response %s)", got, tc.want, rec.Body.String())
+			}
+		})
+	}
+}

@@ -131,22 +131,45 @@ func (l *limiter) bucket(key string) *rate.Limiter {
 	return b
 }
 
-// middleware answers 429 with Retry-After when the caller's bucket is empty.
+// middleware answers 429 with Retry-After when the caller's bucket is empty,
+// and tells every caller its quota (rateLimitHeaders).
 func (l *limiter) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := "ip:" + clientIP(r, l.proxied)
 		if p := auth.FromContext(r.Context()); p.KeyID != "" {
 			key = "key:" + p.KeyID
 		}
-		res := l.bucket(key).Reserve()
-		if d := res.Delay(); d > 0 {
-			res.Cancel()
+		b, now := l.bucket(key), time.Now()
+		res := b.ReserveN(now, 1)
+		d := res.DelayFrom(now)
+		if d > 0 {
+			res.CancelAt(now)
+		}
+		l.rateLimitHeaders(w.Header(), b.TokensAt(now))
+		if d > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
 			refuse(w, r, http.StatusTooManyRequests, registry.CodeUnavailable, "too many requests; retry after the time in Retry-After")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// rateLimitHeaders sets the draft-ietf-httpapi-ratelimit-headers fields
+// from the caller's token bucket holding tokens: RateLimit-Limit is the
+// burst, RateLimit-Remaining the whole tokens left, and RateLimit-Reset the
+// seconds until the bucket is full again (rounded up), when Remaining is
+// back to Limit. Retry-After, on a refusal, is the shorter wait for one
+// token.
+func (l *limiter) rateLimitHeaders(h http.Header, tokens float64) {
+	tokens = max(tokens, 0)
+	reset := 0.0
+	if l.rate > 0 && float64(l.burst) > tokens {
+		reset = math.Min(math.Ceil((float64(l.burst)-tokens)/float64(l.rate)), math.MaxInt32)
+	}
+	h.Set("RateLimit-Limit", strconv.Itoa(l.burst))
+	h.Set("RateLimit-Remaining", strconv.Itoa(int(math.Floor(tokens))))
+	h.Set("RateLimit-Reset", strconv.Itoa(int(reset)))
 }
 
 // clientIP is the caller's address; behind a trusted proxy, the last hop it

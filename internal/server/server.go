@@ -139,7 +139,7 @@ func Handler(graphql, pages http.Handler, ready func(context.Context) error, st 
 		// Client's client awareness, and W3C trace context.
 		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", PreflightHeader, RequestIDHeader,
 			"Apollographql-Client-Name", "Apollographql-Client-Version", "Traceparent", "Tracestate", "If-None-Match"},
-		ExposedHeaders: []string{RequestIDHeader, "Retry-After", "ETag"},
+		ExposedHeaders: []string{RequestIDHeader, "Retry-After", "ETag", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"},
 		MaxAge:         600,
 	})
 	return withRequestID(recoverPanics(log, cfg.Panicked, c.Handler(mux))), nil
