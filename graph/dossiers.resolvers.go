@@ -65,6 +65,16 @@ func (r *dossierResolver) DeadlineState(ctx context.Context, obj *registry.Dossi
 	return nil, nil
 }
 
+// History is the resolver for the history field: the record's steps, a
+// resolver only so that @defer can send them later.
+func (r *dossierResolver) History(ctx context.Context, obj *registry.Dossier) ([]*registry.Step, error) {
+	steps := make([]*registry.Step, len(obj.History))
+	for i := range obj.History {
+		steps[i] = &obj.History[i]
+	}
+	return steps, nil
+}
+
 // AllowedActions is the resolver for the allowedActions field.
 func (r *dossierResolver) AllowedActions(ctx context.Context, obj *registry.Dossier) ([]registry.Action, error) {
 	return registry.AllowedActions(obj.Status), nil

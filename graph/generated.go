@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	DirectiveEffect() DirectiveEffectResolver
 	DirectiveRelation() DirectiveRelationResolver
 	Dossier() DossierResolver
+	DossierStats() DossierStatsResolver
 	Finding() FindingResolver
 	ImportedDirective() ImportedDirectiveResolver
 	Mutation() MutationResolver
@@ -579,7 +580,11 @@ type DossierResolver interface {
 	NationalOutcome(ctx context.Context, obj *registry.Dossier) (*registry.Outcome, error)
 	DeadlineState(ctx context.Context, obj *registry.Dossier, asOf *calendar.Date) (*registry.DeadlineState, error)
 
+	History(ctx context.Context, obj *registry.Dossier) ([]*registry.Step, error)
 	AllowedActions(ctx context.Context, obj *registry.Dossier) ([]registry.Action, error)
+}
+type DossierStatsResolver interface {
+	Groups(ctx context.Context, obj *model.DossierStats) ([]*stats.Row, error)
 }
 type FindingResolver interface {
 	Code(ctx context.Context, obj *registry.Finding) (string, error)
@@ -8463,11 +8468,11 @@ func (ec *executionContext) _Dossier_history(ctx context.Context, field graphql.
 			return ec.fieldContext_Dossier_history(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.History, nil
+			return ec.Resolvers.Dossier().History(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []registry.Step) graphql.Marshaler {
-			return ec.marshalNStep2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStepᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.Step) graphql.Marshaler {
+			return ec.marshalNStep2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStepᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8477,8 +8482,8 @@ func (ec *executionContext) fieldContext_Dossier_history(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Dossier",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Step(ctx, field)
 		},
@@ -8747,7 +8752,7 @@ func (ec *executionContext) _DossierStats_groups(ctx context.Context, field grap
 			return ec.fieldContext_DossierStats_groups(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Groups, nil
+			return ec.Resolvers.DossierStats().Groups(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*stats.Row) graphql.Marshaler {
@@ -8761,8 +8766,8 @@ func (ec *executionContext) fieldContext_DossierStats_groups(_ context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "DossierStats",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StatRow(ctx, field)
 		},
@@ -16946,10 +16951,11 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "history":
-			out.Values[i] = ec._Dossier_history(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_history(ctx, field, obj)
+				})
 		case "allowedActions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -17074,22 +17080,23 @@ func (ec *executionContext) _DossierStats(ctx context.Context, sel ast.Selection
 		case "asOf":
 			out.Values[i] = ec._DossierStats_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "total":
 			out.Values[i] = ec._DossierStats_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "groups":
-			out.Values[i] = ec._DossierStats_groups(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DossierStats_groups(ctx, field, obj)
+				})
 		case "suppressed":
 			out.Values[i] = ec._DossierStats_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20222,15 +20229,11 @@ func (ec *executionContext) marshalNStatus2githubᚗcomᚋvnregistryᚋregistry�
 	return res
 }
 
-func (ec *executionContext) marshalNStep2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStep(ctx context.Context, sel ast.SelectionSet, v registry.Step) graphql.Marshaler {
-	return ec._Step(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNStep2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Step) graphql.Marshaler {
+func (ec *executionContext) marshalNStep2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.Step) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNStep2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStep(ctx, sel, v[i])
+		return ec.marshalNStep2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐStep(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -38,7 +38,8 @@ type Options struct {
 // NewHandler is the GraphQL executor over HTTP and WebSocket
 // (graphql-transport-ws) with explicit transports and the gateway's limits.
 func NewHandler(r *Resolver, opts Options) *handler.Server {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	es := NewExecutableSchema(Config{Resolvers: r})
+	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		Implementation: transport.CoderWebsocketImplementation{
@@ -46,8 +47,11 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 			AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(opts.Origins)},
 		},
 	})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(inlineDefer{transport.GET{}, es.Schema()})
+	// Before POST, which answers in one piece: a client asking for
+	// multipart/mixed gets fragments under @defer in later parts.
+	srv.AddTransport(deferStream{})
+	srv.AddTransport(inlineDefer{transport.POST{}, es.Schema()})
 	srv.SetQueryCache(boundedDocuments{lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(limits.TokenLimit)
 	for _, e := range opts.Extensions {

@@ -15,6 +15,12 @@ import (
 	"github.com/vnregistry/registry/internal/stats"
 )
 
+// Groups is the resolver for the groups field: the computed groups, a
+// resolver only so that @defer can send them later.
+func (r *dossierStatsResolver) Groups(ctx context.Context, obj *model.DossierStats) ([]*stats.Row, error) {
+	return obj.Groups, nil
+}
+
 // DossierStats is the resolver for the dossierStats field.
 func (r *queryResolver) DossierStats(ctx context.Context, filter model.DossierStatsFilter, groupBy []stats.Dimension, asOf *calendar.Date) (*model.DossierStats, error) {
 	today := r.Registry.Today()
@@ -140,6 +146,9 @@ func (r *statRowResolver) Rates(ctx context.Context, obj *stats.Row, definition 
 	return &rates, nil
 }
 
+// DossierStats returns DossierStatsResolver implementation.
+func (r *Resolver) DossierStats() DossierStatsResolver { return &dossierStatsResolver{r} }
+
 // Reconciliation returns ReconciliationResolver implementation.
 func (r *Resolver) Reconciliation() ReconciliationResolver { return &reconciliationResolver{r} }
 
@@ -153,6 +162,7 @@ func (r *Resolver) StatDefinition() StatDefinitionResolver { return &statDefinit
 func (r *Resolver) StatRow() StatRowResolver { return &statRowResolver{r} }
 
 type (
+	dossierStatsResolver   struct{ *Resolver }
 	reconciliationResolver struct{ *Resolver }
 	reportResolver         struct{ *Resolver }
 	statDefinitionResolver struct{ *Resolver }

@@ -270,6 +270,14 @@ func (w *requestErrorWriter) finish() {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (w *requestErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// Flush sends each part of an incremental (multipart/mixed, @defer) answer
+// as it is written: gqlgen refuses to stream to a writer without it.
+func (w *requestErrorWriter) Flush() {
+	if w.held == nil {
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+	}
+}
+
 // endWith cancels WebSocket requests when done is (nil: never).
 func endWith(done context.Context, next http.Handler) http.Handler {
 	if done == nil {
