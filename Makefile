@@ -61,9 +61,9 @@ fuzz: assets
 
 # Regenerate gqlgen code; `check` fails if the committed code is stale or unformatted.
 generate:
-	go run ./cmd/gqlgen
+	go run github.com/99designs/gqlgen generate
 
 check: assets
 	gofmt -l . | grep -v node_modules | (! grep .)
 	go vet ./...
-	go run ./cmd/gqlgen && git diff --exit-code -- graph/
+	go run github.com/99designs/gqlgen generate && git diff --exit-code -- graph/

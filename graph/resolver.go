@@ -2,7 +2,7 @@
 // that only translate and delegate, and the error presenter.
 package graph
 
-//go:generate go run ../cmd/gqlgen
+//go:generate go run github.com/99designs/gqlgen generate
 
 import (
 	"context"
