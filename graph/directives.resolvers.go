@@ -125,9 +125,9 @@ func (r *mutationResolver) ImportBulletin(ctx context.Context, text string, sour
 
 // AddDirectiveRelation is the resolver for the addDirectiveRelation field.
 func (r *mutationResolver) AddDirectiveRelation(ctx context.Context, id string, relation registry.RelationInput) (*registry.Directive, error) {
-	kind, key, err := parseGlobalID(id)
-	if err != nil || kind != kindDirective {
-		return nil, registry.Invalid("id", "is not a directive id")
+	key, err := keyOf(id, kindDirective, "id")
+	if err != nil {
+		return nil, err
 	}
 	return r.Registry.AddDirectiveRelation(ctx, key, relation)
 }

@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Agency() AgencyResolver
 	Applicant() ApplicantResolver
 	AuditEntry() AuditEntryResolver
+	Change() ChangeResolver
 	Directive() DirectiveResolver
 	DirectiveEffect() DirectiveEffectResolver
 	DirectiveRelation() DirectiveRelationResolver
@@ -116,6 +117,27 @@ type ComplexityRoot struct {
 		Directives func(childComplexity int) int
 		DryRun     func(childComplexity int) int
 		Reports    func(childComplexity int) int
+	}
+
+	Change struct {
+		At         func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Key        func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		MergedInto func(childComplexity int) int
+		Op         func(childComplexity int) int
+		Record     func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Directive struct {
@@ -305,7 +327,10 @@ type ComplexityRoot struct {
 		CreateAgency         func(childComplexity int, input registry.CreateAgencyInput) int
 		CreateDirective      func(childComplexity int, input registry.CreateDirectiveInput) int
 		CreateProcedure      func(childComplexity int, input registry.CreateProcedureInput) int
+		DeleteDirective      func(childComplexity int, id string, reason string) int
+		DeleteReport         func(childComplexity int, id string, reason string) int
 		ImportBulletin       func(childComplexity int, text string, source string, dryRun *bool) int
+		MergeDirective       func(childComplexity int, duplicate string, into string, reason string) int
 		ReceiveDossier       func(childComplexity int, input registry.ReceiveDossierInput) int
 		RecordDossierStep    func(childComplexity int, code string, input registry.DossierStepInput, expectedVersion *int) int
 		RegisterDossier      func(childComplexity int, input registry.ReceiveDossierInput) int
@@ -355,6 +380,7 @@ type ComplexityRoot struct {
 		Agencies        func(childComplexity int, first *int, after *string, filter *registry.AgencyFilter) int
 		Agency          func(childComplexity int, code string) int
 		AuditLog        func(childComplexity int, first *int, after *string, filter *registry.AuditFilter) int
+		Changes         func(childComplexity int, after *string, first *int, kinds []registry.RecordKind) int
 		Directive       func(childComplexity int, symbol string, year *int, issuer *string) int
 		Directives      func(childComplexity int, first *int, after *string, filter *registry.DirectiveFilter) int
 		Dossier         func(childComplexity int, code string) int
@@ -391,6 +417,12 @@ type ComplexityRoot struct {
 		Comparisons func(childComplexity int) int
 		Computed    func(childComplexity int) int
 		Period      func(childComplexity int) int
+	}
+
+	RemovedRecord struct {
+		ID   func(childComplexity int) int
+		Key  func(childComplexity int) int
+		Kind func(childComplexity int) int
 	}
 
 	Report struct {
@@ -503,6 +535,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		Changed      func(childComplexity int, kinds []registry.RecordKind, after *string) int
 		DossierSteps func(childComplexity int, agency *string, code *string) int
 	}
 
@@ -539,6 +572,14 @@ type AuditEntryResolver interface {
 	Target(ctx context.Context, obj *registry.AuditEntry) (*string, error)
 
 	RequestID(ctx context.Context, obj *registry.AuditEntry) (*string, error)
+}
+type ChangeResolver interface {
+	ID(ctx context.Context, obj *registry.Change) (string, error)
+
+	At(ctx context.Context, obj *registry.Change) (*time.Time, error)
+	Version(ctx context.Context, obj *registry.Change) (*int, error)
+	MergedInto(ctx context.Context, obj *registry.Change) (*string, error)
+	Record(ctx context.Context, obj *registry.Change) (model.Node, error)
 }
 type DirectiveResolver interface {
 	ID(ctx context.Context, obj *registry.Directive) (string, error)
@@ -597,6 +638,9 @@ type ImportedDirectiveResolver interface {
 type MutationResolver interface {
 	CreateAgency(ctx context.Context, input registry.CreateAgencyInput) (*registry.Agency, error)
 	CreateProcedure(ctx context.Context, input registry.CreateProcedureInput) (*registry.Procedure, error)
+	DeleteDirective(ctx context.Context, id string, reason string) (*model.RemovedRecord, error)
+	DeleteReport(ctx context.Context, id string, reason string) (*model.RemovedRecord, error)
+	MergeDirective(ctx context.Context, duplicate string, into string, reason string) (*registry.Directive, error)
 	CreateDirective(ctx context.Context, input registry.CreateDirectiveInput) (*registry.Directive, error)
 	ImportBulletin(ctx context.Context, text string, source string, dryRun *bool) (*registry.BulletinImport, error)
 	AddDirectiveRelation(ctx context.Context, id string, relation registry.RelationInput) (*registry.Directive, error)
@@ -626,6 +670,7 @@ type QueryResolver interface {
 	Procedure(ctx context.Context, code string) (*registry.Procedure, error)
 	Procedures(ctx context.Context, first *int, after *string, filter *registry.ProcedureFilter) (*model.ProcedureConnection, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *registry.AuditFilter) (*model.AuditConnection, error)
+	Changes(ctx context.Context, after *string, first *int, kinds []registry.RecordKind) (*model.ChangeConnection, error)
 	Directive(ctx context.Context, symbol string, year *int, issuer *string) ([]*registry.Directive, error)
 	Directives(ctx context.Context, first *int, after *string, filter *registry.DirectiveFilter) (*model.DirectiveConnection, error)
 	Dossier(ctx context.Context, code string) (*registry.Dossier, error)
@@ -681,6 +726,7 @@ type StepResolver interface {
 }
 type SubscriptionResolver interface {
 	DossierSteps(ctx context.Context, agency *string, code *string) (<-chan *model.DossierStepEvent, error)
+	Changed(ctx context.Context, kinds []registry.RecordKind, after *string) (<-chan *registry.Change, error)
 }
 type SymbolResolver interface {
 	Text(ctx context.Context, obj *registry.Symbol) (string, error)
@@ -908,6 +954,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BulletinImport.Reports(childComplexity), true
+
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.key":
+		if e.ComplexityRoot.Change.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Key(childComplexity), true
+	case "Change.kind":
+		if e.ComplexityRoot.Change.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Kind(childComplexity), true
+	case "Change.mergedInto":
+		if e.ComplexityRoot.Change.MergedInto == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.MergedInto(childComplexity), true
+	case "Change.op":
+		if e.ComplexityRoot.Change.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Op(childComplexity), true
+	case "Change.record":
+		if e.ComplexityRoot.Change.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Record(childComplexity), true
+	case "Change.version":
+		if e.ComplexityRoot.Change.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Version(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
 	case "Directive.affectedBy":
 		if e.ComplexityRoot.Directive.AffectedBy == nil {
@@ -1720,6 +1841,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProcedure(childComplexity, args["input"].(registry.CreateProcedureInput)), true
+	case "Mutation.deleteDirective":
+		if e.ComplexityRoot.Mutation.DeleteDirective == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDirective_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDirective(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.deleteReport":
+		if e.ComplexityRoot.Mutation.DeleteReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteReport(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.importBulletin":
 		if e.ComplexityRoot.Mutation.ImportBulletin == nil {
 			break
@@ -1731,6 +1874,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportBulletin(childComplexity, args["text"].(string), args["source"].(string), args["dryRun"].(*bool)), true
+	case "Mutation.mergeDirective":
+		if e.ComplexityRoot.Mutation.MergeDirective == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeDirective_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeDirective(childComplexity, args["duplicate"].(string), args["into"].(string), args["reason"].(string)), true
 	case "Mutation.receiveDossier":
 		if e.ComplexityRoot.Mutation.ReceiveDossier == nil {
 			break
@@ -1958,6 +2112,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*registry.AuditFilter)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*string), args["first"].(*int), args["kinds"].([]registry.RecordKind)), true
 	case "Query.directive":
 		if e.ComplexityRoot.Query.Directive == nil {
 			break
@@ -2174,6 +2339,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Reconciliation.Period(childComplexity), true
+
+	case "RemovedRecord.id":
+		if e.ComplexityRoot.RemovedRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovedRecord.ID(childComplexity), true
+	case "RemovedRecord.key":
+		if e.ComplexityRoot.RemovedRecord.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovedRecord.Key(childComplexity), true
+	case "RemovedRecord.kind":
+		if e.ComplexityRoot.RemovedRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovedRecord.Kind(childComplexity), true
 
 	case "Report.agency":
 		if e.ComplexityRoot.Report.Agency == nil {
@@ -2630,6 +2814,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Step.ToUnit(childComplexity), true
 
+	case "Subscription.changed":
+		if e.ComplexityRoot.Subscription.Changed == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changed(childComplexity, args["kinds"].([]registry.RecordKind), args["after"].(*string)), true
 	case "Subscription.dossierSteps":
 		if e.ComplexityRoot.Subscription.DossierSteps == nil {
 			break
@@ -3052,6 +3247,93 @@ input AuditFilter {
   target: String
   from: DateTime
   to: DateTime
+}
+`, BuiltIn: false},
+	{Name: "../schema/changes.graphqls", Input: `"A kind of record the change feed follows."
+enum RecordKind {
+  AGENCY
+  PROCEDURE
+  DIRECTIVE
+  REPORT
+  DOSSIER
+}
+
+"What a change did to its record."
+enum ChangeOp {
+  "The record was stored: created, or changed since."
+  UPSERT
+  "The record was removed: a directive or report deleted, or a directive merged into another."
+  DELETE
+}
+
+"""
+One entry of the change feed: a record at its latest change after the cursor
+asked from, or a removal. It carries no personal data: read the record itself
+(` + "`" + `record` + "`" + `, or ` + "`" + `node(id:)` + "`" + `), which shows what the caller may see.
+"""
+type Change {
+  kind: RecordKind!
+  "The record's natural key: the code of an agency, procedure or dossier; the key of a directive or report."
+  key: String!
+  "The record's global id, for ` + "`" + `node(id:)` + "`" + ` and client caches."
+  id: ID!
+  op: ChangeOp!
+  "When the change was stored; null for records stored before the feed existed."
+  at: DateTime
+  "A dossier's version after the change."
+  version: Int
+  "For a directive merged into another: the key of the one that remains."
+  mergedInto: String
+  "The record as it stands now, as the caller may see it; null once removed."
+  record: Node
+}
+
+type ChangeEdge {
+  cursor: String!
+  node: Change!
+}
+
+type ChangeConnection {
+  edges: [ChangeEdge!]!
+  "` + "`" + `endCursor` + "`" + ` is where to resume; on an empty page it is the cursor given."
+  pageInfo: PageInfo!
+}
+
+"A record removed; its tombstone is in the change feed."
+type RemovedRecord {
+  id: ID!
+  kind: RecordKind!
+  key: String!
+}
+
+extend type Query {
+  """
+  The change feed: every record changed after the cursor ` + "`" + `after` + "`" + ` (from the
+  start without it), each once at its latest change, and every removal, in the
+  order the store made them. A client that applies each page (reading the
+  records named, dropping the removed) and keeps ` + "`" + `pageInfo.endCursor` + "`" + ` holds
+  exactly the registry's records; the cursor stays valid across restarts. A
+  change that changes nothing (importing the same file again) makes no entry.
+  """
+  changes(after: String, first: Int = 20, kinds: [RecordKind!]): ChangeConnection!
+}
+
+extend type Mutation {
+  "Remove a directive entered by mistake (editors); ` + "`" + `reason` + "`" + ` goes to the audit log. One cited by a procedure is merged instead."
+  deleteDirective(id: ID!, reason: String!): RemovedRecord
+  "Remove a statistics report entered by mistake (editors); ` + "`" + `reason` + "`" + ` goes to the audit log."
+  deleteReport(id: ID!, reason: String!): RemovedRecord
+  """
+  Merge a directive entered twice into the one that remains (editors): its
+  relations move over and, when its symbol was its own, the procedures citing it
+  and the relations to it follow. The duplicate's removal names ` + "`" + `into` + "`" + `.
+  """
+  mergeDirective(duplicate: ID!, into: ID!, reason: String!): Directive
+}
+
+extend type Subscription {
+  "The change feed's entries as they are made: after the cursor ` + "`" + `after` + "`" + `, or from now without it."
+  changed(kinds: [RecordKind!], after: String): Change!
 }
 `, BuiltIn: false},
 	{Name: "../schema/directives.graphqls", Input: `# Directives: lookups, search with facets, relations, bulletin imports.
@@ -4011,6 +4293,48 @@ func (ec *executionContext) childFields_BulletinImport(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type BulletinImport", field.Name)
 }
 
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Change_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_Change_key(ctx, field)
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "op":
+		return ec.fieldContext_Change_op(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "version":
+		return ec.fieldContext_Change_version(ctx, field)
+	case "mergedInto":
+		return ec.fieldContext_Change_mergedInto(ctx, field)
+	case "record":
+		return ec.fieldContext_Change_record(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4505,6 +4829,18 @@ func (ec *executionContext) childFields_Reconciliation(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type Reconciliation", field.Name)
 }
 
+func (ec *executionContext) childFields_RemovedRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RemovedRecord_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_RemovedRecord_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_RemovedRecord_key(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemovedRecord", field.Name)
+}
+
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4971,6 +5307,50 @@ func (ec *executionContext) field_Mutation_createProcedure_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteDirective_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_importBulletin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4998,6 +5378,36 @@ func (ec *executionContext) field_Mutation_importBulletin_args(ctx context.Conte
 		return nil, err
 	}
 	args["dryRun"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeDirective_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "duplicate",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["duplicate"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "into",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["into"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
 	return args, nil
 }
 
@@ -5158,6 +5568,36 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]registry.RecordKind, error) {
+			return ec.unmarshalORecordKind2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
 	return args, nil
 }
 
@@ -5424,6 +5864,28 @@ func (ec *executionContext) field_StatRow_rates_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["definition"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_changed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]registry.RecordKind, error) {
+			return ec.unmarshalORecordKind2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6344,6 +6806,318 @@ func (ec *executionContext) fieldContext_BulletinImport_reports(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ImportedReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *registry.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _Change_key(ctx context.Context, field graphql.CollectedField, obj *registry.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *registry.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Change_op(ctx context.Context, field graphql.CollectedField, obj *registry.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.ChangeOp) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChangeOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ChangeOp")
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *registry.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().At(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Change_version(ctx context.Context, field graphql.CollectedField, obj *registry.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Change_mergedInto(ctx context.Context, field graphql.CollectedField, obj *registry.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_mergedInto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().MergedInto(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_mergedInto(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "String")
+}
+
+func (ec *executionContext) _Change_record(ctx context.Context, field graphql.CollectedField, obj *registry.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+			return ec.marshalNChangeEdge2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9639,6 +10413,138 @@ func (ec *executionContext) fieldContext_Mutation_createProcedure(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_deleteDirective(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteDirective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteDirective(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemovedRecord) graphql.Marshaler {
+			return ec.marshalORemovedRecord2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐRemovedRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteDirective(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemovedRecord(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteDirective_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteReport(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemovedRecord) graphql.Marshaler {
+			return ec.marshalORemovedRecord2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐRemovedRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemovedRecord(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeDirective(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeDirective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeDirective(ctx, fc.Args["duplicate"].(string), fc.Args["into"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Directive) graphql.Marshaler {
+			return ec.marshalODirective2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐDirective(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeDirective(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Directive(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeDirective_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createDirective(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10826,6 +11732,50 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["kinds"].([]registry.RecordKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_directive(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11635,6 +12585,75 @@ func (ec *executionContext) fieldContext_Reconciliation_comparisons(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RemovedRecord_id(ctx context.Context, field graphql.CollectedField, obj *model.RemovedRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovedRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemovedRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemovedRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RemovedRecord_kind(ctx context.Context, field graphql.CollectedField, obj *model.RemovedRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovedRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemovedRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemovedRecord", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _RemovedRecord_key(ctx context.Context, field graphql.CollectedField, obj *model.RemovedRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovedRecord_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemovedRecord_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemovedRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *registry.Report) (ret graphql.Marshaler) {
@@ -13501,6 +14520,50 @@ func (ec *executionContext) fieldContext_Subscription_dossierSteps(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_dossierSteps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_changed(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changed(ctx, fc.Args["kinds"].([]registry.RecordKind), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16317,6 +17380,155 @@ func (ec *executionContext) _BulletinImport(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *registry.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "kind":
+			out.Values[i] = ec._Change_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._Change_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_id(ctx, field, obj)
+				})
+		case "op":
+			out.Values[i] = ec._Change_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_at(ctx, field, obj)
+				})
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_version(ctx, field, obj)
+				})
+		case "mergedInto":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_mergedInto(ctx, field, obj)
+				})
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_record(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeEdgeImplementors = []string{"ChangeEdge"}
+
+func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var directiveImplementors = []string{"Directive", "Node"}
 
 func (ec *executionContext) _Directive(ctx context.Context, sel ast.SelectionSet, obj *registry.Directive) graphql.Marshaler {
@@ -17556,6 +18768,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "deleteDirective":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteDirective(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteReport(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeDirective":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeDirective(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createDirective":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDirective(ctx, field)
@@ -17944,6 +19177,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
 		case "directive":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18170,6 +19409,49 @@ func (ec *executionContext) _Reconciliation(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._Reconciliation_comparisons(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var removedRecordImplementors = []string{"RemovedRecord"}
+
+func (ec *executionContext) _RemovedRecord(ctx context.Context, sel ast.SelectionSet, obj *model.RemovedRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removedRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemovedRecord")
+		case "id":
+			out.Values[i] = ec._RemovedRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._RemovedRecord_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._RemovedRecord_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18928,6 +20210,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "dossierSteps":
 		return ec._Subscription_dossierSteps(ctx, fields[0])
+	case "changed":
+		return ec._Subscription_changed(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -19505,6 +20789,61 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChange(ctx context.Context, sel ast.SelectionSet, v *registry.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeEdge2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChangeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeEdge!")
+		return graphql.Null
+	}
+	return ec._ChangeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeOp2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChangeOp(ctx context.Context, v any) (registry.ChangeOp, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.ChangeOp(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeOp2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChangeOp(ctx context.Context, sel ast.SelectionSet, v registry.ChangeOp) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeOp!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNChannel2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐChannel(ctx context.Context, v any) (registry.Channel, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := registry.Channel(tmp)
@@ -20055,6 +21394,21 @@ func (ec *executionContext) marshalNReconciliation2ᚖgithubᚗcomᚋvnregistry�
 		return graphql.Null
 	}
 	return ec._Reconciliation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKind(ctx context.Context, v any) (registry.RecordKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := registry.RecordKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v registry.RecordKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RecordKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNRelationKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRelationKind(ctx context.Context, v any) (registry.RelationKind, error) {
@@ -20933,6 +22287,49 @@ func (ec *executionContext) marshalORateDefinition2ᚖgithubᚗcomᚋvnregistry�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalORecordKind2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKindᚄ(ctx context.Context, v any) ([]registry.RecordKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]registry.RecordKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecordKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORecordKind2ᚕgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKindᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.RecordKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecordKind2githubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐRecordKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalORemovedRecord2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋgraphᚋmodelᚐRemovedRecord(ctx context.Context, sel ast.SelectionSet, v *model.RemovedRecord) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RemovedRecord(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReportFilter2ᚖgithubᚗcomᚋvnregistryᚋregistryᚋinternalᚋregistryᚐReportFilter(ctx context.Context, v any) (*registry.ReportFilter, error) {

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 
 	"encoding/base64"
@@ -21,6 +22,28 @@ const (
 	kindReport    = "Report"
 )
 
+// kindNames are the record kinds of the change feed as ids name them.
+var kindNames = map[registry.RecordKind]string{registry.KindAgency: kindAgency, registry.KindProcedure: kindProcedure,
+	registry.KindDossier: kindDossier, registry.KindDirective: kindDirective, registry.KindReport: kindReport}
+
+// node is the record of kind with key, as the caller may see it.
+func (r *Resolver) node(ctx context.Context, kind, key string) (model.Node, error) {
+	// A typed nil inside the interface would not be null: return plain nil.
+	switch kind {
+	case kindAgency:
+		return nodeOrNil(r.Registry.Agency(ctx, key))
+	case kindProcedure:
+		return nodeOrNil(r.Registry.Procedure(ctx, key))
+	case kindDossier:
+		return nodeOrNil(r.Registry.Dossier(ctx, key))
+	case kindDirective:
+		return nodeOrNil(r.Registry.DirectiveByKey(ctx, key))
+	case kindReport:
+		return nodeOrNil(r.Registry.Report(ctx, key))
+	}
+	return nil, registry.Invalid("id", "is not an id issued by this API")
+}
+
 func globalID(kind, key string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + key))
 }
@@ -34,6 +57,16 @@ func parseGlobalID(id string) (kind, key string, err error) {
 		}
 	}
 	return "", "", registry.Invalid("id", "is not an id issued by this API")
+}
+
+// keyOf is the key in id, which must be of kind; BAD_USER_INPUT naming
+// field otherwise.
+func keyOf(id, kind, field string) (string, error) {
+	k, key, err := parseGlobalID(id)
+	if err != nil || k != kind {
+		return "", registry.Invalid(field, "is not a%s %s id", map[bool]string{true: "n"}[kind == kindAgency], strings.ToLower(kind))
+	}
+	return key, nil
 }
 
 // optional turns a zero value into null.

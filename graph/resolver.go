@@ -42,6 +42,11 @@ type Registry interface {
 	ImportBulletin(ctx context.Context, source, text string, dryRun bool) (*registry.BulletinImport, error)
 	Reports(ctx context.Context, f registry.ReportFilter, args registry.PageArgs) (*registry.Page[*registry.Report], error)
 	Report(ctx context.Context, key string) (*registry.Report, error)
+	Changes(ctx context.Context, after string, first *int, kinds []registry.RecordKind) ([]registry.Change, bool, error)
+	FollowChanges(ctx context.Context, after *string, kinds []registry.RecordKind) (<-chan registry.Change, error)
+	DeleteDirective(ctx context.Context, key, reason string) error
+	DeleteReport(ctx context.Context, key, reason string) error
+	MergeDirective(ctx context.Context, dup, into, reason string) (*registry.Directive, error)
 	AuditLog(ctx context.Context, f registry.AuditFilter, args registry.PageArgs) (*registry.Page[*registry.AuditEntry], error)
 	AddDirectiveRelation(ctx context.Context, key string, in registry.RelationInput) (*registry.Directive, error)
 	// Today is the date by the store's clock.

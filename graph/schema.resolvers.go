@@ -43,20 +43,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	// A typed nil inside the interface would not be null: return plain nil.
-	switch kind {
-	case kindAgency:
-		return nodeOrNil(r.Registry.Agency(ctx, key))
-	case kindProcedure:
-		return nodeOrNil(r.Registry.Procedure(ctx, key))
-	case kindDossier:
-		return nodeOrNil(r.Registry.Dossier(ctx, key))
-	case kindDirective:
-		return nodeOrNil(r.Registry.DirectiveByKey(ctx, key))
-	case kindReport:
-		return nodeOrNil(r.Registry.Report(ctx, key))
-	}
-	return nil, registry.Invalid("id", "is not an id issued by this API")
+	return r.node(ctx, kind, key)
 }
 
 // Number is the resolver for the number field.

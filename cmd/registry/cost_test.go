@@ -102,6 +102,8 @@ var costliest = map[string]string{
 		asOf suppressed total { ` + statRowSel + ` } groups { ` + statRowSel + ` } }`,
 	"statDefinitions": `statDefinitions { name definition numerator denominator description }`,
 	"reports":         `reports(first: FIRST) { totalCount edges { node { ` + reportSel + ` } } }`,
+	"changes": `changes(first: FIRST) { pageInfo { endCursor hasNextPage } edges { cursor node { kind key id op at version mergedInto
+		record { ... on Dossier { ` + dossierSel + ` } ... on Directive { ` + directiveSel + ` } } } } }`,
 	"reconciliation": `reconciliation(agency: "000.00.06.H56", period: "2021-Q1") { agency { code name } agencyCode period
 		computed { ` + statRowSel + ` } comparisons { report { ` + reportSel + ` } figures { measure reported computed difference agrees } notes } }`,
 }

@@ -48,7 +48,7 @@ func TestReadme(t *testing.T) {
 	if readme.lines >= readmeLines {
 		t.Errorf("README.md has %d lines: keep it under %d, reference in docs/", readme.lines, readmeLines)
 	}
-	plan := planReadme(t, readme)
+	plan := planReadme(t, readme, readMarkdown(t, root, "docs/clients.md"))
 	pages := append([]mdPage{readme}, readDocs(t, root)...)
 	checkLinks(t, root, pages)
 
@@ -153,10 +153,16 @@ type readmePlan struct {
 
 var toolLine = regexp.MustCompile(`^go run \./cmd/registry( |$)`)
 
-func planReadme(t *testing.T, readme mdPage) readmePlan {
+// planReadme sorts the blocks of the README, and of the pages that continue
+// its client project after it (docs/clients.md), by how they are run.
+func planReadme(t *testing.T, readme mdPage, more ...mdPage) readmePlan {
 	t.Helper()
 	var p readmePlan
-	for _, b := range readme.blocks {
+	blocks := readme.blocks
+	for _, page := range more {
+		blocks = append(slices.Clip(blocks), page.blocks...)
+	}
+	for _, b := range blocks {
 		switch {
 		case b.notRun != "":
 			p.notRun = append(p.notRun, b)

@@ -81,6 +81,7 @@ const visibilityDoc = `query($c: String!, $id: ID!) {
   dossier(code: $c) { code applicant { name idNumber phone } }
   dossiers(first: 10, filter: {agencyCode: "000.00.06.H56"}) { edges { node { code applicant { name idNumber phone } } } }
   node(id: $id) { ... on Dossier { code applicant { name idNumber phone } } }
+  changes(first: 100, kinds: [DOSSIER]) { edges { node { record { ... on Dossier { code applicant { name idNumber phone } } } } } }
 }`
 
 type applicantView struct {
@@ -102,13 +103,19 @@ func TestVisibilityOfPersonalData(t *testing.T) {
 				Dossiers struct {
 					Edges []struct{ Node applicantView }
 				}
-				Node applicantView
+				Node    applicantView
+				Changes struct {
+					Edges []struct {
+						Node struct{ Record applicantView }
+					}
+				}
 			}
 			r.decode(t, &out)
-			if len(out.Dossiers.Edges) != 1 {
-				t.Fatalf("dossiers: %s", r.Data)
+			if len(out.Dossiers.Edges) != 1 || len(out.Changes.Edges) != 1 {
+				t.Fatalf("dossiers and changes: %s", r.Data)
 			}
-			for path, d := range map[string]applicantView{"dossier": out.Dossier, "dossiers": out.Dossiers.Edges[0].Node, "node": out.Node} {
+			for path, d := range map[string]applicantView{"dossier": out.Dossier, "dossiers": out.Dossiers.Edges[0].Node, "node": out.Node,
+				"changes": out.Changes.Edges[0].Node.Record} {
 				if d.Code != hostileDossier {
 					t.Errorf("%s: %s does not see the dossier itself: %s", path, v.name, r.Data)
 				}
@@ -118,10 +125,15 @@ func TestVisibilityOfPersonalData(t *testing.T) {
 				noPersonalData(t, "the answer to "+v.name, r.Body)
 			}
 		})
-		t.Run("audit log and statistics as "+v.name, func(t *testing.T) {
-			// Neither holds personal data, for anyone allowed to read them.
+		t.Run("audit log, change feed and statistics as "+v.name, func(t *testing.T) {
+			// None holds personal data, for anyone allowed to read them.
 			r := h.call(t, v.secret(h.keys), `{ auditLog(first: 100) { edges { node { operation target } } } }`, nil)
 			noPersonalData(t, "auditLog as "+v.name, r.Body)
+			r = h.call(t, v.secret(h.keys), `{ changes(first: 100) { edges { node { kind key id op at version mergedInto } } } }`, nil)
+			if !strings.Contains(string(r.Body), hostileDossier) {
+				t.Errorf("the change feed as %s does not name the dossier: %s", v.name, r.Body)
+			}
+			noPersonalData(t, "changes as "+v.name, r.Body)
 			req, err := http.NewRequest(http.MethodGet, h.url+"/stats.csv?from=2021-01&to=2021-12&groupBy=agency", nil)
 			if err != nil {
 				t.Fatal(err)

@@ -133,3 +133,38 @@ func pageInfo[T any](p *registry.Page[T]) *PageInfo {
 	}
 	return info
 }
+
+// ChangeConnection is a page of the change feed.
+type ChangeConnection struct {
+	Changes []registry.Change
+	More    bool
+	// After is the cursor the page was asked after ("" from the start).
+	After string
+}
+
+// Edges pairs each change with its cursor.
+func (c ChangeConnection) Edges() []*ChangeEdge {
+	out := make([]*ChangeEdge, len(c.Changes))
+	for i := range c.Changes {
+		out[i] = &ChangeEdge{Cursor: c.Changes[i].Position().Cursor(), Node: &c.Changes[i]}
+	}
+	return out
+}
+
+// PageInfo says where to resume: after the last change, or where the
+// page was asked from when it is empty, so a client keeps its place.
+func (c ChangeConnection) PageInfo() *PageInfo {
+	end := c.After
+	if n := len(c.Changes); n > 0 {
+		end = c.Changes[n-1].Position().Cursor()
+	}
+	info := &PageInfo{HasNextPage: c.More, HasPreviousPage: c.After != ""}
+	if end != "" {
+		info.EndCursor = &end
+	}
+	if len(c.Changes) > 0 {
+		start := c.Changes[0].Position().Cursor()
+		info.StartCursor = &start
+	}
+	return info
+}

@@ -16,6 +16,11 @@ type AuditEdge struct {
 	Node   *registry.AuditEntry `json:"node"`
 }
 
+type ChangeEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *registry.Change `json:"node"`
+}
+
 type DirectiveEdge struct {
 	Cursor string              `json:"cursor"`
 	Node   *registry.Directive `json:"node"`
@@ -69,6 +74,13 @@ type ProcedureEdge struct {
 }
 
 type Query struct {
+}
+
+// A record removed; its tombstone is in the change feed.
+type RemovedRecord struct {
+	ID   string              `json:"id"`
+	Kind registry.RecordKind `json:"kind"`
+	Key  string              `json:"key"`
 }
 
 type ReportEdge struct {

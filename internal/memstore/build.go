@@ -28,12 +28,15 @@ func (m *Store) build(ctx context.Context) (err error) {
 	if err := m.readReference(ctx); err != nil {
 		return err
 	}
+	if err := m.buildTombstones(ctx); err != nil {
+		return err
+	}
 	if err := m.buildAudit(ctx); err != nil {
 		return err
 	}
 	computed := stats.Rollup{}
 	err = m.scanDossiers(ctx, func(d *registry.Dossier) {
-		m.index.putRow(rowOf(d))
+		m.feed.upsert(d, m.index.putRow(rowOf(d)))
 		computed.Add(stats.Contributions(d), 1)
 		m.scanned.Add(1)
 	})
@@ -44,6 +47,7 @@ func (m *Store) build(ctx context.Context) (err error) {
 		m.total.Store(n)
 	}
 	m.index.compact()
+	m.sortFeed()
 	m.rollupsRebuilt(computed)
 	if err := m.repairRollups(ctx, computed); err != nil {
 		return err
@@ -70,12 +74,30 @@ func (m *Store) readReference(ctx context.Context) error {
 	return m.inner.EachSequence(ctx, func(id string, seq int) { m.counters[id] = seq })
 }
 
+// buildTombstones follows the deletions. A record still stored beside a
+// later tombstone is one whose deletion stopped between the two writes:
+// it is removed now. A record stored after its tombstone was created again.
+func (m *Store) buildTombstones(ctx context.Context) error {
+	return m.inner.EachTombstone(ctx, func(t *registry.Tombstone) error {
+		if stamp, ok := m.held(t.Kind, t.Key); ok {
+			if stamp.Seq > t.Changed.Seq {
+				return nil
+			}
+			if err := m.inner.Remove(ctx, t.Kind, t.Key); err != nil {
+				return err
+			}
+		}
+		m.removed(t)
+		return nil
+	})
+}
+
 // scannedFields are what the build reads of each dossier: its list fields
 // and what its rollup contributions depend on (stats.Contributions), the
 // last step standing for the end of a withdrawn or stopped dossier.
 var scannedFields = []string{"$._id", "$.agency", "$.procedure", "$.status", "$.channel", "$.outcome",
 	"$.nationalOutcome", "$.dueDate", "$.overdueFrom", "$.receivedAt", "$.resolvedAt", "$.version",
-	"$.workingDaysTaken", "$.history[#-1].action", "$.history[#-1].at"}
+	"$.workingDaysTaken", "$.history[#-1].action", "$.history[#-1].at", "$.changed.seq", "$.changed.at"}
 
 // scanDossiers calls add with every dossier, whole or with the fields
 // above only. With the engine it reads those fields straight from its
@@ -124,6 +146,11 @@ func (m *Store) scanDossiers(ctx context.Context, add func(*registry.Dossier)) e
 			if at := ms(14); at != nil {
 				d.History = []registry.Step{{Action: last, At: *at}}
 			}
+		}
+		seq, _ := num(15)
+		d.Changed = registry.Stamp{Seq: seq}
+		if at := ms(16); at != nil {
+			d.Changed.At = *at
 		}
 		if _, ended := stats.EndedAt(d); !d.Status.Open() && !ended {
 			whole = append(whole, d.Code)

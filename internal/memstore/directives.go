@@ -38,15 +38,7 @@ func (dm *directiveMemory) put(d *registry.Directive) {
 	c := *d
 	dm.mu.Lock()
 	defer dm.mu.Unlock()
-	if old := dm.rows[d.Key]; old != nil {
-		drop := func(m map[string][]*registry.Directive, key string) {
-			m[key] = slices.DeleteFunc(m[key], func(x *registry.Directive) bool { return x == old })
-		}
-		drop(dm.bySymbol, old.SymbolKey)
-		for _, r := range old.Relations {
-			drop(dm.relatedTo, r.SymbolKey)
-		}
-	}
+	dm.unindex(d.Key)
 	dm.rows[d.Key] = &c
 	dm.bySymbol[c.SymbolKey] = append(dm.bySymbol[c.SymbolKey], &c)
 	for _, r := range c.Relations {
@@ -55,6 +47,31 @@ func (dm *directiveMemory) put(d *registry.Directive) {
 		}
 	}
 	dm.searches.Purge()
+}
+
+// remove forgets the directive with key.
+func (dm *directiveMemory) remove(key string) {
+	dm.mu.Lock()
+	defer dm.mu.Unlock()
+	dm.unindex(key)
+	delete(dm.rows, key)
+	dm.searches.Purge()
+}
+
+// unindex drops the directive with key from the lookups. Callers hold the
+// write lock.
+func (dm *directiveMemory) unindex(key string) {
+	old := dm.rows[key]
+	if old == nil {
+		return
+	}
+	drop := func(m map[string][]*registry.Directive, key string) {
+		m[key] = slices.DeleteFunc(m[key], func(x *registry.Directive) bool { return x == old })
+	}
+	drop(dm.bySymbol, old.SymbolKey)
+	for _, r := range old.Relations {
+		drop(dm.relatedTo, r.SymbolKey)
+	}
 }
 
 func (dm *directiveMemory) get(key string) *registry.Directive {

@@ -87,8 +87,9 @@ func rowOf(d *registry.Dossier) dossierRow {
 	return r
 }
 
-// set records r, replacing the entry of its code. Callers hold the write lock.
-func (ix *listIndex) set(r dossierRow) {
+// set records r, replacing the entry of its code, and returns its
+// position. Callers hold the write lock.
+func (ix *listIndex) set(r dossierRow) int32 {
 	var resolved int64
 	if !r.ResolvedAt.IsZero() {
 		resolved = r.ResolvedAt.UnixNano()
@@ -112,6 +113,7 @@ func (ix *listIndex) set(r dossierRow) {
 	ix.status[i], ix.channel[i], ix.outcome[i] = ix.intern(r.Status), ix.intern(r.Channel), ix.intern(r.Outcome)
 	ix.due[i], ix.overdue[i] = ix.intern(r.DueDate), ix.intern(r.OverdueFrom)
 	ix.version[i] = int32(r.Version)
+	return i
 }
 
 // each calls fn with the position of every dossier f matches, looking only
@@ -162,21 +164,21 @@ func (ix *listIndex) has(code string) bool {
 	return ok
 }
 
-// put records d as stored, keeping it whole.
-func (ix *listIndex) put(d *registry.Dossier) {
+// put records d as stored, keeping it whole, and returns its position.
+func (ix *listIndex) put(d *registry.Dossier) int32 {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.set(rowOf(d))
 	c := *d
 	ix.docs.Add(d.Code, &c)
+	return ix.set(rowOf(d))
 }
 
 // putRow records a dossier's list fields only (the build: whole dossiers
-// would churn the cache).
-func (ix *listIndex) putRow(r dossierRow) {
+// would churn the cache), and returns its position.
+func (ix *listIndex) putRow(r dossierRow) int32 {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.set(r)
+	return ix.set(r)
 }
 
 // forget drops the whole copy of a dossier, so the next read asks the engine.

@@ -47,7 +47,14 @@ type Inner interface {
 	// PutDossier writes by _id alone, without a version condition and
 	// without touching the rollups: memory does both.
 	PutDossier(ctx context.Context, old, new *registry.Dossier) (bool, error)
-	AddRelation(ctx context.Context, key string, rel registry.Relation) error
+	// PutRecord, PutTombstone and EachTombstone: rec and the tombstone
+	// arrive stamped by memory, which numbers the feed.
+	PutRecord(ctx context.Context, rec any) error
+	PutTombstone(ctx context.Context, t *registry.Tombstone) error
+	// Remove deletes the record of kind with key by _id, after its
+	// tombstone is stored.
+	Remove(ctx context.Context, kind registry.RecordKind, key string) error
+	EachTombstone(ctx context.Context, fn func(*registry.Tombstone) error) error
 	SetSequence(ctx context.Context, id string, seq int) error
 	AppendAudit(ctx context.Context, e *registry.AuditEntry) error
 	PutRollups(ctx context.Context, cells []stats.Cell, r stats.Rollup) error
@@ -108,6 +115,7 @@ type Store struct {
 	directiveSet  *directiveMemory
 	reportRows    table[registry.Report]
 	index         *listIndex // dossiers
+	feed          *changeLog
 	audit         *auditIndex
 
 	rollupMu sync.RWMutex
@@ -154,7 +162,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		writer: make(chan struct{}, 1), writable: cfg.Writable,
 		agencyRows: newTable[registry.Agency](), procedureRows: newTable[registry.Procedure](),
 		directiveSet: newDirectiveMemory(), reportRows: newTable[registry.Report](),
-		index: newListIndex(), audit: newAuditIndex(), rollups: stats.Rollup{}, overProcedures: stats.Rollup{}, unflushed: map[stats.Cell]bool{}, counters: map[string]int{},
+		index: newListIndex(), feed: newChangeLog(), audit: newAuditIndex(), rollups: stats.Rollup{}, overProcedures: stats.Rollup{}, unflushed: map[stats.Cell]bool{}, counters: map[string]int{},
 		ready: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if err := m.indexIDs(ctx); err != nil {
@@ -270,6 +278,12 @@ func (t *table[T]) put(id string, v *T) {
 	t.mu.Unlock()
 }
 
+func (t *table[T]) remove(id string) {
+	t.mu.Lock()
+	delete(t.rows, id)
+	t.mu.Unlock()
+}
+
 func (t *table[T]) size() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -291,6 +305,7 @@ func (t *table[T]) matching(keep func(*T) bool) []*T {
 
 // stored follows a record the store under memory now holds.
 func (m *Store) stored(doc any) {
+	position := int32(-1)
 	switch v := doc.(type) {
 	case *registry.Agency:
 		m.agencyRows.put(v.Code, v)
@@ -301,15 +316,16 @@ func (m *Store) stored(doc any) {
 	case *registry.Report:
 		m.reportRows.put(v.Key, v)
 	case *registry.Dossier:
-		m.index.put(v)
+		position = m.index.put(v)
 	}
+	m.feed.upsert(doc, position)
 }
 
 // loaded keeps a bulk-loaded dossier's list fields only: a bulk load would
 // only churn the whole dossiers kept for reads.
 func (m *Store) loaded(doc any) {
 	if d, ok := doc.(*registry.Dossier); ok {
-		m.index.putRow(rowOf(d))
+		m.feed.upsert(d, m.index.putRow(rowOf(d)))
 		return
 	}
 	m.stored(doc)

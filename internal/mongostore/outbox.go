@@ -98,16 +98,19 @@ func (ob *outboxEntry) delta() stats.Rollup {
 func (s *Store) writeWithRollups(ctx context.Context, d *registry.Dossier, delta stats.Rollup,
 	write func(ctx context.Context, ob *outboxEntry) (bool, error)) (applied bool, err error) {
 	var ob *outboxEntry
-	if s.transactions && len(delta) > 0 {
-		applied, err = s.inTransaction(ctx, func(ctx context.Context) (bool, error) {
-			if applied, err := write(ctx, nil); !applied || err != nil {
-				return false, err
-			}
-			return true, s.incRollups(ctx, delta)
-		})
-	} else if ob, err = newOutbox(delta); err == nil {
-		applied, err = write(ctx, ob)
+	if !s.transactions {
+		if ob, err = newOutbox(delta); err != nil {
+			return false, err
+		}
 	}
+	// With transactions, stamped runs this in one: the dossier, its stamp
+	// and the rollups commit together.
+	applied, err = s.stamped(ctx, stampsOf(d), func(ctx context.Context) (bool, error) {
+		if applied, err := write(ctx, ob); !applied || err != nil || ob != nil || len(delta) == 0 {
+			return applied, err
+		}
+		return true, s.incRollups(ctx, delta)
+	})
 	if err != nil {
 		applied, err = s.settle(ctx, classify(err), d)
 	}

@@ -58,6 +58,8 @@ type Store struct {
 	// stopSweeps ends the rollup outbox sweeps, sweeps waits for them.
 	stopSweeps context.CancelFunc
 	sweeps     sync.WaitGroup
+	// stampMu orders the feed's numbers without transactions (changes.go).
+	stampMu sync.Mutex
 }
 
 const (
@@ -73,7 +75,7 @@ const (
 )
 
 // collections are every collection the store writes.
-var collections = []string{colAgencies, colProcedures, colDossiers, colDirectives, colCounters, colRollups, colAudit, colReports, colLeases}
+var collections = []string{colAgencies, colProcedures, colDossiers, colDirectives, colCounters, colRollups, colAudit, colReports, colLeases, colTombstones}
 
 // Open connects, pings with a timeout, creates the collections and brings
 // stored directives to the current keys.
@@ -182,9 +184,11 @@ var indexes = map[string][]bson.D{
 	},
 }
 
-// CreateIndexes creates the indexes of the list filters and orders. A store
-// wrapped by one that answers the lists itself (memory) leaves them out:
-// they would only cost every insert.
+// CreateIndexes creates the indexes of the list filters and orders, and of
+// the change feed, whose counter and interrupted deletions it brings up to
+// date: what a store serving alone needs at open. A store wrapped by one
+// that answers the lists itself (memory) leaves them out: they would only
+// cost every insert.
 func (s *Store) CreateIndexes(ctx context.Context) error {
 	for col, keys := range indexes {
 		// One at a time: FerretDB 1.24 drops the connection when createIndexes
@@ -200,7 +204,16 @@ func (s *Store) CreateIndexes(ctx context.Context) error {
 	if _, err := s.db.Collection(colDossiers).Indexes().CreateOne(ctx, pending); err != nil {
 		return fmt.Errorf("store: indexes on %s: %w", colDossiers, err)
 	}
-	return nil
+	// The change feed's order, in every collection it reads (changes.go).
+	for _, col := range feedCollections() {
+		if _, err := s.db.Collection(col).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: feedOrder}); err != nil {
+			return fmt.Errorf("store: indexes on %s: %w", col, err)
+		}
+	}
+	if err := s.raiseChangeCounter(ctx); err != nil {
+		return err
+	}
+	return s.finishDeletions(ctx)
 }
 
 // createCollections makes the collections that do not exist yet, so that

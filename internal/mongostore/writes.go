@@ -42,10 +42,13 @@ func (s *Store) Insert(ctx context.Context, rec any) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Collection(col).InsertOne(ctx, rec)
-	if isDuplicate(err) {
-		return registry.ErrDuplicate
-	}
+	_, err = s.stamped(ctx, stampsOf(rec), func(ctx context.Context) (bool, error) {
+		_, err := s.db.Collection(col).InsertOne(ctx, rec)
+		if isDuplicate(err) {
+			return false, registry.ErrDuplicate
+		}
+		return err == nil, err
+	})
 	return classify(err)
 }
 
@@ -68,23 +71,78 @@ func (s *Store) Load(ctx context.Context, records []any) ([]bool, error) {
 			}
 			end++
 		}
-		for i := start; i < end; i++ {
-			inserted[i] = true
-		}
-		_, err = s.db.Collection(col).InsertMany(ctx, records[start:end], options.InsertMany().SetOrdered(false))
-		if bwe, ok := errors.AsType[mongo.BulkWriteException](err); ok && bwe.WriteConcernError == nil {
-			for _, we := range bwe.WriteErrors {
-				if !isDuplicate(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}) {
-					return nil, classify(err)
-				}
-				inserted[start+we.Index] = false
-			}
-		} else if err != nil {
-			return nil, classify(err)
+		if err := s.loadBatch(ctx, col, records[start:end], inserted[start:end]); err != nil {
+			return nil, err
 		}
 		start = end
 	}
 	return inserted, nil
+}
+
+// loadBatch stores the records of batch, all of collection col, that are
+// not stored yet, setting inserted; those already stored are not written
+// and keep their stamps (a re-import adds nothing to the feed).
+func (s *Store) loadBatch(ctx context.Context, col string, batch []any, inserted []bool) error {
+	stamps := stampsOf(batch...)
+	before := make([]registry.Stamp, len(stamps))
+	for i, st := range stamps {
+		before[i] = *st
+	}
+	_, err := s.stamped(ctx, stamps, func(ctx context.Context) (bool, error) {
+		clear(inserted) // a transaction run again starts over
+		if s.transactions {
+			return true, s.upsertNew(ctx, col, batch, inserted)
+		}
+		return true, s.insertNew(ctx, col, batch, inserted)
+	})
+	for i, st := range stamps {
+		if !inserted[i] {
+			*st = before[i]
+		}
+	}
+	return classify(err)
+}
+
+// insertNew inserts batch, taking "duplicate key" for "already there".
+func (s *Store) insertNew(ctx context.Context, col string, batch []any, inserted []bool) error {
+	for i := range inserted {
+		inserted[i] = true
+	}
+	_, err := s.db.Collection(col).InsertMany(ctx, batch, options.InsertMany().SetOrdered(false))
+	if bwe, ok := errors.AsType[mongo.BulkWriteException](err); ok && bwe.WriteConcernError == nil {
+		for _, we := range bwe.WriteErrors {
+			if !isDuplicate(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}) {
+				return err
+			}
+			inserted[we.Index] = false
+		}
+		return nil
+	}
+	return err
+}
+
+// upsertNew stores the records of batch not stored yet with upserts that
+// only insert: in a transaction, where a duplicate key would abort it.
+func (s *Store) upsertNew(ctx context.Context, col string, batch []any, inserted []bool) error {
+	models := make([]mongo.WriteModel, len(batch))
+	for i, rec := range batch {
+		doc, err := topLevel(rec)
+		if err != nil {
+			return err
+		}
+		_, id, _ := collectionOf(rec)
+		doc = slices.DeleteFunc(doc, func(e bson.E) bool { return e.Key == "_id" })
+		models[i] = mongo.NewUpdateOneModel().SetFilter(byID(id)).SetUpsert(true).
+			SetUpdate(bson.D{{Key: "$setOnInsert", Value: doc}})
+	}
+	res, err := s.db.Collection(col).BulkWrite(ctx, models)
+	if err != nil {
+		return err
+	}
+	for i := range res.UpsertedIDs {
+		inserted[i] = true
+	}
+	return nil
 }
 
 // InsertDossier stores a new dossier and counts it in the rollups, in one
@@ -113,6 +171,7 @@ func (s *Store) InsertDossier(ctx context.Context, d *registry.Dossier) (applied
 // old's version (false otherwise: another writer was first), and moves it
 // between the rollups' cells in the same write. Errors as InsertDossier's.
 func (s *Store) UpdateDossier(ctx context.Context, old, new *registry.Dossier) (applied bool, err error) {
+	new.Changed = registry.Stamp{} // a change of its own (memory writes by PutDossier)
 	filter := bson.D{{Key: "_id", Value: old.Code}, {Key: "version", Value: old.Version}}
 	return s.writeWithRollups(ctx, new, stats.Delta(old, new), func(ctx context.Context, ob *outboxEntry) (bool, error) {
 		var push []bson.E
@@ -172,6 +231,7 @@ func (s *Store) settle(ctx context.Context, err error, want *registry.Dossier) (
 			"dossier", want.Code, "err", rerr)
 		return false, unknown
 	case got != nil && got.Version == want.Version:
+		want.Changed = got.Changed
 		s.log.WarnContext(ctx, "a dossier write that timed out was applied", "dossier", want.Code, "version", got.Version)
 		return true, unknown
 	}
@@ -220,10 +280,16 @@ func topLevel(v any) (bson.D, error) {
 	return doc, bson.Unmarshal(raw, &doc)
 }
 
-// AddRelation appends a relation to the directive with key.
+// AddRelation appends a relation to the directive with key, and stamps it.
 func (s *Store) AddRelation(ctx context.Context, key string, rel registry.Relation) error {
-	_, err := s.db.Collection(colDirectives).UpdateOne(ctx, byID(key),
-		bson.D{{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}}})
+	var st registry.Stamp
+	_, err := s.stamped(ctx, []*registry.Stamp{&st}, func(ctx context.Context) (bool, error) {
+		_, err := s.db.Collection(colDirectives).UpdateOne(ctx, byID(key), bson.D{
+			{Key: "$push", Value: bson.D{{Key: "relations", Value: rel}}},
+			{Key: "$set", Value: bson.D{{Key: fieldChanged, Value: st}}},
+		})
+		return err == nil, err
+	})
 	return classify(err)
 }
 

@@ -153,6 +153,8 @@ type Directive struct {
 	// Search is the folded text search matches: symbol, summary, issuer and signer.
 	Search     string     `bson:"search" json:"-"`
 	Provenance Provenance `bson:"provenance" json:"provenance"`
+	// Changed is the record's place in the change feed (change.go).
+	Changed Stamp `bson:"changed" json:"-"`
 }
 
 // TypeName is the Vietnamese name of the directive's type; symbols without a

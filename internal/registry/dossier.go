@@ -81,6 +81,8 @@ type Dossier struct {
 	Result           *Result    `bson:"result,omitempty" json:"result,omitempty"`
 	History          []Step     `bson:"history" json:"history"`
 	Provenance       Provenance `bson:"provenance" json:"provenance"`
+	// Changed is the record's place in the change feed (change.go).
+	Changed Stamp `bson:"changed" json:"-"`
 }
 
 // Step is one line of the process control sheet (phiếu kiểm soát).

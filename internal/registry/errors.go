@@ -84,6 +84,8 @@ func AsField(field string, err error) error {
 var (
 	// ErrDuplicate: a record with the same key is already stored.
 	ErrDuplicate = errors.New("already stored")
+	// ErrNotFound: no record with the key is stored.
+	ErrNotFound = errors.New("not stored")
 	// ErrOutcomeUnknown marks a write the store may or may not have applied
 	// (it did not answer in time): the audit log records it as UNKNOWN.
 	ErrOutcomeUnknown = errors.New("outcome unknown")

@@ -48,6 +48,8 @@ type Agency struct {
 	Level        Level      `bson:"level" json:"level"`
 	ParentCode   string     `bson:"parent,omitempty" json:"parent,omitempty"`
 	Provenance   Provenance `bson:"provenance" json:"provenance"`
+	// Changed is the record's place in the change feed (change.go).
+	Changed Stamp `bson:"changed" json:"-"`
 }
 
 // NewAgency validates in and builds the record.

@@ -58,4 +58,6 @@ type Procedure struct {
 	ProcessingDays int        `bson:"processingDays" json:"processingDays"`             // working days
 	LegalBases     []string   `bson:"legalBases,omitempty" json:"legalBases,omitempty"` // canonical directive symbols
 	Provenance     Provenance `bson:"provenance" json:"provenance"`
+	// Changed is the record's place in the change feed (change.go).
+	Changed Stamp `bson:"changed" json:"-"`
 }

@@ -32,6 +32,8 @@ type Report struct {
 	LateRate   *float64   `bson:"lateRate,omitempty" json:"lateRate,omitempty"`
 	Findings   []Finding  `bson:"findings" json:"findings"`
 	Provenance Provenance `bson:"provenance" json:"provenance"`
+	// Changed is the record's place in the change feed (change.go).
+	Changed Stamp `bson:"changed" json:"-"`
 }
 
 // FindingCode classifies what a check found in published material.

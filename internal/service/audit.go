@@ -147,6 +147,9 @@ func audited[T any](ctx context.Context, s *Service, operation string, target fu
 // runs after the change: a failure to record is logged loudly but does not
 // undo or fail what was done.
 func (s *Service) audit(ctx context.Context, operation, target string, err error) {
+	// The feed's followers read it again, whatever the outcome: the feed
+	// itself says what changed.
+	s.changes.notify()
 	p := auth.FromContext(ctx)
 	e := registry.AuditEntry{At: s.now().UTC(), Who: p.Name, Role: string(p.Role), KeyID: p.KeyID,
 		Operation: operation, Target: target, Result: "OK", RequestID: s.requestID(ctx)}

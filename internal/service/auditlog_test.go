@@ -359,9 +359,10 @@ func TestAuditLogSendsOnlyIDFinds(t *testing.T) {
 }
 
 // idOnly refuses a command that would make the embedded engine decode a
-// collection: anything but inserts, and finds and updates whose filters are
-// exactly {_id: <string>} (the lease's renewals and the rollups' flushes
-// may run meanwhile).
+// collection: anything but inserts, and finds, updates and deletes whose
+// filters are exactly {_id: <string>} (FerretDB hands a delete's filter to
+// its backend as it does an update's; the lease's renewals and the rollups'
+// flushes may run meanwhile).
 func idOnly(name string, c bson.Raw) error {
 	var filters []bson.RawValue
 	switch name {
@@ -369,8 +370,8 @@ func idOnly(name string, c bson.Raw) error {
 		return nil
 	case "find":
 		filters = append(filters, c.Lookup("filter"))
-	case "update":
-		updates, err := c.Lookup("updates").Array().Values()
+	case "update", "delete":
+		updates, err := c.Lookup(name + "s").Array().Values()
 		if err != nil {
 			return err
 		}

@@ -74,6 +74,19 @@ type Storage interface {
 	// cells, if the stored dossier is still at old's version.
 	UpdateDossier(ctx context.Context, old, new *registry.Dossier) (applied bool, err error)
 	AddRelation(ctx context.Context, key string, rel registry.Relation) error
+	// Replace stores rec (agency, procedure, directive, report) in place of
+	// the stored record with its key: registry.ErrNotFound when there is none.
+	Replace(ctx context.Context, rec any) error
+	// Delete removes the directive or report with key, leaving its
+	// tombstone in the feed, which names mergedInto when the record was
+	// merged into that one: registry.ErrNotFound when there is none.
+	Delete(ctx context.Context, kind registry.RecordKind, key, mergedInto string) error
+	// Changes lists the feed after f.After (see registry.Change): at most
+	// first changes, and whether more follow.
+	Changes(ctx context.Context, f registry.ChangeFilter, first int) ([]registry.Change, bool, error)
+	// LastChange is the highest sequence number stamped so far.
+	LastChange(ctx context.Context) (int64, error)
+
 	// NextSequence increments the counter id and returns its new value.
 	NextSequence(ctx context.Context, id string) (int, error)
 	SetSequence(ctx context.Context, id string, seq int) error
@@ -104,6 +117,7 @@ type Service struct {
 	onStep  func(*registry.Dossier)
 	minCell int
 	steps   *stripes
+	changes *signal
 	// requestID: see Config.RequestID.
 	requestID func(context.Context) string
 }
@@ -123,7 +137,7 @@ func New(store Storage, cfg Config) *Service {
 		cfg.RequestID = func(context.Context) string { return "" }
 	}
 	return &Service{store: store, cal: cfg.Calendar, log: cfg.Logger, now: cfg.Now, onStep: cfg.OnStep, minCell: cfg.MinCell,
-		steps: newStripes(), requestID: cfg.RequestID}
+		steps: newStripes(), changes: newSignal(), requestID: cfg.RequestID}
 }
 
 // Today is the date in Vietnam by the service's clock: the one clock that

@@ -197,6 +197,7 @@ func TestAgencyRoundTrip(t *testing.T) {
 	want := &registry.Agency{
 		Code: agencyA, Name: "Sở Tư pháp tỉnh Khánh Hòa", Abbreviation: "STP", Level: registry.LevelProvincial,
 		Provenance: registry.Provenance{Source: source, Recorded: now.UTC()},
+		Changed:    registry.Stamp{Seq: 1, At: now.UTC()}, // the first change
 	}
 	sameRecord(t, "created agency", parent, want)
 	got := must(e.s.Agency(ctx, agencyA))(t)
@@ -228,6 +229,7 @@ func TestProcedureRoundTrip(t *testing.T) {
 		Code: procB, Name: "Đăng ký khai sinh", Field: "Hộ tịch", Level: registry.LevelDistrict,
 		AgencyCode: agencyA, ProcessingDays: daysB, LegalBases: []string{"61/2018/NĐ-CP", "468/QĐ-TTg"},
 		Provenance: registry.Provenance{Source: source, Recorded: now.UTC()},
+		Changed:    registry.Stamp{Seq: 2, At: now.UTC()}, // after the agency
 	}
 	sameRecord(t, "created procedure", p, want)
 	sameRecord(t, "stored procedure", must(e.s.Procedure(ctx, procB))(t), want)
@@ -267,6 +269,7 @@ func TestDossierRoundTrip(t *testing.T) {
 			Note: "đủ giấy tờ", StatusAfter: registry.StatusReceived, OnTime: true,
 		}},
 		Provenance: registry.Provenance{Source: source, Recorded: now.UTC()},
+		Changed:    registry.Stamp{Seq: 5, At: now.UTC()}, // after the 4 records seeded
 	}
 	sameRecord(t, "received dossier", d, want)
 	sameRecord(t, "stored dossier", e.stored(t, d.Code), want)

@@ -32,26 +32,15 @@ func Memory(t testing.TB, cfg service.Config) *service.Service {
 // most recently used) and audit entries (memory indexes them).
 type volatile struct {
 	mu       sync.Mutex
-	keys     map[string]bool // "<kind>|<key>"
+	keys     map[string]bool // registry.TombstoneID
 	dossiers map[string]*registry.Dossier
 	audit    map[string]*registry.AuditEntry
 	seq      int
 }
 
 func keyOf(rec any) string {
-	switch v := rec.(type) {
-	case *registry.Agency:
-		return "agency|" + v.Code
-	case *registry.Procedure:
-		return "procedure|" + v.Code
-	case *registry.Directive:
-		return "directive|" + v.Key
-	case *registry.Report:
-		return "report|" + v.Key
-	case *registry.Dossier:
-		return "dossier|" + v.Code
-	}
-	return ""
+	kind, key, _, _ := registry.KindOf(rec)
+	return registry.TombstoneID(kind, key)
 }
 
 func (v *volatile) Dossier(_ context.Context, code string) (*registry.Dossier, error) {
@@ -150,7 +139,25 @@ func (v *volatile) PutDossier(_ context.Context, old, d *registry.Dossier) (bool
 	return true, nil
 }
 
-func (v *volatile) AddRelation(context.Context, string, registry.Relation) error { return nil }
+func (v *volatile) PutRecord(_ context.Context, rec any) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.keys[keyOf(rec)] {
+		return registry.ErrNotFound
+	}
+	return nil
+}
+
+func (v *volatile) PutTombstone(context.Context, *registry.Tombstone) error { return nil }
+
+func (v *volatile) Remove(_ context.Context, kind registry.RecordKind, key string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.keys, registry.TombstoneID(kind, key))
+	return nil
+}
+
+func (v *volatile) EachTombstone(context.Context, func(*registry.Tombstone) error) error { return nil }
 
 func (v *volatile) SetSequence(context.Context, string, int) error { return nil }
 
