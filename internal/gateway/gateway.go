@@ -155,15 +155,29 @@ func (r *Registry) RollupsRepaired() *memstore.RollupRepair {
 }
 
 // CacheVersion is a token that changes whenever anything a read answers
-// could have changed: memory's count of its writes and today's date (what
-// is overdue moves with it). ok is false on MongoDB, where other instances
-// write too and no count in this process sees their writes: answers there
-// get no validator.
-func (r *Registry) CacheVersion() (version string, ok bool) {
-	if r.mem == nil {
+// could have changed, with today's date (what is overdue moves with it):
+// over memory, its count of its writes; on MongoDB, where other instances
+// write too, the change feed's last number and the newest audit entry, read
+// from the server (two indexed reads). ok is false when the server cannot
+// say: the answer then gets no validator.
+func (r *Registry) CacheVersion(ctx context.Context) (version string, ok bool) {
+	today := "@" + string(r.Today())
+	if r.mem != nil {
+		return strconv.FormatUint(r.mem.Generation(), 10) + today, true
+	}
+	last, err := r.mongo.LastChange(ctx)
+	if err != nil {
 		return "", false
 	}
-	return strconv.FormatUint(r.mem.Generation(), 10) + "@" + string(r.Today()), true
+	newest, err := r.mongo.AuditLog(ctx, registry.AuditFilter{}, registry.PageArgs{First: new(1)})
+	if err != nil {
+		return "", false
+	}
+	version = strconv.FormatInt(last, 10)
+	if len(newest.Items) > 0 {
+		version += "/" + newest.Items[0].ID
+	}
+	return version + today, true
 }
 
 // InMemory reports whether lists are answered from memory.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -37,7 +38,7 @@ var cacheVary = "Authorization, Accept, " + PreflightHeader
 // If-None-Match that matches. version nil, or not ok, sends no validator
 // (the store cannot tell when it changed). Answers with errors, other than
 // 200, and every POST or WebSocket pass unchanged.
-func httpCache(version func() (string, bool), maxAge time.Duration, next http.Handler) http.Handler {
+func httpCache(version func(context.Context) (string, bool), maxAge time.Duration, next http.Handler) http.Handler {
 	if version == nil {
 		return next
 	}
@@ -52,7 +53,7 @@ func httpCache(version func() (string, bool), maxAge time.Duration, next http.Ha
 			next.ServeHTTP(w, r)
 			return
 		}
-		v, ok := version()
+		v, ok := version(r.Context())
 		if !ok {
 			next.ServeHTTP(w, r)
 			return

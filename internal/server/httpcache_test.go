@@ -51,7 +51,7 @@ func cacheServer(t *testing.T, version *atomic.Int64, versioned bool) (*httptest
 	})
 	cfg := Config{Keys: keys, CacheMaxAge: 90 * time.Second}
 	if versioned {
-		cfg.CacheVersion = func() (string, bool) { return strconv.FormatInt(version.Load(), 10), true }
+		cfg.CacheVersion = func(context.Context) (string, bool) { return strconv.FormatInt(version.Load(), 10), true }
 	}
 	h, err := Handler(gql, http.NotFoundHandler(), func(context.Context) error { return nil }, nil, cfg)
 	if err != nil {

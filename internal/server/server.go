@@ -63,7 +63,7 @@ type Config struct {
 	Panicked func(where string)
 	// CacheVersion, when set, is the store's version for HTTP validators
 	// (ETag) of GET answers; ok false, or nil, sends none (see httpCache).
-	CacheVersion func() (version string, ok bool)
+	CacheVersion func(ctx context.Context) (version string, ok bool)
 	// CacheMaxAge is how long shared caches may keep an anonymous GET
 	// answer (DefaultCacheMaxAge when zero, at most MaxCacheMaxAge).
 	CacheMaxAge time.Duration
