@@ -11,13 +11,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vnregistry/registry/internal/storetest"
 )
 
 // feedPage is the page size the follower asks for: odd, so that pages end
@@ -162,22 +163,9 @@ func listed(t *testing.T, h *hostileServer) map[string]int {
 func sameAsListed(t *testing.T, when string, f *follower, h *hostileServer) {
 	t.Helper()
 	want := listed(t, h)
-	if maps.Equal(f.copy, want) {
-		return
+	if diff := storetest.CopyDiff(f.copy, want); diff != nil {
+		t.Fatalf("%s: the copy (%d records) differs from the lists (%d): %v", when, len(f.copy), len(want), diff)
 	}
-	var diff []string
-	for id, v := range want {
-		if got, ok := f.copy[id]; !ok || got != v {
-			diff = append(diff, fmt.Sprintf("missing or old %s (version %d, copy %d)", id, v, got))
-		}
-	}
-	for id := range f.copy {
-		if _, ok := want[id]; !ok {
-			diff = append(diff, "extra "+id)
-		}
-	}
-	slices.Sort(diff)
-	t.Fatalf("%s: the copy (%d records) differs from the lists (%d): %v", when, len(f.copy), len(want), diff)
 }
 
 // as200 posts query as the holder of secret and decodes its data, failing

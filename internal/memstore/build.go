@@ -92,12 +92,13 @@ func (m *Store) buildTombstones(ctx context.Context) error {
 	})
 }
 
-// scannedFields are what the build reads of each dossier: its list fields
-// and what its rollup contributions depend on (stats.Contributions), the
-// last step standing for the end of a withdrawn or stopped dossier.
+// scannedFields are what the build reads of each dossier: its list fields,
+// what its rollup contributions depend on (stats.Contributions), the
+// last step standing for the end of a withdrawn or stopped dossier, and
+// its place in the change feed.
 var scannedFields = []string{"$._id", "$.agency", "$.procedure", "$.status", "$.channel", "$.outcome",
 	"$.nationalOutcome", "$.dueDate", "$.overdueFrom", "$.receivedAt", "$.resolvedAt", "$.version",
-	"$.workingDaysTaken", "$.history[#-1].action", "$.history[#-1].at", "$.changed.seq", "$.changed.at"}
+	"$.workingDaysTaken", "$.history[#-1].action", "$.history[#-1].at", "$.changed.seq"}
 
 // scanDossiers calls add with every dossier, whole or with the fields
 // above only. With the engine it reads those fields straight from its
@@ -148,10 +149,7 @@ func (m *Store) scanDossiers(ctx context.Context, add func(*registry.Dossier)) e
 			}
 		}
 		seq, _ := num(15)
-		d.Changed = registry.Stamp{Seq: seq}
-		if at := ms(16); at != nil {
-			d.Changed.At = *at
-		}
+		d.Changed.Seq = seq // its time is read with the feed's pages
 		if _, ended := stats.EndedAt(d); !d.Status.Open() && !ended {
 			whole = append(whole, d.Code)
 			return nil

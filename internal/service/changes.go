@@ -33,8 +33,9 @@ func changeFilter(after string, first *int, kinds []registry.RecordKind) (regist
 	return registry.ChangeFilter{After: pos, Kinds: kinds}, n, err
 }
 
-// followPoll is how often a follower reads the feed without having heard
-// of a change: the changes other instances make, on MongoDB, are not heard.
+// followPoll is how often, while anyone follows the feed, the store's last
+// number is read: the changes other instances make, on MongoDB, are not
+// heard otherwise. One read for all followers.
 const followPoll = time.Second
 
 // FollowChanges streams the feed's changes of kinds after the cursor after,
@@ -57,8 +58,10 @@ func (s *Service) FollowChanges(ctx context.Context, after *string, kinds []regi
 		f.After = registry.EndOf(last)
 	}
 	out := make(chan registry.Change)
+	stopPolling := s.changes.follow(s.store)
 	go func() {
 		defer close(out)
+		defer stopPolling()
 		for {
 			heard := s.changes.next()
 			page, more, err := s.store.Changes(ctx, f, registry.MaxPageSize)
@@ -79,7 +82,6 @@ func (s *Service) FollowChanges(ctx context.Context, after *string, kinds []regi
 			if !more {
 				select {
 				case <-heard:
-				case <-time.After(followPoll):
 				case <-ctx.Done():
 					return
 				}
@@ -89,10 +91,15 @@ func (s *Service) FollowChanges(ctx context.Context, after *string, kinds []regi
 	return out, nil
 }
 
-// signal wakes the feed's followers after each change this process makes.
+// signal wakes the feed's followers after each change this process makes,
+// and when the store's last number moves (another instance's change).
 type signal struct {
 	mu sync.Mutex
 	ch chan struct{}
+	// followers counts the feed's followers; while there are any, a poll
+	// runs until stop.
+	followers int
+	stop      context.CancelFunc
 }
 
 func newSignal() *signal { return &signal{ch: make(chan struct{})} }
@@ -109,6 +116,43 @@ func (g *signal) notify() {
 	defer g.mu.Unlock()
 	close(g.ch)
 	g.ch = make(chan struct{})
+}
+
+// follow counts a follower, starting the poll of store's last number for
+// the first; the returned func uncounts it, stopping the poll with the last.
+func (g *signal) follow(store Storage) (unfollow func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.followers++; g.followers == 1 {
+		ctx, cancel := context.WithCancel(context.Background())
+		g.stop = cancel
+		go g.poll(ctx, store)
+	}
+	return func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if g.followers--; g.followers == 0 {
+			g.stop()
+		}
+	}
+}
+
+// poll wakes the followers whenever store's last number moves.
+func (g *signal) poll(ctx context.Context, store Storage) {
+	t := time.NewTicker(followPoll)
+	defer t.Stop()
+	var last int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := store.LastChange(ctx); err == nil && n != last {
+			last = n
+			g.notify()
+		}
+	}
 }
 
 // DeleteDirective removes a directive entered by mistake, leaving its

@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -42,6 +41,9 @@ func (f *follower) sync(t *testing.T, s *gateway.Registry) {
 		for _, c := range page {
 			id := registry.TombstoneID(c.Kind, c.Key)
 			f.read++
+			if c.Stamp.Seq > 0 && !c.Stamp.At.Equal(now.UTC()) {
+				t.Errorf("%s changed at %v, want the store's clock, %v", id, c.Stamp.At, now.UTC())
+			}
 			if c.Op == registry.OpDelete {
 				delete(f.copy, id)
 			} else {
@@ -109,19 +111,7 @@ func storedRecords(t *testing.T, s *gateway.Registry) map[string]int {
 func sameCopy(t *testing.T, when string, f *follower, s *gateway.Registry) {
 	t.Helper()
 	want := storedRecords(t, s)
-	if !maps.Equal(f.copy, want) {
-		var diff []string
-		for k, v := range want {
-			if got, ok := f.copy[k]; !ok || got != v {
-				diff = append(diff, fmt.Sprintf("missing or old %s (version %d, copy %d)", k, v, got))
-			}
-		}
-		for k := range f.copy {
-			if _, ok := want[k]; !ok {
-				diff = append(diff, "extra "+k)
-			}
-		}
-		slices.Sort(diff)
+	if diff := storetest.CopyDiff(f.copy, want); diff != nil {
 		t.Fatalf("%s: the copy differs from the store (%d records, copy %d): %v", when, len(want), len(f.copy), diff)
 	}
 }
@@ -387,4 +377,32 @@ func TestInterruptedDeletionFinished(t *testing.T) {
 			t.Errorf("feed = %+v, want only the directive's removal", page)
 		}
 	})
+}
+
+// TestFollowHearsOtherInstances: on MongoDB several gateways share the
+// store; a follower on one hears a change another made (within the poll).
+func TestFollowHearsOtherInstances(t *testing.T) {
+	cfg := storetest.Config(t)
+	mongoWay(&cfg)
+	open := func() *gateway.Registry {
+		s, err := gateway.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close(context.Background()) })
+		return s
+	}
+	here, there := open(), open()
+	ctx, cancel := context.WithCancel(storetest.Context(t))
+	defer cancel()
+	live := must(here.FollowChanges(ctx, nil, nil))(t)
+	a := must(there.CreateAgency(ctx, registry.CreateAgencyInput{Code: agencyA, Name: "Sở Tư pháp", Level: registry.LevelProvincial}, source))(t)
+	select {
+	case c := <-live:
+		if c.Key != a.Code {
+			t.Errorf("heard %+v, want the agency the other gateway created", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the other gateway's change was not heard within 5 s")
+	}
 }
