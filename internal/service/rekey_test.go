@@ -85,6 +85,13 @@ func TestOpenRekeysDirectives(t *testing.T) {
 		if len(related) != 1 || len(related[0].Directives) != 1 || related[0].Directives[0].Key != plan.Key {
 			t.Errorf("open #%d: relations of the contract = %+v, want the plan implementing it", i+1, related)
 		}
+		// To the change feed, the new key is a change after the old key's
+		// entries, and the old key is removed, naming the new.
+		feed, _, err := s.Changes(ctx, "", new(100), []registry.RecordKind{registry.KindDirective})
+		if n := len(feed); err != nil || n < 2 || feed[n-2].Key != contract.Key || feed[n-1].Op != registry.OpDelete ||
+			feed[n-1].Key != oldKey || feed[n-1].MergedInto != contract.Key {
+			t.Errorf("open #%d: the directives' feed ends %+v, want %s, then %s removed into it", i+1, feed, contract.Key, oldKey)
+		}
 		if err := s.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
