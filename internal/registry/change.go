@@ -162,13 +162,3 @@ func KindOf(rec any) (kind RecordKind, key string, stamp *Stamp, ok bool) {
 	}
 	return "", "", nil, false
 }
-
-// UpsertOf is the feed's entry for rec, stored as it is.
-func UpsertOf(rec any) Change {
-	kind, key, stamp, _ := KindOf(rec)
-	c := Change{Kind: kind, Key: key, Op: OpUpsert, Stamp: *stamp}
-	if d, ok := rec.(*Dossier); ok {
-		c.Version = d.Version
-	}
-	return c
-}
