@@ -166,11 +166,22 @@ func (s *Service) audit(ctx context.Context, operation, target string, err error
 		return
 	}
 	// Recorded even when the request was cancelled: the attempt happened.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if werr := s.store.AppendAudit(wctx, &e); werr != nil {
-		s.log.ErrorContext(ctx, "audit entry not recorded", "operation", operation, "target", target, "err", werr)
+	record := func() {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if werr := s.store.AppendAudit(wctx, &e); werr != nil {
+			s.log.ErrorContext(ctx, "audit entry not recorded", "operation", operation, "target", target, "err", werr)
+		}
 	}
+	// A write of unknown outcome met a store that did not answer within the
+	// request's time: the answer goes now, and the entry follows, rather
+	// than holding the request past its deadline for a store that may be
+	// away.
+	if e.Result == "UNKNOWN" {
+		go record()
+		return
+	}
+	record()
 }
 
 // AuditRefusedKey records a request refused for its API key, before any

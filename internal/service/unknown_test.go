@@ -62,13 +62,18 @@ func TestStepWhoseOutcomeIsUnknown(t *testing.T) {
 		t.Errorf("history has %d steps after the retry, want 2", n)
 	}
 
-	entries, err := e.s.AuditLog(ctx, registry.AuditFilter{Operation: new("recordDossierStep")}, registry.PageArgs{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The unknown attempt's entry is written after its answer: wait for it.
 	var results []string
-	for _, a := range entries.Items {
-		results = append(results, a.Result)
+	for waited := time.Duration(0); len(results) < 2 && waited < 5*time.Second; waited += 50 * time.Millisecond {
+		time.Sleep(50 * time.Millisecond)
+		entries, err := e.s.AuditLog(ctx, registry.AuditFilter{Operation: new("recordDossierStep")}, registry.PageArgs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = results[:0]
+		for _, a := range entries.Items {
+			results = append(results, a.Result)
+		}
 	}
 	// The store's clock is fixed: both entries have the same time.
 	slices.Sort(results)
