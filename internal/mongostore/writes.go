@@ -20,19 +20,11 @@ import (
 
 // collectionOf is where a record is stored, and its _id.
 func collectionOf(rec any) (col, id string, err error) {
-	switch v := rec.(type) {
-	case *registry.Agency:
-		return colAgencies, v.Code, nil
-	case *registry.Procedure:
-		return colProcedures, v.Code, nil
-	case *registry.Directive:
-		return colDirectives, v.Key, nil
-	case *registry.Report:
-		return colReports, v.Key, nil
-	case *registry.Dossier:
-		return colDossiers, v.Code, nil
+	kind, key, _, ok := registry.KindOf(rec)
+	if !ok {
+		return "", "", fmt.Errorf("store: cannot store a %T", rec)
 	}
-	return "", "", fmt.Errorf("store: cannot store a %T", rec)
+	return kindCollections[kind], key, nil
 }
 
 // Insert adds a new record (agency, procedure, directive, report); one
